@@ -1,0 +1,24 @@
+# Two commands a new user needs: `make run` (the dashboard) and `make test` (the whole test suite).
+PYTHON ?= python3
+VENV := .venv
+PORT ?= 8501
+HEADLESS ?= 0
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-installs whenever requirements.txt or the project's metadata change.
+$(INSTALLED): requirements.txt pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -r requirements.txt
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	$(VENV)/bin/streamlit run app/main.py --server.port $(PORT) \
+		$(if $(filter 1 true yes,$(HEADLESS)),--server.headless true)
+
+test: $(INSTALLED)
+	$(VENV)/bin/python -m pytest

@@ -1,0 +1,5 @@
+import sys
+
+from gymcore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,23 @@
+"""Limits and settings a deployment may change, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MODEL_FRAMES = 16  # the paper's fixed number of frames per view
+
+
+@dataclass(frozen=True)
+class ClipLimits:
+    """What a clip may be before it is refused (issue #2: 2 min, 500 MB, 160 px short side)."""
+
+    max_duration_s: float = 120.0
+    max_file_bytes: int = 500 * 1024 * 1024
+    min_short_side_px: int = 160
+    # Timelines use every frame up to this rate; faster clips are thinned to it.
+    timeline_max_fps: float = 30.0
+    # MediaPipe resizes its input to 256 px anyway; decoding at this long side saves time.
+    pose_long_side_px: int = 640
+
+
+DEFAULT_LIMITS = ClipLimits()

@@ -1,0 +1,48 @@
+"""Drawing poses over frames (for contact sheets, the dashboard and annotated clips)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from gymcore.pose import SKELETON
+
+_BONE = (0, 220, 120)
+_JOINT = (255, 255, 255)
+_HIDDEN = (150, 150, 150)
+
+
+def draw_skeleton(
+    image: np.ndarray, landmarks: np.ndarray, visibility: np.ndarray | None = None,
+    min_visibility: float = 0.5,
+) -> np.ndarray:
+    """A copy of the RGB image with the 33-landmark skeleton drawn; joints MediaPipe deems hidden
+    are drawn grey. A frame without a person (NaN landmarks) comes back unmarked."""
+    out = image.copy()
+    points = np.asarray(landmarks, dtype=np.float64)
+    if np.isnan(points).all():
+        return out
+    height, width = out.shape[:2]
+    pixels = np.round(points[:, :2] * (width, height)).astype(int)
+    visible = np.ones(len(points), bool) if visibility is None else np.asarray(visibility) >= min_visibility
+    thickness = max(1, round(min(width, height) / 160))
+    for a, b in SKELETON:
+        colour = _BONE if visible[a] and visible[b] else _HIDDEN
+        cv2.line(out, tuple(pixels[a]), tuple(pixels[b]), colour, thickness, cv2.LINE_AA)
+    for index, (x, y) in enumerate(pixels):
+        cv2.circle(out, (x, y), thickness + 1, _JOINT if visible[index] else _HIDDEN, -1, cv2.LINE_AA)
+    return out
+
+
+def contact_sheet(images: list[np.ndarray], columns: int = 8, tile_height: int = 180) -> np.ndarray:
+    """Images side by side in rows, each scaled to the same height."""
+    tiles = [cv2.resize(img, (max(1, round(img.shape[1] * tile_height / img.shape[0])), tile_height))
+             for img in images]
+    tile_width = max(tile.shape[1] for tile in tiles)
+    rows = []
+    for start in range(0, len(tiles), columns):
+        row = np.zeros((tile_height, tile_width * columns, 3), np.uint8)
+        for slot, tile in enumerate(tiles[start:start + columns]):
+            row[:, slot * tile_width: slot * tile_width + tile.shape[1]] = tile
+        rows.append(row)
+    return np.vstack(rows)

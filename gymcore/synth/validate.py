@@ -1,0 +1,93 @@
+"""Does MediaPipe see the synthetic body where the generator put it?
+
+Runs MediaPipe Pose in video mode (model_complexity=1) over rendered frames and compares its 2D
+landmarks with the renderer's projected joints, in units of body height at the subject's depth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+from gymcore.synth.body import (
+    LEFT_ANKLE, LEFT_HIP, LEFT_KNEE, LEFT_SHOULDER, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE, RIGHT_SHOULDER,
+    Participant, Pose, pose_skeleton,
+)
+from gymcore.synth.render import Camera, RenderedFrame, Scene, render_frame
+
+CHECKED_JOINTS = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP, LEFT_KNEE, RIGHT_KNEE, LEFT_ANKLE, RIGHT_ANKLE)
+_BONES = ((11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24), (23, 25),
+          (25, 27), (24, 26), (26, 28), (27, 29), (29, 31), (27, 31), (28, 30), (30, 32), (28, 32))
+
+
+@dataclass(frozen=True)
+class ViewCheck:
+    """MediaPipe against ground truth for one rendered clip."""
+
+    frames: list[RenderedFrame]
+    detected_px: np.ndarray  # (N, 33, 2), NaN where MediaPipe found nobody
+    body_height_px: np.ndarray  # (N,)
+
+    @property
+    def detection_rate(self) -> float:
+        return float(np.mean(~np.isnan(self.detected_px[:, 0, 0])))
+
+    @property
+    def joint_errors(self) -> np.ndarray:
+        """(N, len(CHECKED_JOINTS)) distances as fractions of body height; NaN rows undetected."""
+        truth = np.stack([f.landmarks_px for f in self.frames])[:, CHECKED_JOINTS]
+        found = self.detected_px[:, CHECKED_JOINTS]
+        return np.linalg.norm(found - truth, axis=-1) / self.body_height_px[:, None]
+
+    @property
+    def mean_joint_error(self) -> float:
+        errors = self.joint_errors
+        return float(np.nanmean(errors)) if np.any(~np.isnan(errors)) else float("nan")
+
+
+def detect_landmarks_px(images: Sequence[np.ndarray]) -> np.ndarray:
+    """MediaPipe's 33 landmarks in pixels for each RGB frame of one clip (video mode)."""
+    import mediapipe as mp  # heavy import, only where MediaPipe is actually run
+
+    out = np.full((len(images), 33, 2), np.nan)
+    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as estimator:
+        for i, image in enumerate(images):
+            result = estimator.process(image)
+            if result.pose_landmarks is None:
+                continue
+            h, w = image.shape[:2]
+            out[i] = [(lm.x * w, lm.y * h) for lm in result.pose_landmarks.landmark]
+    return out
+
+
+def check_view(participant: Participant, poses: Sequence[Pose], camera: Camera, scene: Scene) -> ViewCheck:
+    skeletons = [pose_skeleton(participant, pose) for pose in poses]
+    frames = [render_frame(participant, skeleton, camera, scene) for skeleton in skeletons]
+    heights = np.array([participant.height * camera.pixels_per_metre(s.pelvis) for s in skeletons])
+    return ViewCheck(frames=frames, detected_px=detect_landmarks_px([f.image for f in frames]),
+                     body_height_px=heights)
+
+
+def overlay(frame: RenderedFrame, detected_px: np.ndarray) -> np.ndarray:
+    """The frame with MediaPipe's skeleton in green and the generator's joints as red dots."""
+    image = frame.image.copy()
+    if not np.isnan(detected_px[0, 0]):
+        points = np.round(detected_px).astype(int)
+        for a, b in _BONES:
+            cv2.line(image, tuple(points[a]), tuple(points[b]), (0, 255, 0), 2, cv2.LINE_AA)
+    for x, y in np.round(frame.landmarks_px[list(CHECKED_JOINTS)]).astype(int):
+        cv2.circle(image, (x, y), 3, (255, 0, 0), -1, cv2.LINE_AA)
+    return image
+
+
+def contact_sheet(images: Sequence[np.ndarray], columns: int, tile_width: int = 320) -> np.ndarray:
+    """Images tiled row by row at a common width, blank-padded to a full last row."""
+    tiles = [cv2.resize(im, (tile_width, round(im.shape[0] * tile_width / im.shape[1]))) for im in images]
+    tile_h = max(t.shape[0] for t in tiles)
+    tiles = [np.pad(t, ((0, tile_h - t.shape[0]), (0, 0), (0, 0))) for t in tiles]
+    tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % columns)
+    rows = [np.concatenate(tiles[i:i + columns], axis=1) for i in range(0, len(tiles), columns)]
+    return np.concatenate(rows, axis=0)
