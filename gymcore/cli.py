@@ -95,4 +95,9 @@ def _run_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_criteria, _pose, _bench]
+# One registrar per line: each adds its sub-command (keep heavy imports inside the commands).
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _criteria,
+    _pose,
+    _bench,
+]

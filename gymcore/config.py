@@ -17,7 +17,7 @@ class ClipLimits:
     # Timelines use every frame up to this rate; faster clips are thinned to it.
     timeline_max_fps: float = 30.0
     # MediaPipe resizes its input to 256 px anyway; decoding at this long side saves time.
-    pose_long_side_px: int = 640
+    pose_long_side_px: int | None = 640
 
 
 DEFAULT_LIMITS = ClipLimits()

@@ -17,5 +17,13 @@ class ClipError(InputError):
     """A video file cannot be opened, decoded, or is outside the limits."""
 
 
+class ClipEndedEarly(ClipError):
+    """Fewer frames decode than the file's packets announce."""
+
+    def __init__(self, message: str, decoded: int) -> None:
+        super().__init__(message)
+        self.decoded = decoded
+
+
 class NoPersonError(InputError):
     """MediaPipe found nobody in the clip."""

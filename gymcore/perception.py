@@ -17,13 +17,18 @@ import numpy as np
 
 from gymcore.angles import ANGLE_NAMES, ANGLE_NAMES_3D, image_angles, world_angles
 from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES, ClipLimits
-from gymcore.errors import InputError, NoPersonError
+from gymcore.errors import ClipEndedEarly, InputError, NoPersonError
 from gymcore.features import pose_features
 from gymcore.pose import PoseEstimator, PoseTrack, shared_estimator
 from gymcore.quality import QualityFlag, QualityReport, check_track
-from gymcore.video import ClipInfo, DecodedFrame, iter_frames, probe_clip, timeline_indices, uniform_indices
+from gymcore.video import (
+    ClipInfo, DecodedFrame, iter_frames, probe_clip, timeline_indices, uniform_indices, with_decoded_count,
+)
 
 VIEWS = ("frontal", "lateral")
+# A clip whose last few packets never decode (common in edited phone clips) is read as the frames
+# that do decode; below this share of the announced frames the file is treated as truncated.
+MIN_DECODABLE_SHARE = 0.9
 
 
 @dataclass
@@ -99,14 +104,14 @@ def analyse_view(
     info = probe_clip(path, limits)
     estimator = estimator or shared_estimator(view)
     probed = time.perf_counter()
-    model_idx = uniform_indices(info.frame_count, MODEL_FRAMES)
-    timeline_idx = timeline_indices(info.frame_count, info.fps, limits.timeline_max_fps)
-    wanted = np.union1d(model_idx, timeline_idx)
-    keep = set(model_idx.tolist())
-    kept_images: dict[int, np.ndarray] = {}
     decode_clock = _Stopwatch()
-    frames = decode_clock.timed(iter_frames(info, wanted, limits.pose_long_side_px))
-    track = estimator.track(_keeping(frames, keep, kept_images))
+    try:
+        track, kept_images, model_idx, timeline_idx = _track_clip(info, estimator, limits, decode_clock)
+    except ClipEndedEarly as short:
+        if short.decoded < MIN_DECODABLE_SHARE * info.frame_count:
+            raise
+        info = with_decoded_count(info, short.decoded)
+        track, kept_images, model_idx, timeline_idx = _track_clip(info, estimator, limits, decode_clock)
     tracked = time.perf_counter()
     if not track.detected.any():
         raise NoPersonError(
@@ -133,6 +138,19 @@ def analyse_view(
             "total": time.perf_counter() - started,
         },
     )
+
+
+def _track_clip(
+    info: ClipInfo, estimator: PoseEstimator, limits: ClipLimits, decode_clock: _Stopwatch,
+) -> tuple[PoseTrack, dict[int, np.ndarray], np.ndarray, np.ndarray]:
+    """One decoding pass over the model and timeline frames, tracked as one video; the model
+    frames' images are kept."""
+    model_idx = uniform_indices(info.frame_count, MODEL_FRAMES)
+    timeline_idx = timeline_indices(info.frame_count, info.fps, limits.timeline_max_fps)
+    kept_images: dict[int, np.ndarray] = {}
+    frames = decode_clock.timed(iter_frames(info, np.union1d(model_idx, timeline_idx), limits.pose_long_side_px))
+    track = estimator.track(_keeping(frames, set(model_idx.tolist()), kept_images))
+    return track, kept_images, model_idx, timeline_idx
 
 
 def analyse_clips(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import av
 import numpy as np
 
 from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES, ClipLimits
-from gymcore.errors import ClipError
+from gymcore.errors import ClipEndedEarly, ClipError
 
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv")
 
@@ -126,10 +126,17 @@ def iter_frames(
                 f"{Path(info.path).name} could not be decoded past frame {decoded} ({error.strerror}):"
                 " the file looks damaged or truncated; copy or export it again."
             ) from None
-    raise ClipError(
+    raise ClipEndedEarly(
         f"{Path(info.path).name} ends after {decoded} decodable frames although its packets announce"
-        f" {info.frame_count}: the file looks truncated; copy or export it again."
+        f" {info.frame_count}: the file looks truncated; copy or export it again.",
+        decoded,
     )
+
+
+def with_decoded_count(info: ClipInfo, decoded: int) -> ClipInfo:
+    """The clip as its decodable frames describe it (edited phone clips often carry a few packets
+    past the end that never decode)."""
+    return replace(info, frame_count=decoded, duration_s=round(decoded / info.fps, 3))
 
 
 def read_frames(info: ClipInfo, indices: Iterable[int], long_side: int | None = None) -> list[DecodedFrame]:

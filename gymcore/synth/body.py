@@ -199,9 +199,10 @@ class LegPose:
     """Joint angles of one leg (degrees).
 
     hip_rotation turns the whole leg outward about the vertical axis of the pelvis so the knee
-    tracks the toes, as coaches cue it. For a supporting leg the foot is placed relative to the
-    floor (heel_lift is its pitch, toes down); for a free leg ankle_dorsiflexion orients it
-    relative to the shank.
+    tracks the toes, as coaches cue it; foot_turn turns the foot further out at the ankle. The
+    foot's outward angle from straight ahead is therefore hip_rotation + foot_turn. For a
+    supporting leg the foot is placed relative to the floor (heel_lift is its pitch, toes down);
+    for a free leg ankle_dorsiflexion orients it relative to the shank.
     """
 
     hip_flexion: float = 0.0
@@ -210,6 +211,7 @@ class LegPose:
     knee_flexion: float = 0.0
     heel_lift: float = 0.0
     ankle_dorsiflexion: float = 0.0
+    foot_turn: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -251,9 +253,6 @@ class Pose:
 
     def arm(self, side: Side) -> ArmPose:
         return self.left_arm if side == "left" else self.right_arm
-
-    def with_legs(self, left: LegPose, right: LegPose) -> Pose:
-        return replace(self, left_leg=left, right_leg=right)
 
 
 @dataclass(frozen=True)
@@ -412,9 +411,9 @@ def _place_leg(
     ankle = knee + shank_rot @ np.array([0.0, -p.shank_length, 0.0])
     on_floor = pose.support in ("both", side)
     if on_floor:
-        foot_rot = heading @ rot_y(s * leg.hip_rotation) @ rot_x(leg.heel_lift)
+        foot_rot = heading @ rot_y(s * (leg.hip_rotation + leg.foot_turn)) @ rot_x(leg.heel_lift)
     else:
-        foot_rot = shank_rot @ rot_x(-leg.ankle_dorsiflexion)
+        foot_rot = shank_rot @ rot_y(s * leg.foot_turn) @ rot_x(-leg.ankle_dorsiflexion)
     sole = -(p.ankle_height - SOLE_BELOW_FOOT_LANDMARKS)
     idx = _landmark_indices(side)
     landmarks[idx["hip"]] = hip
@@ -425,6 +424,43 @@ def _place_leg(
         [0.0, sole, p.foot_length - p.heel_back]
     )
     return foot_rot
+
+
+def plant_leg(
+    participant: Participant, pelvis_pitch: float, leg: LegPose, ankle_offset: float, max_abduction: float = 25.0
+) -> LegPose:
+    """The leg with hip abduction (and, if needed, rotation) that puts the ankle ankle_offset
+    metres outside the hip joint, the foot keeping its heading.
+
+    Turned-out legs swing their ankles sideways as the hip and knee bend, so a squat that keeps its
+    feet planted widens its knees on the way down. A deeply bent leg has little reach left for
+    abduction; past max_abduction the leg plane turns in instead and the foot turns back out by the
+    same angle. Assumes no pelvis roll.
+    """
+    p = participant
+    in_plane = np.array([0.0, -p.thigh_length, 0.0]) + rot_x(leg.knee_flexion) @ np.array([0.0, -p.shank_length, 0.0])
+    reach = -in_plane[1]
+
+    def ankle_from_hip(abduction: float) -> np.ndarray:
+        return rot_x(pelvis_pitch - leg.hip_flexion) @ rot_z(abduction) @ in_plane
+
+    turn = np.radians(leg.hip_rotation)
+    limit = np.sin(np.radians(max_abduction))
+    abduction = 0.0
+    # The forward component depends weakly on abduction: a few fixed-point steps converge.
+    for _ in range(4):
+        needed = (ankle_offset - np.sin(turn) * ankle_from_hip(abduction)[2]) / np.cos(turn)
+        abduction = float(np.degrees(np.arcsin(np.clip(needed / reach, -limit, limit))))
+    if abs(needed / reach) <= limit:
+        return replace(leg, hip_abduction=abduction)
+    # Solve vx cos(r) + vz sin(r) = ankle_offset for the leg-plane rotation r nearest the wish.
+    vx, _, vz = ankle_from_hip(abduction)
+    amplitude, phase = np.hypot(vx, vz), np.arctan2(vz, vx)
+    spread = np.arccos(np.clip(ankle_offset / amplitude, -1.0, 1.0))
+    rotation = min((phase + spread, phase - spread), key=lambda r: abs(r - turn))
+    rotation_deg = float(np.degrees(rotation))
+    return replace(leg, hip_abduction=abduction, hip_rotation=rotation_deg,
+                   foot_turn=leg.foot_turn + leg.hip_rotation - rotation_deg)
 
 
 def _landmark_indices(side: Side) -> dict[str, int]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gymcore.synth.body import ArmPose, LegPose, Participant, Pose
+from gymcore.synth.body import ArmPose, LegPose, Participant, Pose, plant_leg
 
 
 @dataclass(frozen=True)
@@ -123,16 +123,14 @@ def squat_pose(participant: Participant, program: SquatProgram, knee_phase: floa
     trunk = _balancing_trunk_lean(p, thigh, shank, arm_flexion)
     rounding = hip_phase * program.lumbar_flexion_deg
     pelvis_pitch = trunk - 0.5 * rounding
-    leg_length = p.thigh_length + p.shank_length
-    ankle_offset = program.stance_width * p.shoulder_half_width - p.hip_half_width
-    abduction = float(np.degrees(np.arcsin(np.clip(ankle_offset / leg_length, -0.5, 0.5))))
     leg = LegPose(
         hip_flexion=thigh + pelvis_pitch,
-        hip_abduction=abduction,
         hip_rotation=program.toe_out_deg,
         knee_flexion=thigh + shank,
         heel_lift=knee_phase * program.heel_lift_deg,
     )
+    ankle_offset = program.stance_width * p.shoulder_half_width - p.hip_half_width
+    leg = plant_leg(p, pelvis_pitch, leg, ankle_offset)
     arm = ArmPose(shoulder_flexion=arm_flexion, shoulder_abduction=8.0 + 4.0 * hip_phase, elbow_flexion=10.0)
     chest_lean = trunk + 0.5 * rounding
     return Pose(

@@ -7,7 +7,7 @@ light, which reads as a lit cylinder or ball at the cost of a few polygon fills.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Sequence
 
 import cv2
@@ -54,9 +54,10 @@ class Camera:
     def project(self, points: np.ndarray) -> np.ndarray:
         """World points (N, 3) -> pixel coordinates (N, 2)."""
         cam = self.to_camera(np.atleast_2d(points))
-        return self._pixels(cam)
+        return self.camera_to_pixels(cam)
 
-    def _pixels(self, cam: np.ndarray) -> np.ndarray:
+    def camera_to_pixels(self, cam: np.ndarray) -> np.ndarray:
+        """Camera coordinates (N, 3) -> pixel coordinates (N, 2)."""
         z = np.maximum(cam[:, 2:3], 1e-6)
         centre = np.array([self.width / 2.0, self.height / 2.0])
         return cam[:, :2] * (self.focal_px / z) + centre
@@ -221,7 +222,6 @@ class _Capsule:
     start_radius: float
     end_radius: float
     colour: RGB
-    depth_bias: float = 0.0
 
     @property
     def centre(self) -> np.ndarray:
@@ -233,7 +233,6 @@ class _Ellipsoid:
     centre: np.ndarray
     axes: np.ndarray  # (3, 3) columns are the semi-axes in world coordinates
     colour: RGB
-    depth_bias: float = 0.0
 
 
 _Shape = _Capsule | _Ellipsoid
@@ -241,13 +240,15 @@ _Shape = _Capsule | _Ellipsoid
 
 @dataclass
 class _Canvas:
-    """An image being painted, with the camera and light that shape each fill."""
+    """An image being painted, with the camera and light that shape each fill.
+
+    highlight is the image direction toward the light, shorter when the light is frontal.
+    """
 
     image: np.ndarray
     camera: Camera
-    light_2d: np.ndarray
+    highlight: np.ndarray
     brightness: float
-    layers: Sequence[tuple[float, float]] = field(default=_SHADE_LAYERS)
 
     def paint(self, shape: _Shape) -> None:
         if isinstance(shape, _Capsule):
@@ -264,10 +265,10 @@ class _Canvas:
         cam = self.camera.to_camera(np.stack([capsule.start, capsule.end]))
         if np.any(cam[:, 2] < 0.05):
             return
-        ends = self.camera._pixels(cam)
+        ends = self.camera.camera_to_pixels(cam)
         radii = np.array([capsule.start_radius, capsule.end_radius]) * self.camera.focal_px / cam[:, 2]
-        for scale, shade in self.layers:
-            offset = self.light_2d * (1.0 - scale) * radii.mean() * 0.8
+        for scale, shade in _SHADE_LAYERS:
+            offset = self.highlight * (1.0 - scale) * radii.mean() * 0.8
             outline = np.concatenate([ends[i] + offset + scale * radii[i] * _CIRCLE for i in (0, 1)])
             self._fill(outline, capsule.colour, shade)
 
@@ -275,7 +276,7 @@ class _Canvas:
         centre_cam = self.camera.to_camera(ellipsoid.centre[None])[0]
         if centre_cam[2] < 0.05:
             return
-        centre = self.camera._pixels(centre_cam[None])[0]
+        centre = self.camera.camera_to_pixels(centre_cam[None])[0]
         x, y, z = centre_cam
         # Linearised projection of the ellipsoid about its centre: its outline is the ellipse
         # whose covariance is M M^T.
@@ -285,8 +286,8 @@ class _Canvas:
         outline_unit = _CIRCLE * np.sqrt(np.maximum(eigval, 1e-9))
         outline = outline_unit @ eigvec.T
         size = float(np.sqrt(eigval.max()))
-        for scale, shade in self.layers:
-            offset = self.light_2d * (1.0 - scale) * size * 0.8
+        for scale, shade in _SHADE_LAYERS:
+            offset = self.highlight * (1.0 - scale) * size * 0.8
             self._fill(centre + offset + scale * outline, ellipsoid.colour, shade)
 
 
@@ -295,10 +296,11 @@ def render_frame(participant: Participant, skeleton: Skeleton, camera: Camera, s
     image = scene.background.copy()
     _paint_floor_shadow(image, skeleton, camera, participant, scene.shadow_strength)
     light_cam = camera.rotation @ scene.light
-    light_2d = light_cam[:2] / max(float(np.linalg.norm(light_cam[:2])), 1e-6)
-    # A light behind the subject leaves the visible side in shade; keep it readable.
+    sideways = float(np.linalg.norm(light_cam[:2]))
+    highlight = light_cam[:2] / max(sideways, 1e-6) * min(1.0, sideways + 0.3)
+    # A light from behind the camera brightens the visible side a little.
     brightness = scene.ambient * (0.85 + 0.15 * max(0.0, -float(light_cam[2])))
-    canvas = _Canvas(image, camera, light_2d * min(1.0, float(np.linalg.norm(light_cam[:2])) + 0.3), brightness)
+    canvas = _Canvas(image, camera, highlight, brightness)
 
     groups = _body_groups(participant, skeleton, camera)
     depths = [float(camera.to_camera(g[0][None])[0, 2]) for g in groups]
@@ -306,7 +308,7 @@ def render_frame(participant: Participant, skeleton: Skeleton, camera: Camera, s
         for shape in groups[index][1]:
             canvas.paint(shape)
     cam = camera.to_camera(skeleton.landmarks)
-    return RenderedFrame(image=image, landmarks_px=camera._pixels(cam), landmark_depth=cam[:, 2])
+    return RenderedFrame(image=image, landmarks_px=camera.camera_to_pixels(cam), landmark_depth=cam[:, 2])
 
 
 def _paint_floor_shadow(
@@ -322,7 +324,7 @@ def _paint_floor_shadow(
     cam = camera.to_camera(ring)
     if np.any(cam[:, 2] < 0.05):
         return
-    pts = camera._pixels(cam)
+    pts = camera.camera_to_pixels(cam)
     blur = max(2.0, 0.15 * float(np.ptp(pts[:, 1])))
     pad = int(3 * blur) + 2  # room for the blurred edge to fade out inside the patch
     x0, y0 = np.maximum(np.floor(pts.min(axis=0)).astype(int) - pad, 0)
@@ -347,6 +349,7 @@ def _body_groups(
     """Shapes grouped by what must be painted together, each with the point its depth is sorted on."""
     p, lm = participant, skeleton.landmarks
     groups: list[tuple[np.ndarray, list[_Shape]]] = []
+    # MediaPipe numbers every right-side landmark one after its left twin.
     for side, offset in (("left", 0), ("right", 1)):
         groups.extend(_leg_groups(p, skeleton, side, offset))
         groups.extend(_arm_groups(p, lm, side, offset))
@@ -412,7 +415,9 @@ def _torso_groups(p: Participant, skeleton: Skeleton) -> list[tuple[np.ndarray, 
     )
     shoulders = _Capsule(lm[LEFT_SHOULDER], lm[LEFT_SHOULDER + 1], 1.25 * p.upper_arm_radius,
                          1.25 * p.upper_arm_radius, p.shirt)
-    neck_top = skeleton.head_center + skeleton.head_rotation @ np.array([0.0, -0.3 * p.head_height, -0.1 * p.head_depth])
+    neck_top = skeleton.head_center + skeleton.head_rotation @ np.array(
+        [0.0, -0.3 * p.head_height, -0.1 * p.head_depth]
+    )
     neck = _Capsule(skeleton.neck_base, neck_top, 0.30 * p.head_width, 0.27 * p.head_width, p.skin)
     return [(pelvis_centre, [pelvis]), (chest_centre, [belly, chest, shoulders]), (skeleton.neck_base, [neck])]
 

@@ -1,0 +1,100 @@
+"""``python -m gymcore bench``: stage times of the pipeline, as a table, with a baseline.
+
+Performance targets live here rather than in timed unit tests, which are flaky on shared machines.
+Each figure is the median of several runs; the baseline is measured in the same run, so the ratio
+holds even when the machine is busy.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from gymcore.config import DEFAULT_LIMITS
+from gymcore.perception import Perception, analyse_clips, analyse_view
+from gymcore.pose import PoseEstimator
+
+STAGES = ("probe", "decode", "pose", "features")
+
+
+@dataclass
+class BenchRow:
+    name: str
+    seconds: float
+    note: str = ""
+
+
+@dataclass
+class BenchTable:
+    title: str
+    rows: list[BenchRow] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)
+
+    def to_markdown(self) -> str:
+        lines = [f"### {self.title}", "", "| stage | median s | note |", "|---|---:|---|"]
+        lines += [f"| {row.name} | {row.seconds:.3f} | {row.note} |" for row in self.rows]
+        return "\n".join(lines + [""] + self.footer)
+
+
+def run_bench(front: str | Path | None = None, side: str | Path | None = None, runs: int = 5) -> BenchTable:
+    """Time perception on a pair of clips (by default a rendered 5 s 720p pair)."""
+    with tempfile.TemporaryDirectory(prefix="gymbench-") as scratch:
+        if front is None or side is None:
+            front, side = render_bench_pair(Path(scratch))
+        analyse_clips(front, side)  # warm-up: builds the shared estimators once
+        optimised = [analyse_clips(front, side) for _ in range(runs)]
+        baseline = [_median_time(lambda: _plain_perception(front, side), 1) for _ in range(max(1, runs // 2))]
+    return _perception_table(optimised, statistics.median(baseline), front, side, runs)
+
+
+def render_bench_pair(folder: Path) -> tuple[Path, Path]:
+    """A 5 s, 30 fps, 1280 x 720 frontal and lateral squat clip of one synthetic participant."""
+    from gymcore.synth.bench_clip import render_paired_squat
+
+    return render_paired_squat(folder, seconds=5.0, fps=30, size=(1280, 720), seed=0)
+
+
+def _plain_perception(front: str | Path, side: str | Path) -> None:
+    """The same work done plainly: one view after the other, a new estimator per clip, frames
+    decoded at full resolution."""
+    full_size = replace(DEFAULT_LIMITS, pose_long_side_px=None)
+    for path, view in ((front, "frontal"), (side, "lateral")):
+        estimator = PoseEstimator()
+        analyse_view(path, view, estimator, full_size)
+        estimator.close()
+
+
+def _median_time(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _perception_table(results: list[Perception], baseline_s: float, front: str | Path, side: str | Path,
+                      runs: int) -> BenchTable:
+    first = results[0]
+    table = BenchTable(title="Perception: both views, 16 model frames plus the timeline")
+    for view_name, view in first.views().items():
+        samples = [r.views()[view_name] for r in results]
+        for stage in STAGES:
+            table.rows.append(BenchRow(
+                f"{view_name} {stage}", statistics.median(s.timing_s[stage] for s in samples),
+                f"{len(view.timeline)} timeline frames" if stage == "pose" else "",
+            ))
+    wall = statistics.median(r.wall_s for r in results)
+    table.rows.append(BenchRow("both views, wall clock", wall, "views in parallel, shared estimators, frames scaled to 640 px"))
+    table.rows.append(BenchRow("baseline, wall clock", baseline_s, "one view after the other, new estimator, full-size frames"))
+    sources = [v.source for v in first.views().values()]
+    table.footer = [
+        f"Speed-up over the baseline: {baseline_s / wall:.2f}x. Target: under 2.0 s wall clock on 2 cores.",
+        "Clips: " + "; ".join(f"{Path(s.path).name} {s.width}x{s.height} {s.fps:.0f} fps {s.duration_s:.1f} s" for s in sources),
+        f"Median of {runs} runs (baseline: {max(1, runs // 2)}).",
+    ]
+    return table
