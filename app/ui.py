@@ -52,7 +52,7 @@ def show_frames(view: ViewAnalysis, columns: int = 8) -> None:
             position = start + offset
             found = "" if view.sampled.detected[position] else " · nobody found"
             cell.image(frame, caption=f"#{position + 1} · {view.sampled.time_s[position]:.2f} s{found}",
-                       use_container_width=True)
+                       width="stretch")
 
 
 TIMELINE_ANGLES = {

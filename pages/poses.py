@@ -49,4 +49,4 @@ if perception is not None:
         show_frames(view)
     st.subheader("Joint angles")
     st.caption("Measured in each camera's image plane. Grey lines mark the 16 sampled frames.")
-    st.plotly_chart(angle_timeline(views), use_container_width=True)
+    st.plotly_chart(angle_timeline(views), width="stretch")

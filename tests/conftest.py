@@ -8,3 +8,23 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def published_dir() -> Path:
     return ROOT / "gymcore" / "published"
+
+
+@pytest.fixture(scope="session")
+def squat_pair(tmp_path_factory) -> tuple[Path, Path]:
+    """A short frontal and lateral clip of a synthetic participant squatting (MediaPipe sees them)."""
+    from gymcore.bench import render_squat_pair
+
+    return render_squat_pair(tmp_path_factory.mktemp("clips"), seconds=3.0, fps=15, size=(640, 480), seed=3)
+
+
+@pytest.fixture(scope="session")
+def empty_room_clip(tmp_path_factory) -> Path:
+    """A clip of a room with nobody in it."""
+    import numpy as np
+
+    from gymcore.video import write_video
+
+    rng = np.random.default_rng(0)
+    frames = [np.clip(rng.normal(120, 8, (480, 640, 3)), 0, 255).astype(np.uint8) for _ in range(12)]
+    return write_video(tmp_path_factory.mktemp("empty") / "empty_room.mp4", frames, fps=12)

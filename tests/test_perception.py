@@ -1,0 +1,154 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gymcore.angles import ANGLE_NAMES
+from gymcore.errors import NoPersonError
+from gymcore.perception import analyse_clips, analyse_view
+from gymcore.pose import LANDMARK, PoseTrack, shared_estimator
+from gymcore.quality import person_jumps
+from gymcore.video import probe_clip, read_frames, write_video
+
+
+@pytest.fixture(scope="module")
+def perception(squat_pair):
+    return analyse_clips(*squat_pair)
+
+
+def test_both_views_are_tracked(perception, squat_pair):
+    for view in perception.views().values():
+        assert view.quality.detection_rate >= 0.95
+        assert view.sampled.landmarks.shape == (16, 33, 3)
+        assert view.features.shape == (16, 5984)
+        assert np.isfinite(view.features[view.sampled.detected]).all()
+        # 15 fps is under the 30 fps timeline rate: every frame is on the timeline.
+        assert len(view.timeline) == view.source.frame_count == 45
+        assert len(view.images) == 16 and view.images[0].shape == (480, 640, 3)
+    assert perception.flags == []
+
+
+def test_sampled_frames_follow_the_paper(perception):
+    lateral = perception.lateral
+    assert lateral.sampled.frame_indices.tolist() == np.floor(np.arange(16) * 45 / 16).astype(int).tolist()
+
+
+def test_knee_angle_follows_the_squat(perception):
+    for view_name in ("lateral",):
+        knee = perception.views()[view_name].angles["left_knee"]
+        # Standing at the start, well bent at the bottom of the repetition.
+        assert np.nanmax(knee) > 160
+        assert np.nanmin(knee) < 120
+        assert set(ANGLE_NAMES) <= set(perception.lateral.angles)
+
+
+def test_sampled_and_timeline_poses_agree(perception):
+    view = perception.lateral
+    position = np.searchsorted(view.timeline.frame_indices, view.sampled.frame_indices)
+    np.testing.assert_array_equal(view.timeline.landmarks[position], view.sampled.landmarks)
+
+
+def test_same_file_for_both_views_is_allowed_but_flagged(squat_pair):
+    result = analyse_clips(squat_pair[1], squat_pair[1])
+    assert [flag.code for flag in result.flags] == ["same_clip"]
+
+
+def test_nobody_in_frame_is_a_clear_error(empty_room_clip):
+    with pytest.raises(NoPersonError, match="Nobody was found in empty_room.mp4"):
+        analyse_view(empty_room_clip, "frontal")
+
+
+def test_frames_without_a_person_are_marked_not_dropped(tmp_path, squat_pair):
+    info = probe_clip(squat_pair[1])
+    frames = [frame.image for frame in read_frames(info, range(info.frame_count))]
+    frames[20:30] = [np.full_like(frames[0], 90)] * 10
+    view = analyse_view(write_video(tmp_path / "gap.mp4", frames, fps=15), "lateral")
+    missing = ~view.timeline.detected
+    assert len(view.timeline) == 45 and 8 <= missing.sum() <= 12
+    assert np.isnan(view.timeline.landmarks[missing]).all()
+    assert np.isnan(view.angles["left_knee"][missing]).all()
+    assert "missed_frames" in [flag.code for flag in view.quality.flags]
+
+
+def test_rotated_phone_clip_gives_upright_poses(tmp_path, squat_pair, perception):
+    info = probe_clip(squat_pair[1])
+    upright = [frame.image for frame in read_frames(info, range(info.frame_count))]
+    # Stored turned a quarter anticlockwise, with a flag asking players to turn it back.
+    sideways = [np.ascontiguousarray(np.rot90(image, 1)) for image in upright]
+    view = analyse_view(write_video(tmp_path / "phone.mp4", sideways, fps=15, rotation=90), "lateral")
+    assert view.source.rotation == 90 and (view.source.width, view.source.height) == (640, 480)
+    both = view.sampled.detected & perception.lateral.sampled.detected
+    hips_knees = [LANDMARK[n] for n in ("left_hip", "right_hip", "left_knee", "right_knee")]
+    difference = view.sampled.landmarks[both][:, hips_knees, :2] - perception.lateral.sampled.landmarks[both][:, hips_knees, :2]
+    assert np.abs(difference).mean() < 0.02
+
+
+def test_estimators_are_built_once_per_view():
+    assert shared_estimator("frontal") is shared_estimator("frontal")
+    assert shared_estimator("frontal") is not shared_estimator("lateral")
+
+
+def test_a_jump_of_the_tracked_person_is_found():
+    n = 10
+    landmarks = np.zeros((n, 33, 3), np.float32)
+    for name, (x, y) in {"left_shoulder": (0.45, 0.3), "right_shoulder": (0.55, 0.3),
+                         "left_hip": (0.46, 0.55), "right_hip": (0.54, 0.55)}.items():
+        landmarks[:, LANDMARK[name], :2] = (x, y)
+    landmarks[6:, :, 0] += 0.35  # from frame 6 on, the tracker follows someone else
+    track = PoseTrack(
+        frame_indices=np.arange(n), time_s=np.arange(n) / 10, landmarks=landmarks,
+        visibility=np.ones((n, 33), np.float32), world=np.zeros((n, 33, 3), np.float32),
+        detected=np.ones(n, bool),
+    )
+    assert person_jumps(track, 640, 480).tolist() == pytest.approx([0.6])
+
+
+# The command line: JSON as the README documents it, one sentence for bad input.
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gymcore", *args], capture_output=True, text=True)
+
+
+def test_pose_command_writes_the_documented_json(tmp_path, squat_pair):
+    out = tmp_path / "pose.json"
+    result = run_cli("pose", "--front", str(squat_pair[0]), "--side", str(squat_pair[1]), "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    for view in ("frontal", "lateral"):
+        block = data[view]
+        assert set(block["source"]) == {"fps", "frame_count", "duration_s", "width", "height", "rotation"}
+        assert len(block["sampled_frames"]) == 16
+        assert np.array(block["landmarks"], dtype=float).shape == (16, 33, 3)
+        assert np.array(block["visibility"], dtype=float).shape == (16, 33)
+        assert len(block["detected"]) == 16 and all(isinstance(d, bool) for d in block["detected"])
+        assert isinstance(block["quality"]["flags"], list)
+        timeline = data["timelines"][view]
+        assert set(timeline["angles_deg"]) == set(ANGLE_NAMES)
+        assert len(timeline["time_s"]) == len(timeline["angles_deg"]["left_knee"]) == 45
+
+
+def test_pose_command_with_one_view(tmp_path, squat_pair):
+    out = tmp_path / "side.json"
+    assert run_cli("pose", "--side", str(squat_pair[1]), "--json", str(out)).returncode == 0
+    data = json.loads(out.read_text())
+    assert "lateral" in data and "frontal" not in data and list(data["timelines"]) == ["lateral"]
+
+
+@pytest.mark.parametrize("case", ["text", "missing", "nobody", "no_clip"])
+def test_bad_input_exits_2_with_one_sentence(tmp_path, empty_room_clip, case):
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video")
+    args = {
+        "text": ["--side", str(text)],
+        "missing": ["--front", str(tmp_path / "absent.mov")],
+        "nobody": ["--front", str(empty_room_clip)],
+        "no_clip": [],
+    }[case]
+    result = run_cli("pose", *args, "--json", str(tmp_path / "out.json"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].endswith(".")
+    assert not (tmp_path / "out.json").exists()
