@@ -63,7 +63,7 @@ TIMELINE_ANGLES = {
 
 def angle_timeline(views: dict[str, ViewAnalysis]) -> go.Figure:
     """Knee, hip and trunk angles over time, one panel per view, sampled frames marked."""
-    figure = make_subplots(rows=len(views), cols=1, shared_xaxes=False, vertical_spacing=0.12,
+    figure = make_subplots(rows=len(views), cols=1, shared_xaxes=False, vertical_spacing=0.16,
                            subplot_titles=[f"{name.capitalize()} view" for name in views])
     palette = ["#1f77b4", "#aec7e8", "#d62728", "#ff9896", "#2ca02c"]
     for row, view in enumerate(views.values(), start=1):
