@@ -115,7 +115,11 @@ def iter_frames(
                 decoded += 1
                 if decoded - 1 != wanted[position]:
                     continue
-                rgb = frame.reformat(width=coded_w, height=coded_h, format="rgb24").to_ndarray()
+                # Fast bilinear halves the cost of scaling and colour conversion, the dearest part
+                # of decoding; MediaPipe resamples its input to 256 px anyway.
+                rgb = frame.reformat(
+                    width=coded_w, height=coded_h, format="rgb24", interpolation="FAST_BILINEAR",
+                ).to_ndarray()
                 image = np.ascontiguousarray(np.rot90(rgb, turns)) if turns else rgb
                 yield DecodedFrame(index=decoded - 1, time_s=frame_time - first_time, image=image)
                 position += 1
