@@ -1,0 +1,94 @@
+"""Which exercise is this? A transparent rule over the pose, for when the user does not say.
+
+At the deepest frames of the clip (the top fifth of its movement), from MediaPipe's world
+landmarks (metres, so either camera will do):
+
+1. one ankle lifted well above the other while the trunk tips forward: single-leg deadlift;
+2. otherwise the feet split front to back: lunge;
+3. otherwise: squat.
+
+Each test's margin over its threshold gives the confidence. A learned classifier may replace
+the rule later; the result says which decided.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gymcore.errors import InputError
+from gymcore.perception import Perception, ViewAnalysis
+from gymcore.pose import LANDMARK
+
+# Free-leg lift (ankle height difference over leg length) and trunk lean of a single-leg deadlift.
+FREE_LEG_LIFT = 0.25
+DEADLIFT_TRUNK_LEAN_DEG = 35.0
+# Front-to-back foot split of a lunge, over leg length (a forward lunge splits about one leg
+# length; a squat stance is side by side).
+LUNGE_SPLIT = 0.4
+DEEPEST_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class Recognition:
+    exercise: str
+    confidence: float
+    method: str  # "pose rule" or the learned classifier's name
+    evidence: dict[str, float]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.exercise, "confidence": round(self.confidence, 3), "method": self.method,
+                "evidence": self.evidence}
+
+
+def recognise(perception: Perception) -> Recognition:
+    """The exercise by the pose rule, from the lateral view when there is one."""
+    view = perception.lateral or perception.frontal
+    if view is None:
+        raise InputError("Give at least one clip to recognise the exercise from.")
+    features = deepest_features(view)
+    return decide(**features)
+
+
+def deepest_features(view: ViewAnalysis) -> dict[str, float]:
+    """Free-leg lift, foot split (both over leg length) and trunk lean at the deepest frames."""
+    world = view.timeline.world[view.timeline.detected]
+    if not len(world):
+        raise InputError(f"Nobody was found in the {view.view} clip to recognise the exercise from.")
+    knees = 180.0 - np.mean([view.angles["left_knee_3d"], view.angles["right_knee_3d"]], axis=0)
+    lean = view.angles["trunk_lean_3d"]
+    activity = np.nan_to_num(np.maximum(knees, lean))[view.timeline.detected]
+    deepest = activity >= np.quantile(activity, 1.0 - DEEPEST_SHARE)
+    w = world[deepest]
+    leg = np.nanmedian(np.linalg.norm(world[:, LANDMARK["left_hip"]] - world[:, LANDMARK["left_ankle"]], axis=1))
+    left, right = w[:, LANDMARK["left_ankle"]], w[:, LANDMARK["right_ankle"]]
+    lift = np.abs(left[:, 1] - right[:, 1]) / leg
+    # Front to back is across the hip line, in the floor plane (world x and z).
+    across = (w[:, LANDMARK["left_hip"]] - w[:, LANDMARK["right_hip"]])[:, [0, 2]]
+    forward = np.column_stack([-across[:, 1], across[:, 0]]) / np.linalg.norm(across, axis=1, keepdims=True)
+    split = np.abs(np.sum((left - right)[:, [0, 2]] * forward, axis=1)) / leg
+    return {
+        "free_leg_lift": round(float(np.nanmedian(lift)), 3),
+        "foot_split": round(float(np.nanmedian(split)), 3),
+        "trunk_lean_deg": round(float(np.nanmedian(lean[view.timeline.detected][deepest])), 1),
+    }
+
+
+def decide(free_leg_lift: float, foot_split: float, trunk_lean_deg: float) -> Recognition:
+    evidence = {"free_leg_lift": free_leg_lift, "foot_split": foot_split, "trunk_lean_deg": trunk_lean_deg}
+    hinge = min(free_leg_lift / FREE_LEG_LIFT, trunk_lean_deg / DEADLIFT_TRUNK_LEAN_DEG)
+    if hinge >= 1.0:
+        return Recognition("deadlift", _confidence(hinge), "pose rule", evidence)
+    split = foot_split / LUNGE_SPLIT
+    if split >= 1.0:
+        return Recognition("lunges", _confidence(split) * _confidence(1 / max(hinge, 1e-6)), "pose rule", evidence)
+    return Recognition("squat", _confidence(1 / max(split, 1e-6)) * _confidence(1 / max(hinge, 1e-6)),
+                       "pose rule", evidence)
+
+
+def _confidence(ratio: float) -> float:
+    """How far a feature is past its threshold, as a probability: 0.5 at the threshold, about
+    0.9 at 1.5 times it."""
+    return 1.0 / (1.0 + math.exp(-5.4 * math.log(max(ratio, 1e-6))))

@@ -1,0 +1,73 @@
+"""The assess API and command end to end on rendered synthetic clips."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gymcore.assess import assess, correctness, load_criteria_models
+from gymcore.cli import main
+from gymcore.criteria import criteria_for
+from gymcore.errors import InputError
+from gymcore.judging import Verdict
+
+
+@pytest.fixture(scope="module")
+def assessment(squat_pair):
+    front, side = squat_pair
+    return assess(front=front, side=side, models=("rules", "fusion"))
+
+
+def test_assess_recognises_the_squat_and_finds_its_repetition(assessment) -> None:
+    assert assessment.exercise.exercise == "squat" and assessment.exercise.method == "pose rule"
+    assert len(assessment.reps) == 1
+    rep = assessment.reps[0]
+    assert rep.start_s < rep.bottom_s < rep.end_s
+    assert set(rep.view_times) == {"frontal", "lateral"}
+    assert set(rep.verdicts) == {c.id for c in criteria_for("squat")}
+    assert 0.0 <= rep.score <= 1.0
+
+
+def test_models_without_weights_are_reported_not_faked(assessment) -> None:
+    assert assessment.weights["rules"]["status"] == "loaded"
+    assert assessment.weights["fusion"]["status"] == "not_available"
+    assert "fusion" in assessment.weights["fusion"]["reason"]
+    assert all(set(by_model) == {"rules"} for by_model in assessment.reps[0].verdicts.values())
+
+
+def test_json_has_the_agreed_shape(assessment) -> None:
+    data = assessment.to_dict()
+    assert set(data["exercise"]) >= {"name", "confidence"}
+    rep = data["reps"][0]
+    assert set(rep) >= {"start_s", "end_s", "score", "criteria"}
+    for by_model in rep["criteria"].values():
+        verdict = by_model["rules"]
+        assert {"prob", "pass"} <= set(verdict) or verdict["status"] == "not_assessable"
+    assert "total" in data["timing_s"] and "model_rules" in data["timing_s"]
+    assert data["summary"]["repetitions"] == 1
+
+
+def test_cli_writes_the_assessment(squat_pair, tmp_path, capsys) -> None:
+    front, side = squat_pair
+    out = tmp_path / "assessment.json"
+    assert main(["assess", "--side", str(side), "--exercise", "squat", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["exercise"] == {"name": "squat", "confidence": 1.0, "method": "given", "evidence": {}}
+    feet_angled = data["reps"][0]["criteria"]["feet_angled"]["rules"]
+    assert feet_angled["status"] == "not_assessable" and "frontal" in feet_angled["reason"]
+    assert "rep 1" in capsys.readouterr().out
+
+
+def test_unknown_model_or_exercise_is_an_input_error() -> None:
+    with pytest.raises(InputError):
+        load_criteria_models(["magic"], "squat")
+    with pytest.raises(InputError):
+        assess(side="x.mp4", exercise="bench press")
+
+
+def test_score_is_the_share_of_assessable_criteria_passed() -> None:
+    verdicts = {"a": Verdict(prob=0.9, passed=True), "b": Verdict(prob=0.2, passed=False),
+                "c": Verdict.not_assessable("no frontal clip"), "d": Verdict(prob=0.8, passed=True)}
+    assert correctness(verdicts) == pytest.approx(2 / 3, abs=1e-4)
+    assert correctness({"c": Verdict.not_assessable("no clip")}) is None

@@ -1,0 +1,93 @@
+"""Repetition counting on constructed signals with set-up motion and noise, and on SynthGym
+multi-repetition squats (landmarks projected without rendering)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gymcore.angles import image_angles
+from gymcore.reps import MovementSignal, Repetition, align_offset, hip_drop, segment
+from gymcore.synth import Participant, lateral_camera, pose_skeleton, squat_sequence
+
+FPS = 30.0
+
+
+def squat_signal(reps: int, rng: np.random.Generator, setup: str = "none", noise_deg: float = 3.0) -> MovementSignal:
+    """Knee flexion of `reps` squats (2.6 s each, 100 degrees deep) after a set-up phase."""
+    parts = [np.full(int(FPS), 5.0)]
+    if setup == "walk":  # walking in: knees alternate, the mean flexion wobbles about 20 degrees
+        t = np.arange(int(4 * FPS)) / FPS
+        parts.append(12 + 10 * np.abs(np.sin(2 * np.pi * 0.9 * t)))
+    if setup == "bend":  # a quick half-bend to pick something up, hips barely dropping
+        parts.append(5 + 30 * np.sin(np.linspace(0, np.pi, int(0.8 * FPS))))
+    for _ in range(reps):
+        parts.append(5 + 95 * (1 - np.cos(np.linspace(0, 2 * np.pi, int(2.6 * FPS)))) / 2)
+        parts.append(np.full(int(0.5 * FPS), 5.0))
+    value = np.concatenate(parts) + rng.normal(0, noise_deg, sum(len(p) for p in parts))
+    drop = np.clip((value - 5) / 95 * 0.4, 0, None)
+    return MovementSignal("knee flexion", np.arange(len(value)) / FPS, value, drop)
+
+
+def test_counts_constructed_repetitions_despite_noise_and_walking_in() -> None:
+    rng = np.random.default_rng(0)
+    for reps in (1, 3, 6):
+        for setup in ("none", "walk", "bend"):
+            found = segment(squat_signal(reps, rng, setup, noise_deg=4.0), "squat")
+            assert len(found) == reps, (reps, setup)
+
+
+def test_each_repetition_has_start_bottom_end_in_order() -> None:
+    found = segment(squat_signal(3, np.random.default_rng(1)), "squat")
+    for rep in found:
+        assert rep.start_s < rep.bottom_s < rep.end_s
+        assert 1.5 < rep.end_s - rep.start_s < 3.2
+    assert all(a.end_s <= b.start_s for a, b in zip(found, found[1:]))
+
+
+def test_a_half_finished_last_repetition_is_not_counted() -> None:
+    signal = squat_signal(3, np.random.default_rng(2))
+    cut = int(len(signal.time_s) - 0.5 * FPS - 1.3 * FPS)  # stop at the bottom of the third
+    partial = MovementSignal(signal.name, signal.time_s[:cut], signal.value[:cut], signal.hip_drop[:cut])
+    assert len(segment(partial, "squat")) == 2
+
+
+def test_missing_frames_are_bridged() -> None:
+    signal = squat_signal(2, np.random.default_rng(3))
+    value = signal.value.copy()
+    value[40:46] = np.nan
+    assert len(segment(MovementSignal(signal.name, signal.time_s, value, signal.hip_drop), "squat")) == 2
+
+
+def test_standing_still_has_no_repetitions() -> None:
+    rng = np.random.default_rng(4)
+    value = 5 + rng.normal(0, 2, 300)
+    assert segment(MovementSignal("knee flexion", np.arange(300) / FPS, value, np.zeros(300)), "squat") == []
+
+
+def test_counts_synthgym_multi_repetition_squats() -> None:
+    for seed, reps in ((21, 2), (22, 4), (23, 5)):
+        rng = np.random.default_rng(seed)
+        participant = Participant.sample(rng)
+        poses = squat_sequence(participant, reps, FPS, rng, setup_s=1.5)
+        camera = lateral_camera(participant, rng)
+        landmarks = np.stack([_normalised(participant, pose, camera) for pose in poses])
+        angles = image_angles(landmarks, camera.width, camera.height)
+        knees = 180.0 - (angles["left_knee"] + angles["right_knee"]) / 2
+        time_s = np.arange(len(poses)) / FPS
+        signal = MovementSignal("knee flexion", time_s, knees, hip_drop(landmarks, (camera.width, camera.height)))
+        found = segment(signal, "squat")
+        assert len(found) == reps
+        assert found[0].start_s >= 1.3  # standing during the set-up is not a repetition
+
+
+def test_alignment_recovers_the_lag_between_views() -> None:
+    signal = squat_signal(3, np.random.default_rng(5))
+    lag = 0.8
+    shifted = MovementSignal(signal.name, signal.time_s + lag, signal.value, signal.hip_drop)
+    assert abs(align_offset(signal, shifted, max_lag_s=3.0) - lag) < 0.1
+    assert Repetition(1.0, 2.0, 3.0, 90.0).shifted(lag).bottom_s == 2.0 + lag
+
+
+def _normalised(participant, pose, camera) -> np.ndarray:
+    pixels = camera.project(pose_skeleton(participant, pose).landmarks)
+    return np.column_stack([pixels[:, 0] / camera.width, pixels[:, 1] / camera.height, np.zeros(len(pixels))])

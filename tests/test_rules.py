@@ -1,0 +1,111 @@
+"""Each rule on synthetic bodies (landmarks projected without rendering) on both sides of its
+threshold, and not_assessable when the view or the joints are missing."""
+
+from __future__ import annotations
+import numpy as np
+import pytest
+
+from gymcore.judging import RepSample
+from gymcore.rules import RulesModel
+from gymcore.rules.synthetic import view_sample
+from gymcore.synth import Participant, SquatProgram, frontal_camera, lateral_camera, squat_sequence
+from gymcore.synth.deadlift import DeadliftParams, deadlift_rep
+from gymcore.synth.lunge import LungeParams, lunge_rep
+
+FPS = 30.0
+
+
+def judged(exercise: str, poses_of, seed: int = 11, views=("frontal", "lateral")) -> dict:
+    rng = np.random.default_rng(seed)
+    participant = Participant.sample(rng)
+    poses = poses_of(participant, rng)
+    cameras = {"frontal": frontal_camera(participant, rng), "lateral": lateral_camera(participant, rng)}
+    samples = {view: view_sample(participant, poses, cameras[view], view, FPS) for view in views}
+    return RulesModel().judge(exercise, [RepSample(0.0, len(poses) / FPS, samples)])[0]
+
+
+def squat(**fields):
+    program = SquatProgram(rep_variation=0.0, **fields)
+    return lambda participant, rng: squat_sequence(participant, 1, FPS, rng, setup_s=0.0, program=program)
+
+
+def lunge(**fields):
+    return lambda participant, rng: lunge_rep(participant, LungeParams(**fields), FPS)
+
+
+def deadlift(**fields):
+    return lambda participant, rng: deadlift_rep(participant, DeadliftParams(**fields), FPS)
+
+
+@pytest.mark.parametrize("exercise, criterion, good, bad", [
+    ("squat", "feet_flat", squat(heel_lift_deg=1.0), squat(heel_lift_deg=18.0)),
+    ("squat", "hips_below_knee", squat(depth_deg=110.0), squat(depth_deg=72.0)),
+    ("squat", "hips_backward", squat(shank_tilt_deg=28.0), squat(shank_tilt_deg=54.0)),
+    ("squat", "feet_angled", squat(toe_out_deg=28.0), squat(toe_out_deg=2.0)),
+    ("lunges", "head_forward", lunge(gaze_down_deg=0.0), lunge(gaze_down_deg=40.0)),
+    ("lunges", "front_knee_90", lunge(front_knee_deg=92.0), lunge(front_knee_deg=50.0)),
+    ("lunges", "arm_swing", lunge(arm_swing_deg=18.0), lunge(arm_swing_deg=85.0)),
+    ("lunges", "feet_aligned", lunge(foot_turn_deg=2.0), lunge(foot_turn_deg=35.0)),
+    ("lunges", "back_straight", lunge(trunk_lean_deg=3.0), lunge(trunk_lean_deg=35.0)),
+    ("deadlift", "balance", deadlift(sway_deg=0.5), deadlift(sway_deg=11.0)),
+    ("deadlift", "control_reverse", deadlift(turn_pause_s=0.6), deadlift(turn_pause_s=0.0)),
+    ("deadlift", "knee_bent", deadlift(support_knee_deg=20.0), deadlift(support_knee_deg=2.0)),
+    ("deadlift", "knee_bent", deadlift(support_knee_deg=20.0), deadlift(support_knee_deg=58.0)),
+])
+def test_rule_passes_good_form_and_fails_the_fault(exercise, criterion, good, bad) -> None:
+    passed = judged(exercise, good)[criterion]
+    failed = judged(exercise, bad)[criterion]
+    assert passed.assessable and failed.assessable
+    assert passed.passed and passed.prob > 0.5
+    assert not failed.passed and failed.prob < 0.5
+    assert failed.evidence["value"] != passed.evidence["value"]
+
+
+def test_evidence_names_value_unit_threshold_frame_and_time() -> None:
+    verdict = judged("squat", squat(heel_lift_deg=18.0))["feet_flat"]
+    evidence = verdict.evidence
+    assert evidence["unit"] == "deg" and evidence["view"] == "lateral"
+    assert evidence["value"] == pytest.approx(18.0, abs=3.0)
+    assert evidence["threshold"] == "<= 7"
+    assert evidence["time_s"] == pytest.approx(evidence["frame"] / FPS)
+
+
+def test_a_single_view_leaves_the_other_views_criteria_not_assessable() -> None:
+    verdicts = judged("squat", squat(), views=("lateral",))
+    assert not verdicts["feet_angled"].assessable
+    assert "No frontal clip" in verdicts["feet_angled"].reason
+    assert verdicts["hips_below_knee"].assessable
+
+
+def test_a_frontal_clip_given_as_lateral_is_refused() -> None:
+    rng = np.random.default_rng(4)
+    participant = Participant.sample(rng)
+    poses = squat()(participant, rng)
+    wrong = view_sample(participant, poses, frontal_camera(participant, rng), "lateral", FPS)
+    verdicts = RulesModel().judge("squat", [RepSample(0.0, 1.0, {"lateral": wrong})])[0]
+    assert not verdicts["hips_below_knee"].assessable
+    assert "looks frontal" in verdicts["hips_below_knee"].reason
+
+
+def test_hidden_joints_make_their_criteria_not_assessable() -> None:
+    rng = np.random.default_rng(5)
+    participant = Participant.sample(rng)
+    poses = squat()(participant, rng)
+    sample = view_sample(participant, poses, lateral_camera(participant, rng), "lateral", FPS)
+    sample.visibility[:, [29, 30, 31, 32]] = 0.1  # heels and toes hidden
+    verdicts = RulesModel().judge("squat", [RepSample(0.0, 1.0, {"lateral": sample})])[0]
+    assert not verdicts["feet_flat"].assessable and "heel" in verdicts["feet_flat"].reason
+    assert verdicts["hips_below_knee"].assessable
+
+
+def test_thresholds_come_from_the_config() -> None:
+    from gymcore.rules import Limit, RulesConfig
+
+    rng = np.random.default_rng(6)
+    participant = Participant.sample(rng)
+    poses = squat(depth_deg=110.0)(participant, rng)
+    sample = view_sample(participant, poses, lateral_camera(participant, rng), "lateral", FPS)
+    rep = [RepSample(0.0, 1.0, {"lateral": sample})]
+    strict = RulesModel(RulesConfig(squat_hip_below_knee=Limit(low=2.0)))
+    assert RulesModel().judge("squat", rep)[0]["hips_below_knee"].passed
+    assert not strict.judge("squat", rep)[0]["hips_below_knee"].passed
