@@ -56,7 +56,7 @@ def squat_sequence(
         base = replace(base, depth_deg=depth)
     reps = [_vary(base, rng) for _ in range(n_reps)]
     timeline = squat_timeline(reps, fps, setup_s)
-    sway = _standing_sway(len(timeline.progress), fps, rng)
+    sway = standing_sway(len(timeline.progress), fps, rng)
     poses = []
     for i, (rep, progress) in enumerate(zip(timeline.rep_index, timeline.progress)):
         style = reps[rep] if rep >= 0 else base
@@ -64,6 +64,24 @@ def squat_sequence(
         pose = squat_pose(participant, style, knee_phase, hip_phase)
         poses.append(replace(pose, head_yaw=pose.head_yaw + sway[i, 0], spine_lateral_bend=sway[i, 1]))
     return poses
+
+
+def squat_rep(participant: Participant, program: SquatProgram, fps: float, settle_s: float = 0.4) -> list[Pose]:
+    """The poses of one repetition exactly as programmed (no variation drawn), standing to standing."""
+    timeline = squat_timeline([program], fps, settle_s)
+    return [squat_pose(participant, program, *_joint_phases(float(progress), program.hip_lag))
+            for progress in timeline.progress]
+
+
+def draw_style(rng: np.random.Generator) -> dict[str, object]:
+    """Tempo of one repetition."""
+    tempo = float(rng.uniform(0.85, 1.2))
+    return {
+        "descent_s": 1.3 * tempo * float(rng.uniform(0.9, 1.1)),
+        "bottom_pause_s": float(rng.uniform(0.1, 0.4)),
+        "ascent_s": 1.1 * tempo * float(rng.uniform(0.9, 1.1)),
+        "top_pause_s": float(rng.uniform(0.3, 0.6)),
+    }
 
 
 def squat_timeline(reps: list[SquatProgram], fps: float, setup_s: float) -> Timeline:
@@ -105,7 +123,7 @@ def _joint_phases(progress: float, hip_lag: float) -> tuple[float, float]:
     return progress, hip
 
 
-def _standing_sway(n_frames: int, fps: float, rng: np.random.Generator) -> np.ndarray:
+def standing_sway(n_frames: int, fps: float, rng: np.random.Generator) -> np.ndarray:
     """Slow head-yaw and side-bend wander (degrees) so that still frames are not identical."""
     t = np.arange(n_frames) / fps
     freq = rng.uniform(0.1, 0.35, size=2)

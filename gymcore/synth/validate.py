@@ -97,6 +97,51 @@ def contact_sheet(images: Sequence[np.ndarray], columns: int, tile_width: int = 
     return np.concatenate(rows, axis=0)
 
 
+def dataset_contact_sheet(root: Path, picks: int = 2, frames: int = 6, tile_width: int = 200) -> np.ndarray:
+    """Frames of a written dataset with its stored MediaPipe skeleton drawn over them: per exercise,
+    ``picks`` repetitions (the cleanest and the most faulty), frontal row then lateral row, each
+    captioned with the criteria the repetition fails."""
+    import json
+
+    import pandas as pd
+
+    from gymcore import layout
+
+    tiles, columns = [], frames
+    for exercise in (e for e in layout.SHEETS if (Path(root) / layout.SHEETS[e]).exists()):
+        sheet = pd.read_excel(Path(root) / layout.SHEETS[exercise])
+        labels = sheet[layout.label_columns(exercise)]
+        order = np.argsort(labels.sum(axis=1).to_numpy(), kind="stable")
+        rows = [int(order[-1]), *[int(i) for i in order[:picks - 1]]]
+        for view in layout.VIEWS:
+            entries = json.loads((Path(root) / layout.POSE_FILES[view].format(exercise=exercise)).read_text())
+            for row in rows:
+                failed = [c for c in layout.label_columns(exercise) if sheet.loc[row, c] == 0]
+                video, rep = int(sheet.loc[row, layout.COLUMN_VIDEO[view]]), int(sheet.loc[row, layout.COLUMN_REP])
+                for k, number in enumerate(np.linspace(0, layout.FRAMES_PER_REP - 1, frames).astype(int)):
+                    path = Path(root) / layout.FRAME_FOLDERS[exercise] / layout.frame_name(video, rep, number + 1)
+                    image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+                    points = entries[row][number]
+                    tiles.append(_draw_stored(image, points, f"{exercise} {view} fails: {', '.join(failed) or 'none'}"
+                                              if k == 0 else ""))
+    return contact_sheet(tiles, columns=columns, tile_width=tile_width)
+
+
+def _draw_stored(image: np.ndarray, points: list | None, caption: str) -> np.ndarray:
+    from gymcore.pose import SKELETON
+
+    image = image.copy()
+    h, w = image.shape[:2]
+    if points is not None:
+        px = np.round(np.asarray(points)[:, :2] * [w, h]).astype(int)
+        for a, b in SKELETON[9:]:
+            cv2.line(image, tuple(px[a]), tuple(px[b]), (0, 255, 0), 2, cv2.LINE_AA)
+    if caption:
+        cv2.putText(image, caption, (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (255, 255, 255), 3, cv2.LINE_AA)
+        cv2.putText(image, caption, (6, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (200, 0, 0), 1, cv2.LINE_AA)
+    return image
+
+
 def validation_run(seed: int, n_participants: int, fps: float = 8.0) -> dict[View, list[ViewCheck]]:
     """Squat clips of fresh participants in both views, each checked against MediaPipe."""
     rng = np.random.default_rng(seed)
