@@ -10,7 +10,12 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
+from gymcore.assess import register as _assess
 from gymcore.errors import GymError
+from gymcore.synth.command import register as _synth
+from gymcore.evaluation import register as _evaluate
+from gymcore.models.catalogue import register as _models
+from gymcore.training import register as _train
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,4 +105,9 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _criteria,
     _pose,
     _bench,
+    _assess,
+    _train,
+    _evaluate,
+    _models,
+    _synth,
 ]

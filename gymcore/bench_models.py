@@ -1,0 +1,127 @@
+"""The model table of ``python -m gymcore bench``: the paper's fusion model at 224 x 224, batch 1,
+run plainly (fp32, eager, contiguous) and with each speed-up, all measured in the same run; each
+row says how far its outputs are from the plain run's.
+
+Weights are random (seeded): speed and agreement do not depend on training.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from gymcore.bench import BenchRow, BenchTable
+
+TOLERANCE = 1e-2
+
+
+def fusion_inputs(image_size: int = 224, seed: int = 0):
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    inputs = {}
+    for view in ("frontal", "lateral"):
+        inputs[f"video_{view}"] = torch.rand(1, 3, 16, image_size, image_size, generator=generator)
+        inputs[f"features_{view}"] = torch.rand(1, 16, 5984, generator=generator)
+    return inputs
+
+
+def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with_bf16: bool = False,
+                    with_compile: bool = False) -> BenchTable:
+    """bfloat16 (slow on CPUs without AVX-512 BF16 or AMX, such as this project's) and
+    torch.compile (minutes of compilation on 2 cores) are measured only when asked for."""
+    import torch
+
+    from gymcore.models.registry import build_model
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    net = build_model("fusion", "squat", "paper").eval()
+    inputs = fusion_inputs(image_size)
+    plain = _plain_forward(net, inputs)
+    reference = plain()
+    candidates: dict[str, Callable[[], object]] = {
+        "channels-last, inference mode": _channels_last_forward(net, inputs),
+    }
+    if with_bf16:
+        candidates["channels-last, bfloat16 autocast"] = _bf16_forward(net, inputs)
+    if with_compile:
+        candidates["torch.compile (inductor), channels-last"] = _compiled_forward(net, inputs)
+    baseline_s = _median_time(plain, runs)
+    table = BenchTable(title=f"Fusion model (paper variant, {image_size} x {image_size}, batch 1, {threads} threads)")
+    table.rows.append(BenchRow("plain: fp32, eager, contiguous", baseline_s, "baseline"))
+    for name, forward in candidates.items():
+        output = forward()
+        seconds = _median_time(forward, runs)
+        difference = float((output.float() - reference).abs().max())
+        table.rows.append(BenchRow(name, seconds, f"{baseline_s / seconds:.2f}x, max |diff| {difference:.1e}"
+                                   + ("" if difference <= TOLERANCE else " (outside tolerance)")))
+    table.footer = [f"Median of {runs} runs after one warm-up; outputs compared with the plain run (tolerance {TOLERANCE})."]
+    return table
+
+
+def _plain_forward(net, inputs):
+    import torch
+
+    def forward():
+        with torch.no_grad():
+            return net(inputs)
+    return forward
+
+
+def _channels_last_forward(net, inputs):
+    import copy
+
+    import torch
+
+    fast = _video_channels_last(copy.deepcopy(net))
+    moved = {k: v.contiguous(memory_format=torch.channels_last_3d) if v.dim() == 5 else v for k, v in inputs.items()}
+
+    def forward():
+        with torch.inference_mode():
+            return fast(moved)
+    return forward
+
+
+def _bf16_forward(net, inputs):
+    import torch
+
+    channels_last = _channels_last_forward(net, inputs)
+
+    def forward():
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return channels_last()
+    return forward
+
+
+def _compiled_forward(net, inputs):
+    import copy
+
+    import torch
+
+    fast = torch.compile(_video_channels_last(copy.deepcopy(net)))
+    moved = {k: v.contiguous(memory_format=torch.channels_last_3d) if v.dim() == 5 else v for k, v in inputs.items()}
+
+    def forward():
+        with torch.inference_mode():
+            return fast(moved)
+    return forward
+
+
+def _video_channels_last(net):
+    """Only the ResNet3D streams hold 5-D weights; the pose streams stay as they are."""
+    import torch
+
+    net.streams["video"].to(memory_format=torch.channels_last_3d)
+    return net
+
+
+def _median_time(work: Callable[[], object], runs: int) -> float:
+    work()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)

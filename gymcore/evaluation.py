@@ -1,0 +1,148 @@
+"""Metrics of SPEC.md step 8 and ``python -m gymcore evaluate``.
+
+``f1_paper`` is the published figure: over all labels pooled, the mean of the F1 of the positive
+class and the F1 of the negative class. ``f1_macro`` is the mean of the per-criterion F1 of the
+positive class. A class absent from both truth and prediction counts as F1 = 1 (nothing to miss).
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gymcore.errors import InputError
+
+
+def f1_score(truth: np.ndarray, predicted: np.ndarray, positive: int = 1) -> float:
+    truth_pos, pred_pos = truth == positive, predicted == positive
+    true_pos = float(np.sum(truth_pos & pred_pos))
+    denominator = float(np.sum(truth_pos) + np.sum(pred_pos))
+    return 1.0 if denominator == 0 else 2.0 * true_pos / denominator
+
+
+@dataclass
+class CriterionMetrics:
+    hamming_loss: float
+    f1: float
+
+
+@dataclass
+class Metrics:
+    hamming_loss: float
+    f1_paper: float
+    f1_macro: float
+    exact_match: float
+    n_samples: int
+    per_criterion: dict[str, CriterionMetrics]
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def multilabel_metrics(truth: np.ndarray, predicted: np.ndarray, criterion_ids: list[str]) -> Metrics:
+    """(N, L) 0/1 truth and predictions -> the paper's metrics and per-criterion ones."""
+    truth = np.asarray(truth).astype(int)
+    predicted = np.asarray(predicted).astype(int)
+    wrong = truth != predicted
+    per_criterion = {cid: CriterionMetrics(float(wrong[:, j].mean()) if len(truth) else 0.0,
+                                           f1_score(truth[:, j], predicted[:, j]))
+                     for j, cid in enumerate(criterion_ids)}
+    return Metrics(
+        hamming_loss=float(wrong.mean()) if truth.size else 0.0,
+        f1_paper=(f1_score(truth, predicted, 1) + f1_score(truth, predicted, 0)) / 2.0,
+        f1_macro=float(np.mean([m.f1 for m in per_criterion.values()])),
+        exact_match=float((~wrong).all(axis=1).mean()) if len(truth) else 0.0,
+        n_samples=int(len(truth)),
+        per_criterion=per_criterion,
+    )
+
+
+NOT_ASSESSABLE_POLICY = "a criterion a model declines to judge counts as an error"
+LEARNED_MODELS = ("pose", "pose_raw", "pose_distances", "pose_angles", "vision", "fusion")
+
+
+def evaluate(data: str | Path, split: str = "test", models: list[str] | None = None, seed: int = 0,
+             weights_dir: str | Path | None = None) -> dict[str, object]:
+    """Every requested model (default: the rules model and every learned model) that has weights, on
+    every exercise of the dataset, through the same CriteriaModel interface that ``assess`` uses."""
+    from gymcore.dataset import available_exercises, dataset_info, load_exercise, split_exercise
+
+    data = Path(data)
+    exercises = available_exercises(data)
+    if not exercises:
+        raise InputError(f"{data} holds no exercise sheet (squat.xlsx, deadlift.xlsx, lunges.xlsx).")
+    results: dict[str, dict[str, object]] = {}
+    for exercise in exercises:
+        rows = load_exercise(data, exercise)
+        rows = rows if split == "all" else split_exercise(rows, seed)[split]
+        results[exercise] = {}
+        for name, model in _models_for(exercise, models, weights_dir):
+            results[exercise][name] = evaluate_model(model, rows).to_dict() | {"weights": getattr(model, "weights_file", None)}
+    info = dataset_info(data) | {"split": split, "split_seed": seed, "not_assessable": NOT_ASSESSABLE_POLICY}
+    return {"dataset": info, "results": results}
+
+
+def _models_for(exercise: str, requested: list[str] | None, weights_dir: str | Path | None):
+    """(name, CriteriaModel) pairs for the requested names (default: rules and every learned model)
+    that can judge ``exercise``: a learned model without weights for it is left out."""
+    from gymcore.models.judge import load_criteria_model
+    from gymcore.models.weights import WEIGHTS_DIR, find_entry
+
+    names = [name for name in (requested or ["rules", *LEARNED_MODELS])
+             if name == "rules" or find_entry(name, exercise, Path(weights_dir or WEIGHTS_DIR)) is not None]
+    for name in names:
+        if name == "rules":
+            from gymcore.rules import RulesModel
+
+            yield name, RulesModel()
+        else:
+            yield name, load_criteria_model(name, exercise, weights_dir)
+
+
+def evaluate_model(model, rows, chunk: int = 16) -> Metrics:
+    """Judge the dataset rows in batches of ``chunk`` repetitions and score the verdicts."""
+    from gymcore.dataset import rep_samples
+
+    ids = rows.criterion_ids
+    predicted = np.zeros_like(rows.labels, dtype=int)
+    image_size = model.image_size if getattr(model, "needs_images", False) else None
+    for start in range(0, len(rows), chunk):
+        part = rows.subset(np.arange(start, min(start + chunk, len(rows))))
+        verdicts = model.judge(rows.exercise, rep_samples(part, image_size))
+        for i, rep in enumerate(verdicts):
+            for j, cid in enumerate(ids):
+                verdict = rep[cid]
+                truth = int(part.labels[i, j])
+                predicted[start + i, j] = int(verdict.passed) if verdict.assessable else 1 - truth
+    return multilabel_metrics(rows.labels, predicted, ids)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("evaluate", help="score the models on a dataset's test split (or all of it)")
+    parser.add_argument("--data", required=True, help="dataset folder in the ALEX-GYM-1 layout")
+    parser.add_argument("--split", choices=["test", "val", "train", "all"], default="test")
+    parser.add_argument("--models", help="comma-separated names (default: rules and every model with weights)")
+    parser.add_argument("--seed", type=int, default=0, help="the split's seed (as in training)")
+    parser.add_argument("--weights-dir", help="default: weights/")
+    parser.add_argument("--json", dest="json_out", required=True, metavar="OUT")
+    parser.set_defaults(run=_run_evaluate)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    import torch
+
+    from gymcore.serialize import write_json
+
+    torch.set_num_threads(2)
+    models = [name.strip() for name in args.models.split(",")] if args.models else None
+    report = evaluate(args.data, args.split, models, args.seed, args.weights_dir)
+    write_json(args.json_out, report)
+    for exercise, by_model in report["results"].items():
+        for name, metrics in by_model.items():
+            print(f"{exercise:<9} {name:<15} HL {metrics['hamming_loss']:.4f}  F1(paper) {metrics['f1_paper']:.4f}"
+                  f"  exact {metrics['exact_match']:.3f}  n={metrics['n_samples']}")
+    print(f"wrote {args.json_out}")
+    return 0

@@ -1,0 +1,121 @@
+"""Learned models behind the ``CriteriaModel`` protocol, and the exercise classifier's answer.
+
+Models are loaded once per process (weights checked against the manifest's sha256) and judge all
+repetitions of a clip as one batch. A repetition lacking a view, or a vision model given no
+frames, gets ``Verdict.not_assessable`` rather than a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from gymcore.criteria import EXERCISES, criteria_for
+from gymcore.errors import InputError
+from gymcore.judging import RepSample, Verdict
+from gymcore.models.inputs import batched_logits, pose_input, resize_frames, scale_free_distances
+from gymcore.models.weights import WEIGHTS_DIR, WeightsError, find_entry, load_weights
+
+VIEWS = ("frontal", "lateral")
+THRESHOLD = 0.5
+
+
+@dataclass
+class LearnedCriteriaModel:
+    """A trained pose, vision or fusion network judging one exercise's criteria."""
+
+    name: str
+    exercise: str
+    net: object  # gymcore.models.net.CriteriaNet
+    image_size: int
+    weights_file: str
+
+    @property
+    def needs_images(self) -> bool:
+        return "video" in self.net.input_kinds
+
+    def judge(self, exercise: str, reps: list[RepSample]) -> list[dict[str, Verdict]]:
+        if exercise != self.exercise:
+            raise InputError(f"The {self.name} model was loaded for {self.exercise}, not {exercise}.")
+        ids = [criterion.id for criterion in criteria_for(exercise)]
+        reasons = [self._reason_not_assessable(rep) for rep in reps]
+        ready = [i for i, reason in enumerate(reasons) if not reason]
+        probs = np.zeros((len(reps), len(ids)), dtype=np.float32)
+        if ready:
+            logits = batched_logits(self.net, self._arrays([reps[i] for i in ready]), batch_size=len(ready))
+            probs[ready] = 1.0 / (1.0 + np.exp(-logits))
+        return [
+            {cid: Verdict.not_assessable(reasons[i]) for cid in ids} if reasons[i]
+            else {cid: Verdict(prob=float(probs[i, j]), passed=bool(probs[i, j] >= THRESHOLD)) for j, cid in enumerate(ids)}
+            for i in range(len(reps))
+        ]
+
+    def _reason_not_assessable(self, rep: RepSample) -> str:
+        missing = [view for view in VIEWS if view not in rep.views]
+        if missing:
+            return f"the {self.name} model needs both views; the {' and '.join(missing)} view is missing"
+        if self.needs_images and any(rep.views[view].images is None for view in VIEWS):
+            return f"the {self.name} model needs the sampled frames, which were not decoded"
+        return ""
+
+    def _arrays(self, reps: list[RepSample]) -> dict[str, np.ndarray]:
+        arrays: dict[str, np.ndarray] = {}
+        for view in VIEWS:
+            for kind in self.net.input_kinds:
+                if kind == "video":
+                    arrays[f"video_{view}"] = np.stack([resize_frames(rep.views[view].images, self.image_size) for rep in reps])
+                else:
+                    arrays[f"{kind}_{view}"] = np.stack([pose_input(rep.views[view].landmarks, kind) for rep in reps])
+        return arrays
+
+
+def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None = None) -> LearnedCriteriaModel:
+    """The shipped ``name`` model for ``exercise``, built and loaded once per process.
+
+    Raises WeightsError (a GymError) when no weights are listed, or the file is missing or corrupt.
+    """
+    return _cached_model(name, exercise, str(Path(weights_dir) if weights_dir else WEIGHTS_DIR))
+
+
+@lru_cache(maxsize=None)
+def _cached_model(name: str, exercise: str, weights_dir: str) -> LearnedCriteriaModel:
+    from gymcore.models.registry import build_model, variant_named
+
+    entry = find_entry(name, exercise, Path(weights_dir))
+    if entry is None:
+        raise WeightsError(f"No weights for the {name} model of {exercise} are listed in {weights_dir}/manifest.json;"
+                           f" train them with `python -m gymcore train --model {name} --exercise {exercise}`.")
+    net = load_weights(build_model(name, exercise, entry.variant), entry, Path(weights_dir))
+    net.eval()
+    return LearnedCriteriaModel(name, exercise, net, variant_named(entry.variant).image_size, entry.file)
+
+
+@lru_cache(maxsize=None)
+def _cached_classifier(weights_dir: str):
+    from gymcore.models.classifier import ExerciseClassifier
+    from gymcore.models.registry import CLASSIFIER
+
+    entry = find_entry(CLASSIFIER, "all", Path(weights_dir))
+    if entry is None:
+        raise WeightsError(f"No exercise classifier is listed in {weights_dir}/manifest.json; name the exercise,"
+                           f" or train one with `python -m gymcore train --model classifier`.")
+    return load_weights(ExerciseClassifier(), entry, Path(weights_dir)).eval()
+
+
+def recognise_exercise(landmark_sequences: list[np.ndarray], weights_dir: str | Path | None = None) -> tuple[str, float]:
+    """Which exercise the views show: each (T, 33, 3) sequence (NaN for missing frames) is one view
+    of the same performance. Returns the exercise and its probability (views' logits averaged)."""
+    from gymcore.models.classifier import CLASSIFIER_INPUT
+
+    if not landmark_sequences:
+        raise InputError("Recognising the exercise needs the landmarks of at least one view.")
+    classifier = _cached_classifier(str(Path(weights_dir) if weights_dir else WEIGHTS_DIR))
+    distances = np.stack([scale_free_distances(sequence) for sequence in landmark_sequences])
+    logits = batched_logits(classifier, {CLASSIFIER_INPUT: distances}).mean(axis=0)
+    probs = np.exp(logits - logits.max())
+    probs /= probs.sum()
+    best = int(np.argmax(probs))
+    return EXERCISES[best], float(probs[best])

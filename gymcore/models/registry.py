@@ -1,0 +1,64 @@
+"""Every model gymcore can build, by name, exercise and variant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from torch import nn
+
+from gymcore.criteria import EXERCISES, criteria_for
+from gymcore.errors import InputError
+from gymcore.models.net import VARIANTS, CriteriaNet, Variant, fusion_net, pose_net, vision_net
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    description: str
+    build: Callable[[int, Variant], CriteriaNet]
+    uses_video: bool
+
+
+CRITERIA_MODELS: dict[str, ModelSpec] = {
+    "pose": ModelSpec("pose", "pose model: distance and angle features of both views (Table 4, Angles+Distances)",
+                      lambda n, v: pose_net(n, v, "features"), False),
+    "pose_raw": ModelSpec("pose_raw", "pose ablation: raw landmarks (Table 4, Pose (Raw))",
+                          lambda n, v: pose_net(n, v, "landmarks"), False),
+    "pose_distances": ModelSpec("pose_distances", "pose ablation: the 528 distances only (Table 4)",
+                                lambda n, v: pose_net(n, v, "distances"), False),
+    "pose_angles": ModelSpec("pose_angles", "pose ablation: the 5456 angle cosines only (Table 4)",
+                             lambda n, v: pose_net(n, v, "angles"), False),
+    "vision": ModelSpec("vision", "vision model: two ResNet3D-18 streams (frontal, lateral)", vision_net, True),
+    "fusion": ModelSpec("fusion", "multi-modal model: vision and pose streams, multi-stage fusion head", fusion_net, True),
+}
+
+CLASSIFIER = "classifier"
+
+
+def model_spec(name: str) -> ModelSpec:
+    if name not in CRITERIA_MODELS:
+        raise InputError(f"There is no model called {name!r}; choose one of {', '.join(CRITERIA_MODELS)}.")
+    return CRITERIA_MODELS[name]
+
+
+def variant_named(name: str) -> Variant:
+    if name not in VARIANTS:
+        raise InputError(f"There is no variant called {name!r}; choose one of {', '.join(VARIANTS)}.")
+    return VARIANTS[name]
+
+
+def check_exercise(exercise: str) -> str:
+    if exercise not in EXERCISES:
+        raise InputError(f"Unknown exercise {exercise!r}; choose one of {', '.join(EXERCISES)}.")
+    return exercise
+
+
+def build_model(name: str, exercise: str, variant: str = "paper") -> CriteriaNet:
+    """A freshly initialised criteria model with one output per criterion of ``exercise``."""
+    n_outputs = len(criteria_for(check_exercise(exercise)))
+    return model_spec(name).build(n_outputs, variant_named(variant))
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(parameter.numel() for parameter in model.parameters())

@@ -1,0 +1,306 @@
+"""``python -m gymcore train``: the paper's protocol (SPEC.md step 7) for every model gymcore builds.
+
+Batch 16, Adam (lr 1e-4, weight decay 1e-5), ReduceLROnPlateau (0.5, patience 5) on the validation
+loss, gradient clipping at norm 1.0, early stopping with patience 10, the best validation epoch
+kept. A checkpoint after every epoch lets an interrupted run resume. At the end the weights are
+stored (safetensors), measured on the test split *as stored*, and described by a model card in
+``weights/manifest.json``; the training curves go beside them as CSV and JSON.
+
+Presets: ``paper`` trains the exact architecture at 224 x 224 for up to 100 epochs (a GPU job);
+``cpu`` trains the compact variant (see gymcore.models.net.VARIANTS: 64 x 64 frames) for up to 30
+epochs, so that a 2-core machine finishes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from gymcore.criteria import EXERCISES
+from gymcore.errors import InputError
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    variant: str
+    max_epochs: int
+    batch_size: int = 16
+    lr: float = 1e-4
+    weight_decay: float = 1e-5
+    plateau_factor: float = 0.5
+    plateau_patience: int = 5
+    early_stopping_patience: int = 10
+    grad_clip: float = 1.0
+    storage_precision: str = "float16"
+
+
+PRESETS = {
+    "paper": Preset("paper", "paper", max_epochs=100),
+    "cpu": Preset("cpu", "compact", max_epochs=30),
+}
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    val_loss: float
+    lr: float
+
+
+@dataclass
+class TrainResult:
+    weights_file: Path
+    card: dict[str, object]
+    history: list[EpochRecord] = field(default_factory=list)
+
+
+@dataclass
+class Split:
+    inputs: dict[str, np.ndarray]
+    targets: np.ndarray
+    participants: int
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+
+def train(data: str | Path, exercise: str, model: str, preset: str = "cpu", seed: int = 0,
+          weights_dir: str | Path | None = None, work_dir: str | Path | None = None, resume: bool = True,
+          max_epochs: int | None = None, progress: bool = True, command: str = "") -> TrainResult:
+    """Train ``model`` for ``exercise`` on the dataset in ``data`` (``exercise`` is ignored by the
+    exercise classifier, which learns from every exercise present)."""
+    import torch
+
+    from gymcore.dataset import dataset_info
+    from gymcore.models.registry import CLASSIFIER
+    from gymcore.models.weights import WEIGHTS_DIR
+
+    settings = PRESETS[preset] if preset in PRESETS else _unknown_preset(preset)
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    is_classifier = model == CLASSIFIER
+    exercise = "all" if is_classifier else exercise
+    net, splits, kinds_note = (_classifier_task(Path(data), seed) if is_classifier
+                               else _criteria_task(Path(data), exercise, model, settings, seed))
+    weights_dir = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
+    stem = f"{model}_{exercise}_{settings.variant}"
+    work_dir = Path(work_dir) if work_dir is not None else Path("runs") / stem
+    loss_fn = torch.nn.CrossEntropyLoss() if is_classifier else torch.nn.BCEWithLogitsLoss()
+    history = _fit(net, loss_fn, splits, settings, max_epochs or settings.max_epochs, seed, work_dir, resume,
+                   progress, is_classifier)
+    return _ship(net, model, exercise, settings, splits, history, dataset_info(Path(data)), seed, weights_dir,
+                 work_dir, stem, command or _command(data, exercise, model, preset, seed), kinds_note)
+
+
+def _unknown_preset(name: str) -> Preset:
+    raise InputError(f"There is no preset called {name!r}; choose one of {', '.join(PRESETS)}.")
+
+
+def _criteria_task(data: Path, exercise: str, model: str, settings: Preset, seed: int):
+    from gymcore.dataset import load_exercise, model_arrays, split_exercise
+    from gymcore.models.registry import build_model, variant_named
+
+    net = build_model(model, exercise, settings.variant)
+    image_size = variant_named(settings.variant).image_size
+    parts = split_exercise(load_exercise(data, exercise), seed)
+    splits = {name: Split(model_arrays(part, net.input_kinds, image_size), part.labels, len(set(part.participants)))
+              for name, part in parts.items()}
+    _require_rows(splits, data, exercise)
+    uses_video = "video" in net.input_kinds
+    note = {"pose_input": [k for k in net.input_kinds if k != "video"], "image_size": image_size if uses_video else None}
+    return net, splits, note
+
+
+def _classifier_task(data: Path, seed: int):
+    from gymcore.dataset import VIEWS, available_exercises, load_exercise, split_exercise
+    from gymcore.models.classifier import CLASSIFIER_INPUT, ExerciseClassifier
+    from gymcore.models.inputs import scale_free_distances
+
+    exercises = available_exercises(data)
+    if len(exercises) < 2:
+        raise InputError(f"The exercise classifier needs at least two exercises in {data}; found {exercises or 'none'}.")
+    gathered: dict[str, list] = {name: [] for name in ("train", "val", "test")}
+    for exercise in exercises:
+        for name, part in split_exercise(load_exercise(data, exercise), seed).items():
+            for view in VIEWS:
+                for points, who in zip(part.landmarks[view], part.participants):
+                    gathered[name].append((scale_free_distances(points), EXERCISES.index(exercise), who))
+    splits = {name: Split({CLASSIFIER_INPUT: np.stack([g[0] for g in rows]) if rows else np.zeros((0, 16, 528), np.float32)},
+                          np.array([g[1] for g in rows], dtype=np.int64), len({g[2] for g in rows}))
+              for name, rows in gathered.items()}
+    _require_rows(splits, data, "the exercise classifier")
+    return ExerciseClassifier(), splits, {"pose_input": [CLASSIFIER_INPUT], "image_size": None}
+
+
+def _require_rows(splits: dict[str, Split], data: Path, what: str) -> None:
+    empty = [name for name, split in splits.items() if len(split) < (2 if name == "train" else 1)]
+    if empty:
+        raise InputError(f"The {', '.join(empty)} split of {data} for {what} is (nearly) empty; the dataset needs"
+                         f" more participants (at least 3, ideally 20 or more).")
+
+
+def _fit(net, loss_fn, splits: dict[str, Split], settings: Preset, max_epochs: int, seed: int, work_dir: Path,
+         resume: bool, progress: bool, is_classifier: bool) -> list[EpochRecord]:
+    import torch
+    from tqdm import tqdm
+
+    from gymcore.models.inputs import to_tensors
+
+    trainable = [p for p in net.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(trainable, lr=settings.lr, weight_decay=settings.weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.plateau_factor,
+                                                           patience=settings.plateau_patience)
+    state = {"epoch": 0, "best_loss": float("inf"), "best_state": None, "bad_epochs": 0, "history": []}
+    checkpoint = work_dir / "checkpoint.pt"
+    if resume and checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=True)
+        net.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        state = saved["state"]
+    history = [EpochRecord(**record) for record in state["history"]]
+    train_split, val_split = splits["train"], splits["val"]
+    target_dtype = torch.long if is_classifier else torch.float32
+    epochs = tqdm(range(state["epoch"], max_epochs), desc="epochs", disable=not progress, file=sys.stderr,
+                  initial=state["epoch"], total=max_epochs)
+    for epoch in epochs:
+        net.train()
+        order = np.random.default_rng(seed + epoch).permutation(len(train_split))
+        losses = []
+        for start in range(0, len(order), settings.batch_size):
+            rows = order[start:start + settings.batch_size]
+            if len(rows) < 2:  # BatchNorm cannot train on a batch of one
+                continue
+            inputs = to_tensors({key: array[rows] for key, array in train_split.inputs.items()})
+            loss = loss_fn(net(inputs), torch.as_tensor(train_split.targets[rows], dtype=target_dtype))
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable, settings.grad_clip)
+            optimizer.step()
+            losses.append(float(loss.detach()))
+        val_loss = _split_loss(net, loss_fn, val_split, target_dtype)
+        scheduler.step(val_loss)
+        history.append(EpochRecord(epoch + 1, float(np.mean(losses)) if losses else float("nan"), val_loss,
+                                   optimizer.param_groups[0]["lr"]))
+        if val_loss < state["best_loss"]:
+            state.update(best_loss=val_loss, bad_epochs=0,
+                         best_state={k: v.detach().clone() for k, v in net.state_dict().items()})
+        else:
+            state["bad_epochs"] += 1
+        state.update(epoch=epoch + 1, history=[asdict(record) for record in history])
+        epochs.set_postfix(train=f"{history[-1].train_loss:.4f}", val=f"{val_loss:.4f}")
+        work_dir.mkdir(parents=True, exist_ok=True)
+        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(), "state": state}, checkpoint)
+        if state["bad_epochs"] >= settings.early_stopping_patience:
+            break
+    if state["best_state"] is not None:
+        net.load_state_dict(state["best_state"])
+    return history
+
+
+def _split_loss(net, loss_fn, split: Split, target_dtype) -> float:
+    import torch
+
+    from gymcore.models.inputs import batched_logits
+
+    logits = torch.from_numpy(batched_logits(net, split.inputs))
+    return float(loss_fn(logits, torch.as_tensor(split.targets, dtype=target_dtype)))
+
+
+def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Split], history: list[EpochRecord],
+          data_info: dict[str, object], seed: int, weights_dir: Path, work_dir: Path, stem: str, command: str,
+          inputs_note: dict[str, object]) -> TrainResult:
+    from gymcore.models.registry import count_parameters, variant_named
+    from gymcore.models.weights import ManifestEntry, ModelCard, load_weights, record_in_manifest, save_weights
+
+    file_name = f"{stem}.safetensors"
+    sha = save_weights(net, weights_dir / file_name, settings.storage_precision)
+    entry = ManifestEntry(file=file_name, sha256=sha, model=model, exercise=exercise, variant=settings.variant)
+    stored = load_weights(net, entry, weights_dir)  # measure the weights as shipped (after fp16 rounding)
+    test_metrics = test_split_metrics(stored, model, exercise, splits["test"])
+    card = ModelCard(
+        model=model, exercise=exercise, variant=settings.variant,
+        architecture=variant_named(settings.variant).description, parameters=count_parameters(net),
+        input={**inputs_note, "frames": 16, "views": ["frontal", "lateral"]},
+        storage_precision=settings.storage_precision,
+        training_data={key: data_info.get(key) for key in ("name", "version", "seed")}
+        | {"size": sum(len(split) for split in splits.values())},
+        split={"by": "participant", "seed": seed, "fractions": [0.7, 0.15, 0.15],
+               **{f"{name}_samples": len(split) for name, split in splits.items()},
+               **{f"{name}_participants": split.participants for name, split in splits.items()}},
+        command=command, test_metrics=test_metrics,
+        date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        notes=f"Trained by gymcore with preset {settings.name} ({len(history)} epochs)."
+              + (" The frozen ResNet3D layers keep their seeded random initialisation: no pretrained weights"
+                 " can be downloaded here." if inputs_note.get("image_size") else ""),
+    ).to_dict()
+    entry.card = card
+    record_in_manifest(entry, weights_dir)
+    (weights_dir / f"{stem}.card.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    _write_curves(history, weights_dir, f"{stem}.curves")
+    return TrainResult(weights_dir / file_name, card, history)
+
+
+def test_split_metrics(net, model: str, exercise: str, split: Split) -> dict[str, object]:
+    """The card's figures: the paper's metrics for criteria models, accuracy for the classifier."""
+    from gymcore.criteria import criteria_for
+    from gymcore.evaluation import multilabel_metrics
+    from gymcore.models.inputs import batched_logits
+
+    logits = batched_logits(net, split.inputs)
+    if exercise == "all":
+        return {"accuracy": float((logits.argmax(axis=1) == split.targets).mean()), "n_samples": len(split)}
+    ids = [criterion.id for criterion in criteria_for(exercise)]
+    return multilabel_metrics(split.targets, (logits > 0).astype(int), ids).to_dict()
+
+
+def _write_curves(history: list[EpochRecord], folder: Path, stem: str) -> None:
+    rows = [asdict(record) for record in history]
+    (folder / f"{stem}.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    with open(folder / f"{stem}.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["epoch", "train_loss", "val_loss", "lr"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _command(data, exercise: str, model: str, preset: str, seed: int) -> str:
+    target = "" if exercise == "all" else f" --exercise {exercise}"
+    return f"python -m gymcore train --data {data}{target} --model {model} --preset {preset} --seed {seed}"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from gymcore.models.registry import CLASSIFIER, CRITERIA_MODELS
+
+    parser = commands.add_parser("train", help="train a pose, vision, fusion or classifier model on a dataset")
+    parser.add_argument("--data", required=True, help="dataset folder in the ALEX-GYM-1 layout")
+    parser.add_argument("--exercise", choices=EXERCISES, default="squat")
+    parser.add_argument("--model", choices=[*CRITERIA_MODELS, CLASSIFIER], default="pose")
+    parser.add_argument("--preset", choices=list(PRESETS), default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, help="at most this many epochs (default: the preset's)")
+    parser.add_argument("--weights-dir", help="where to write weights, card and curves (default: weights/)")
+    parser.add_argument("--work-dir", help="checkpoints (default: runs/MODEL_EXERCISE_VARIANT)")
+    parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    parser.set_defaults(run=_run_train)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.set_num_threads(args.threads)
+    result = train(args.data, args.exercise, args.model, args.preset, args.seed, args.weights_dir, args.work_dir,
+                   resume=not args.restart, max_epochs=args.epochs)
+    print(f"wrote {result.weights_file}")
+    print(json.dumps(result.card["test_metrics"], indent=1))
+    return 0

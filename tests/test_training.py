@@ -1,0 +1,77 @@
+"""Training end to end on a tiny dataset: files written, resume, cards reproduced by evaluate,
+the trained models behind the CriteriaModel interface, the exercise classifier."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from tinygym import write_tiny_dataset
+
+from gymcore.criteria import EXERCISES
+from gymcore.dataset import load_exercise, rep_samples
+from gymcore.evaluation import evaluate
+from gymcore.models import load_criteria_model, recognise_exercise
+from gymcore.models.weights import read_manifest, sha256_of
+from gymcore.training import train
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("train")
+    data = write_tiny_dataset(root / "data", ("squat", "lunges", "deadlift"), participants=10)
+    weights = root / "weights"
+    pose = train(data, "squat", "pose", "cpu", weights_dir=weights, work_dir=root / "run", max_epochs=3, progress=False)
+    classifier = train(data, "squat", "classifier", "cpu", weights_dir=weights, work_dir=root / "runc",
+                       max_epochs=3, progress=False)
+    return {"root": root, "data": data, "weights": weights, "pose": pose, "classifier": classifier}
+
+
+def test_training_writes_weights_card_curves_and_manifest(trained):
+    weights = trained["weights"]
+    entries = {(e.model, e.exercise): e for e in read_manifest(weights)}
+    entry = entries[("pose", "squat")]
+    assert entry.sha256 == sha256_of(weights / entry.file)
+    card = entry.card
+    assert card["variant"] == "compact" and card["storage_precision"] == "float16"
+    assert card["training_data"] == {"name": "TinyGym", "version": "test", "seed": 0, "size": 20}
+    assert card["split"]["test_participants"] == 2 and "--model pose" in card["command"]
+    assert len(json.loads((weights / "pose_squat_compact.curves.json").read_text())) == 3
+    assert (weights / "pose_squat_compact.curves.csv").read_text().startswith("epoch,train_loss,val_loss,lr")
+
+
+def test_resume_continues_from_the_checkpoint(trained, tmp_path):
+    root = trained["root"]
+    longer = train(trained["data"], "squat", "pose", "cpu", weights_dir=tmp_path, work_dir=root / "run",
+                   max_epochs=4, progress=False)
+    assert [r.epoch for r in longer.history] == [1, 2, 3, 4]
+    assert [r.val_loss for r in longer.history[:3]] == [r.val_loss for r in trained["pose"].history]
+
+
+def test_evaluate_reproduces_the_card(trained):
+    report = evaluate(trained["data"], "test", ["pose"], weights_dir=trained["weights"])
+    measured = report["results"]["squat"]["pose"]
+    card = trained["pose"].card["test_metrics"]
+    assert measured["hamming_loss"] == pytest.approx(card["hamming_loss"])
+    assert measured["f1_paper"] == pytest.approx(card["f1_paper"])
+    assert report["dataset"]["name"] == "TinyGym" and set(measured["per_criterion"]) == {
+        "feet_flat", "hip_knee_bend", "hips_backward", "neutral_back", "hips_below_knee", "feet_angled"}
+
+
+def test_learned_model_judges_reps_and_declines_a_missing_view(trained):
+    model = load_criteria_model("pose", "squat", trained["weights"])
+    assert load_criteria_model("pose", "squat", trained["weights"]) is model  # loaded once per process
+    reps = rep_samples(load_exercise(trained["data"], "squat").subset(np.arange(3)))
+    del reps[2].views["lateral"]
+    verdicts = model.judge("squat", reps)
+    assert all(0.0 <= v.prob <= 1.0 and v.passed == (v.prob >= 0.5) for v in verdicts[0].values())
+    assert all(not v.assessable and "lateral" in v.reason for v in verdicts[2].values())
+
+
+def test_classifier_names_an_exercise_with_a_probability(trained):
+    assert "accuracy" in trained["classifier"].card["test_metrics"]
+    data = load_exercise(trained["data"], "lunges")
+    exercise, confidence = recognise_exercise([data.landmarks["frontal"][0], data.landmarks["lateral"][0]],
+                                              trained["weights"])
+    assert exercise in EXERCISES and 1 / 3 <= confidence <= 1.0
