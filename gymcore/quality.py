@@ -9,9 +9,13 @@ import numpy as np
 from gymcore.pose import LANDMARK as L
 from gymcore.pose import PoseTrack
 
-# A body centre moving more than this many torso lengths per frame (at <= 30 fps, about 7 m/s for
-# an adult) is not a person exercising: the tracker jumped to someone or something else.
-JUMP_TORSOS_PER_FRAME = 0.5
+# A body centre moving faster than this many torso lengths per second (about 7 m/s for an adult, half
+# a torso between two frames at 30 fps) is not a person exercising: the tracker jumped to someone or
+# something else.
+JUMP_TORSOS_PER_SECOND = 15.0
+# Frames closer than this are treated as this far apart, so that duplicated timestamps cannot
+# turn a small move into an impossible speed.
+MIN_FRAME_INTERVAL_S = 1 / 60
 # The apparent torso length changing by more than this factor between neighbouring frames means
 # the track switched to a person at another distance from the camera.
 JUMP_SCALE_RATIO = 1.5
@@ -81,8 +85,8 @@ def person_jumps(track: PoseTrack, width: int, height: int) -> np.ndarray:
     hips = (points[:, L["left_hip"]] + points[:, L["right_hip"]]) / 2
     centre = (shoulders + hips) / 2
     torso = np.maximum(np.linalg.norm(shoulders - hips, axis=1), 1.0)
-    steps = np.diff(track.frame_indices[seen]).clip(min=1)
-    speed = np.linalg.norm(np.diff(centre, axis=0), axis=1) / torso[:-1] / steps
+    intervals = np.diff(track.time_s[seen]).clip(min=MIN_FRAME_INTERVAL_S)
+    speed = np.linalg.norm(np.diff(centre, axis=0), axis=1) / torso[:-1] / intervals
     scale = np.maximum(torso[1:] / torso[:-1], torso[:-1] / torso[1:])
-    jumped = (speed > JUMP_TORSOS_PER_FRAME) | (scale > JUMP_SCALE_RATIO)
+    jumped = (speed > JUMP_TORSOS_PER_SECOND) | (scale > JUMP_SCALE_RATIO)
     return track.time_s[seen[1:][jumped]]

@@ -14,7 +14,7 @@ import numpy as np
 
 from gymcore.judging import ViewSample
 from gymcore.pose import LANDMARK, PoseTrack
-from gymcore.quality import JUMP_TORSOS_PER_FRAME
+from gymcore.quality import JUMP_TORSOS_PER_SECOND, MIN_FRAME_INTERVAL_S
 
 
 @dataclass(frozen=True)
@@ -77,20 +77,18 @@ class ViewCheck:
 def check_sample(sample: ViewSample, limits: ViewCheckLimits = ViewCheckLimits()) -> ViewCheck:
     """The check of one repetition's 16 frames of one view."""
     width, height = sample.image_size if all(sample.image_size) else (1, 1)
-    return check_poses(sample.view, sample.landmarks, sample.visibility, sample.frame_indices,
-                       sample.time_s, (width, height), limits)
+    return check_poses(sample.view, sample.landmarks, sample.visibility, sample.time_s, (width, height), limits)
 
 
 def check_track(view: str, track: PoseTrack, image_size: tuple[int, int],
                 limits: ViewCheckLimits = ViewCheckLimits()) -> ViewCheck:
     """The check of a whole clip's timeline."""
-    return check_poses(view, track.landmarks, track.visibility, track.frame_indices, track.time_s,
-                       image_size, limits)
+    return check_poses(view, track.landmarks, track.visibility, track.time_s, image_size, limits)
 
 
 def check_poses(
-    view: str, landmarks: np.ndarray, visibility: np.ndarray, frame_indices: np.ndarray,
-    time_s: np.ndarray, image_size: tuple[int, int], limits: ViewCheckLimits,
+    view: str, landmarks: np.ndarray, visibility: np.ndarray, time_s: np.ndarray,
+    image_size: tuple[int, int], limits: ViewCheckLimits,
 ) -> ViewCheck:
     landmarks = np.asarray(landmarks, dtype=np.float64)
     detected = np.isfinite(landmarks[:, :, :2]).all(axis=(1, 2))
@@ -99,7 +97,7 @@ def check_poses(
         view=view, width_ratio=round(ratio, 3), orientation=orientation(ratio, limits),
         detected_share=float(detected.mean()) if len(detected) else 0.0,
         in_frame_share=in_frame_share(landmarks[detected]),
-        jump_times_s=_jump_times(landmarks, frame_indices, time_s, detected, image_size),
+        jump_times_s=_jump_times(landmarks, time_s, detected, image_size),
         visibility={name: _median_visibility(visibility[detected], index) for name, index in LANDMARK.items()},
         limits=limits,
     )
@@ -138,8 +136,7 @@ def in_frame_share(landmarks: np.ndarray) -> float:
 
 
 def _jump_times(
-    landmarks: np.ndarray, frame_indices: np.ndarray, time_s: np.ndarray, detected: np.ndarray,
-    image_size: tuple[int, int],
+    landmarks: np.ndarray, time_s: np.ndarray, detected: np.ndarray, image_size: tuple[int, int],
 ) -> list[float]:
     """Times at which the body centre moves faster than a person can (gymcore.quality's limit),
     in torso lengths of the whole clip: a hinge toward the camera shortens the torso in the
@@ -151,9 +148,9 @@ def _jump_times(
     shoulders = (points[:, LANDMARK["left_shoulder"]] + points[:, LANDMARK["right_shoulder"]]) / 2
     hips = (points[:, LANDMARK["left_hip"]] + points[:, LANDMARK["right_hip"]]) / 2
     torso = max(float(np.median(np.linalg.norm(shoulders - hips, axis=1))), 1.0)
-    steps = np.diff(np.asarray(frame_indices)[seen]).clip(min=1)
-    speed = np.linalg.norm(np.diff((shoulders + hips) / 2, axis=0), axis=1) / torso / steps
-    return [round(float(t), 2) for t in np.asarray(time_s)[seen[1:]][speed > JUMP_TORSOS_PER_FRAME]]
+    intervals = np.diff(np.asarray(time_s, dtype=np.float64)[seen]).clip(min=MIN_FRAME_INTERVAL_S)
+    speed = np.linalg.norm(np.diff((shoulders + hips) / 2, axis=0), axis=1) / torso / intervals
+    return [round(float(t), 2) for t in np.asarray(time_s)[seen[1:]][speed > JUMP_TORSOS_PER_SECOND]]
 
 
 def _median_visibility(visibility: np.ndarray, index: int) -> float:
