@@ -5,7 +5,9 @@ PORT ?= 8501
 HEADLESS ?= 0
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test browser
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,5 +22,10 @@ run: $(INSTALLED)
 	$(VENV)/bin/streamlit run app/main.py --server.port $(PORT) \
 		$(if $(filter 1 true yes,$(HEADLESS)),--server.headless true)
 
-test: $(INSTALLED)
+# The end-to-end test drives Debian's chromium; as root (CI) it is installed when missing, otherwise
+# that test fails saying how to install it.
+browser:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi
+
+test: $(INSTALLED) browser
 	$(VENV)/bin/python -m pytest

@@ -1,4 +1,4 @@
-"""Pieces the pages share: uploads to disk, cached analysis, errors as sentences."""
+"""Pieces the pages share: uploads to disk, the history store, frames with skeletons, angle timelines."""
 
 from __future__ import annotations
 
@@ -12,10 +12,13 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from gymcore.draw import draw_skeleton
+from gymcore.history import History, default_database_url
 from gymcore.perception import ViewAnalysis
+from gymcore.rules import DEFAULT_RULES, Limit
 from gymcore.video import VIDEO_EXTENSIONS
 
 UPLOAD_TYPES = [ext.lstrip(".") for ext in VIDEO_EXTENSIONS]
+MODEL_LABELS = {"rules": "Rules", "pose": "Pose", "vision": "Vision", "fusion": "Fusion"}
 
 
 def session_dir() -> Path:
@@ -26,15 +29,28 @@ def session_dir() -> Path:
 
 
 def save_upload(upload: st.runtime.uploaded_file_manager.UploadedFile | None, view: str) -> Path | None:
-    """Write an uploaded clip to this session's folder, named by its content so re-runs reuse it."""
+    """Write an uploaded clip to this session's folder under its own name, in a folder named by its
+    content so that re-runs reuse it and two clips of the same name do not collide."""
     if upload is None:
         return None
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()[:16]
-    path = session_dir() / f"{view}-{digest}{Path(upload.name).suffix.lower()}"
+    path = session_dir() / f"{view}-{digest}" / Path(upload.name).name
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return path
+
+
+def history_store() -> History:
+    """The configured history (``$GYMFORM_DATABASE_URL``, else SQLite in ``$GYMFORM_HOME``)."""
+    return _open_history(default_database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _open_history(url: str) -> History:
+    """One connection pool per process and database."""
+    return History(url)
 
 
 def skeleton_frames(view: ViewAnalysis) -> list[np.ndarray]:
@@ -44,40 +60,111 @@ def skeleton_frames(view: ViewAnalysis) -> list[np.ndarray]:
     ]
 
 
-def show_frames(view: ViewAnalysis, columns: int = 8) -> None:
-    frames = skeleton_frames(view)
-    for start in range(0, len(frames), columns):
+def show_images(images: list[np.ndarray], captions: list[str], columns: int = 8) -> None:
+    for start in range(0, len(images), columns):
         cells = st.columns(columns)
-        for offset, (cell, frame) in enumerate(zip(cells, frames[start:start + columns])):
-            position = start + offset
-            found = "" if view.sampled.detected[position] else " · nobody found"
-            cell.image(frame, caption=f"#{position + 1} · {view.sampled.time_s[position]:.2f} s{found}",
-                       width="stretch")
+        for cell, image, caption in zip(cells, images[start:start + columns], captions[start:start + columns]):
+            cell.image(image, caption=caption, width="stretch")
+
+
+def show_frames(view: ViewAnalysis, columns: int = 8) -> None:
+    """The 16 sampled frames of a view with the skeleton, each captioned with its time."""
+    captions = [
+        f"#{position + 1} · {view.sampled.time_s[position]:.2f} s"
+        + ("" if view.sampled.detected[position] else " · nobody found")
+        for position in range(len(view.sampled))
+    ]
+    show_images(skeleton_frames(view), captions, columns)
 
 
 TIMELINE_ANGLES = {
     "left_knee": "Left knee", "right_knee": "Right knee",
     "left_hip": "Left hip", "right_hip": "Right hip", "trunk_lean": "Trunk lean",
 }
+_PALETTE = ["#1f77b4", "#aec7e8", "#d62728", "#ff9896", "#2ca02c"]
+
+# Rules whose measurement is one of the plotted angles: (exercise, view) -> [(label, limit)].
+# The other rules measure lengths or ratios; their decisions are marked on the curves instead.
+ANGLE_THRESHOLDS: dict[tuple[str, str], list[tuple[str, Limit]]] = {
+    ("lunges", "lateral"): [("front knee at the bottom", DEFAULT_RULES.lunge_front_knee_deg),
+                            ("trunk lean", DEFAULT_RULES.lunge_trunk_lean_deg)],
+    ("lunges", "frontal"): [("trunk lean", DEFAULT_RULES.lunge_trunk_lean_deg)],
+}
 
 
-def angle_timeline(views: dict[str, ViewAnalysis]) -> go.Figure:
-    """Knee, hip and trunk angles over time, one panel per view, sampled frames marked."""
+def angle_timeline(views: dict[str, ViewAnalysis], reps: list[dict[str, object]] | None = None,
+                   exercise: str | None = None, decisions: list[dict[str, object]] | None = None) -> go.Figure:
+    """Knee, hip and trunk angles over time, one panel per view.
+
+    ``reps`` (the assessment's ``reps`` as dictionaries) shades each repetition; the rules'
+    thresholds that bound a plotted angle are drawn as dotted lines, and ``decisions``
+    (``rule_decisions``) mark when and where each rule decided.
+    """
     figure = make_subplots(rows=len(views), cols=1, shared_xaxes=False, vertical_spacing=0.16,
                            subplot_titles=[f"{name.capitalize()} view" for name in views])
-    palette = ["#1f77b4", "#aec7e8", "#d62728", "#ff9896", "#2ca02c"]
-    for row, view in enumerate(views.values(), start=1):
-        for (key, label), colour in zip(TIMELINE_ANGLES.items(), palette):
-            values = view.angles[key]
-            figure.add_trace(go.Scatter(
-                x=view.timeline.time_s, y=np.where(np.isnan(values), None, values), name=label,
-                legendgroup=key, showlegend=row == 1, line={"color": colour},
-                hovertemplate=f"{label}: %{{y:.0f}}°<br>%{{x:.2f}} s<extra>{view.view}</extra>",
-            ), row=row, col=1)
-        for time_s in view.sampled.time_s:
-            figure.add_vline(x=float(time_s), line={"color": "rgba(0,0,0,0.12)", "width": 1}, row=row, col=1)
-        figure.update_yaxes(title_text="degrees", row=row, col=1)
+    for row, (name, view) in enumerate(views.items(), start=1):
+        _angle_traces(figure, view, row)
+        if reps:
+            _rep_windows(figure, name, reps, row)
+        else:
+            for time_s in view.sampled.time_s:
+                figure.add_vline(x=float(time_s), line={"color": "rgba(0,0,0,0.12)", "width": 1}, row=row, col=1)
+        for label, limit in ANGLE_THRESHOLDS.get((exercise or "", name), []):
+            for bound in (limit.low, limit.high):
+                if bound is not None:
+                    figure.add_hline(y=bound, line={"dash": "dot", "color": "#7f7f7f", "width": 1}, row=row, col=1,
+                                     annotation_text=f"rule: {label} {limit.describe()}°",
+                                     annotation_font_size=10, annotation_position="top left")
+        _decision_markers(figure, [d for d in decisions or [] if d["view"] == name], row, show_legend=row == 1)
+        figure.update_yaxes(title_text="degrees", range=[0, 190], row=row, col=1)
         figure.update_xaxes(title_text="time (s)", row=row, col=1)
-    figure.update_layout(height=330 * len(views), margin={"t": 40, "b": 30, "l": 50, "r": 10},
-                         legend={"orientation": "h", "y": 1.08})
+    figure.update_layout(height=340 * len(views), margin={"t": 40, "b": 30, "l": 50, "r": 10})
     return figure
+
+
+def _angle_traces(figure: go.Figure, view: ViewAnalysis, row: int) -> None:
+    for (key, label), colour in zip(TIMELINE_ANGLES.items(), _PALETTE):
+        values = view.angles[key]
+        figure.add_trace(go.Scatter(
+            x=view.timeline.time_s, y=np.where(np.isnan(values), None, values), name=label,
+            legendgroup=key, showlegend=row == 1, line={"color": colour},
+            hovertemplate=f"{label}: %{{y:.0f}}°<br>%{{x:.2f}} s<extra>{view.view}</extra>",
+        ), row=row, col=1)
+
+
+def _rep_windows(figure: go.Figure, view: str, reps: list[dict[str, object]], row: int) -> None:
+    for number, rep in enumerate(reps, start=1):
+        window = rep.get("views", {}).get(view, rep)
+        figure.add_vrect(x0=window["start_s"], x1=window["end_s"], fillcolor="#2ca02c", opacity=0.08, line_width=0,
+                         annotation_text=f"rep {number}", annotation_position="top left",
+                         annotation_font_size=10, row=row, col=1)
+        figure.add_vline(x=window["bottom_s"], line={"color": "rgba(44,160,44,0.5)", "width": 1, "dash": "dash"},
+                         row=row, col=1)
+
+
+def _decision_markers(figure: go.Figure, decisions: list[dict[str, object]], row: int, show_legend: bool) -> None:
+    for passed, colour, label in ((True, "#2ca02c", "rule passed here"), (False, "#d62728", "rule failed here")):
+        chosen = [d for d in decisions if d["passed"] is passed]
+        figure.add_trace(go.Scatter(
+            x=[d["time_s"] for d in chosen], y=[8] * len(chosen), mode="markers", name=label,
+            legendgroup=label, showlegend=show_legend and bool(chosen),
+            marker={"symbol": "triangle-up" if passed else "x", "size": 11, "color": colour},
+            text=[d["text"] for d in chosen], hovertemplate="%{text}<extra></extra>",
+        ), row=row, col=1)
+
+
+def rule_decisions(record: dict[str, object], names: dict[str, str]) -> list[dict[str, object]]:
+    """Where each rules verdict was decided: view, time, and a sentence for the hover."""
+    out = []
+    for number, rep in enumerate(record["reps"], start=1):
+        for cid, by_model in rep["criteria"].items():
+            evidence = by_model.get("rules", {}).get("evidence")
+            if not evidence or evidence.get("time_s") is None:
+                continue
+            passed = bool(by_model["rules"]["pass"])
+            out.append({
+                "view": evidence["view"], "time_s": evidence["time_s"], "passed": passed,
+                "text": f"rep {number} · {names.get(cid, cid)}: {'pass' if passed else 'FAIL'}<br>"
+                        f"{evidence['quantity']} = {evidence['value']:g} {evidence['unit']} (rule {evidence['threshold']})",
+            })
+    return out

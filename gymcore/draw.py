@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
 from gymcore.pose import SKELETON
+from gymcore.perception import ViewAnalysis
+from gymcore.video import iter_frames, write_video
 
 _BONE = (0, 220, 120)
 _JOINT = (255, 255, 255)
 _HIDDEN = (150, 150, 150)
+# Annotated clips are for watching in a page, not measuring: 640 px keeps them small and quick.
+ANNOTATED_LONG_SIDE = 640
 
 
 def draw_skeleton(
@@ -46,3 +52,18 @@ def contact_sheet(images: list[np.ndarray], columns: int = 8, tile_height: int =
             row[:, slot * tile_width: slot * tile_width + tile.shape[1]] = tile
         rows.append(row)
     return np.vstack(rows)
+
+
+
+def annotated_clip(view: ViewAnalysis, out: Path) -> Path:
+    """Decode the frames the timeline tracked and draw their poses; the clip plays at the
+    timeline's rate so that its length matches the original's."""
+    timeline = view.timeline
+    position = {int(index): i for i, index in enumerate(timeline.frame_indices)}
+    duration = float(timeline.time_s[-1] - timeline.time_s[0]) if len(timeline) > 1 else 0.0
+    fps = (len(timeline) - 1) / duration if duration > 0 else view.source.fps
+    frames = (
+        draw_skeleton(frame.image, timeline.landmarks[position[frame.index]], timeline.visibility[position[frame.index]])
+        for frame in iter_frames(view.source, timeline.frame_indices, ANNOTATED_LONG_SIDE)
+    )
+    return write_video(out, frames, fps=fps)

@@ -28,3 +28,11 @@ def empty_room_clip(tmp_path_factory) -> Path:
     rng = np.random.default_rng(0)
     frames = [np.clip(rng.normal(120, 8, (480, 640, 3)), 0, 255).astype(np.uint8) for _ in range(12)]
     return write_video(tmp_path_factory.mktemp("empty") / "empty_room.mp4", frames, fps=12)
+
+
+@pytest.fixture
+def history_home(tmp_path, monkeypatch) -> Path:
+    """The history database in a temporary folder, for the tests of pages that save or list assessments."""
+    monkeypatch.setenv("GYMFORM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("GYMFORM_DATABASE_URL", raising=False)
+    return tmp_path / "home"

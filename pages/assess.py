@@ -1,0 +1,214 @@
+"""Assess: a frontal and a lateral clip in, per-repetition verdicts of each model out."""
+
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from gymcore.draw import annotated_clip
+from app.results import (criterion_names, failure_lines, not_assessable_lines, provenance, show_matrix, timing_frame,
+                         verdict_matrix)
+from gymcore.sample_clips import bundled_samples
+from app.ui import (MODEL_LABELS, UPLOAD_TYPES, angle_timeline, history_store, rule_decisions, save_upload,
+                    session_dir, show_frames)
+from gymcore.assess import MODEL_NAMES, assess
+from gymcore.criteria import EXERCISE_NAMES, EXERCISES
+from gymcore.errors import GymError
+from gymcore.perception import analyse_clips
+from gymcore.reports import assessment_record, render_html, render_pdf
+
+st.title("Assess a set")
+st.caption(
+    "Film the set from the front and from the side (either may be missing), then press **Assess**."
+    " Each repetition is found, and every criterion of the exercise is judged by the chosen models."
+)
+
+
+def choose_clips() -> tuple[dict[str, Path], str, dict[str, str]]:
+    """The clips to assess, where they come from and their names as the user knows them: uploads,
+    camera recordings, or the sample picked last."""
+    generation = st.session_state.setdefault("upload_generation", 0)
+    left, right = st.columns(2)
+    uploads = {"frontal": left.file_uploader("Frontal clip", type=UPLOAD_TYPES, key=f"front_upload_{generation}"),
+               "lateral": right.file_uploader("Lateral clip", type=UPLOAD_TYPES, key=f"side_upload_{generation}")}
+    samples = {sample.key: sample for sample in bundled_samples()}
+    if samples:
+        st.markdown("**Or try a sample** — synthetic SynthGym clips (a procedural body, not a person;"
+                    " SL deadlift = single-leg Romanian deadlift):")
+        for column, sample in zip(st.columns(len(samples)), samples.values()):
+            if column.button(sample.title, key=f"sample_{sample.key}", width="stretch"):
+                st.session_state.sample_key = sample.key
+                st.session_state.run_now = True
+                st.session_state.upload_generation += 1
+                st.rerun()
+    with st.expander("Record with the browser's camera"):
+        recorded = {}
+        if st.toggle("Use the camera", key="use_camera",
+                     help="One camera for one view, or two (on two devices or two inputs) for both."):
+            from app.camera import camera_recorders
+
+            recorded = camera_recorders(session_dir())
+    if any(uploads.values()):
+        st.session_state.pop("sample_key", None)
+        chosen = {view: upload for view, upload in uploads.items() if upload}
+        return ({view: save_upload(upload, view) for view, upload in chosen.items()}, "uploaded clips",
+                {view: upload.name for view, upload in chosen.items()})
+    if recorded:
+        return recorded, "camera recording", {view: path.name for view, path in recorded.items()}
+    sample = samples.get(st.session_state.get("sample_key", ""))
+    if sample is None:
+        return {}, "", {}
+    return dict(sample.clips), f"sample {sample.title}", {view: path.name for view, path in sample.clips.items()}
+
+
+def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], source: str) -> None:
+    """Perception, judging and the annotated clip, each a visible step; errors become a sentence."""
+    st.session_state.pop("result", None)
+    with st.status("Assessing...", expanded=True) as status:
+        try:
+            status.write(f"1/3 Finding the body in every frame of the {' and '.join(clips)} clip(s) (MediaPipe)...")
+            perception = analyse_clips(front=clips.get("frontal"), side=clips.get("lateral"))
+            status.write(f"2/3 Recognising the exercise, finding repetitions, judging with"
+                         f" {', '.join(MODEL_LABELS[m] for m in models)}...")
+            assessment = assess(exercise=exercise, models=models, perception=perception)
+            status.write("3/3 Drawing the skeleton over the clips...")
+            clock = time.perf_counter()
+            annotated = {name: annotated_clip(view, session_dir() / f"annotated-{name}-{time.time_ns()}.mp4")
+                         for name, view in perception.views().items()}
+            assessment.timing_s["annotated_clip"] = time.perf_counter() - clock
+        except GymError as error:
+            status.update(label="The clips could not be assessed", state="error", expanded=False)
+            st.session_state.assess_error = str(error)
+            return
+        total = assessment.timing_s["total"] + assessment.timing_s["annotated_clip"]
+        status.update(label=f"Assessed in {total:.1f} s", state="complete", expanded=False)
+    st.session_state.pop("assess_error", None)
+    st.session_state.result = {"assessment": assessment, "record": assessment_record(assessment),
+                               "annotated": annotated, "source": source}
+
+
+def show_summary(record: dict, source: str) -> None:
+    exercise = record["exercise"]
+    summary = record["summary"]
+    cells = st.columns(4)
+    how = "named by you" if exercise["method"] == "given" else f"recognised, {exercise['confidence']:.0%} sure"
+    cells[0].metric("Exercise", EXERCISE_NAMES[exercise["name"]], how, delta_color="off", delta_arrow="off")
+    cells[1].metric("Repetitions", len(record["reps"]))
+    mean = summary["mean_score"]
+    cells[2].metric("Mean score", "-" if mean is None else f"{mean:.0%}",
+                    f"{MODEL_LABELS.get(summary['model'], summary['model'])} model", delta_color="off", delta_arrow="off",
+                    help="Share of the assessable criteria passed, averaged over the repetitions.")
+    cells[3].metric("Time", f"{record['timing_s']['total'] + record['timing_s'].get('annotated_clip', 0):.1f} s")
+    st.caption(f"Source: {source}.")
+    for flag in record.get("pair_flags", []):
+        st.warning(flag["message"])
+    for view, check in record["views"].items():
+        for problem in check.get("problems", []):
+            st.warning(f"{view.capitalize()} view: {problem}")
+    if "note" in record["segmentation"]:
+        st.info(record["segmentation"]["note"])
+
+
+def show_provenance(record: dict) -> None:
+    for row in provenance(record["weights"], record["exercise"]["name"]):
+        label = f"**{MODEL_LABELS.get(row['model'], row['model'])}**"
+        if not row["loaded"]:
+            st.markdown(f"{label}: :grey[not available — {row['text']}]")
+        else:
+            badge = " :orange-badge[trained on synthetic data]" if row["synthetic"] else ""
+            st.markdown(f"{label}: {row['text']}{badge}")
+
+
+def show_reps(record: dict) -> None:
+    exercise = record["exercise"]["name"]
+    models = [m for m in MODEL_NAMES if record["weights"].get(m, {}).get("status") == "loaded"]
+    if not record["reps"]:
+        st.info("No repetition to show.")
+        return
+    titles = [f"Rep {rep['index'] + 1} · " + ("score -" if rep["score"] is None else f"score {rep['score']:.0%}")
+              for rep in record["reps"]]
+    for tab, rep in zip(st.tabs(titles), record["reps"]):
+        with tab:
+            st.caption(f"{rep['start_s']:.2f} s to {rep['end_s']:.2f} s, deepest at {rep['bottom_s']:.2f} s"
+                       f" ({record['segmentation']['view']} view). Probabilities are of passing.")
+            show_matrix(verdict_matrix(rep, exercise, models))
+            failures = failure_lines(rep, exercise)
+            if failures:
+                st.markdown("**What to work on**\n\n" + "\n".join(f"- {line}" for line in failures))
+            else:
+                st.success("Every assessable criterion passed.")
+            for line in not_assessable_lines(rep, exercise):
+                st.caption(f"Not assessable — {line}")
+
+
+def show_media(result: dict) -> None:
+    assessment, record = result["assessment"], result["record"]
+    views = assessment.perception.views()
+    exercise = record["exercise"]["name"]
+    st.subheader("Joint angles")
+    st.caption("Measured in each camera's image plane. Green bands: repetitions (dashed: the deepest point);"
+               " markers: where each rule decided (hover for the measurement); dotted: rule thresholds on a"
+               " plotted angle.")
+    st.plotly_chart(angle_timeline(views, record["reps"], exercise,
+                                   rule_decisions(record, criterion_names(exercise))), width="stretch")
+    st.subheader("Sampled frames and the annotated clip")
+    for tab, (name, view) in zip(st.tabs([f"{name.capitalize()} view" for name in views]), views.items()):
+        with tab:
+            source = view.source
+            st.caption(f"{Path(source.path).name}: {source.width}x{source.height}, {source.fps:.1f} fps,"
+                       f" {source.duration_s:.1f} s; person found in {view.quality.detection_rate:.0%} of frames."
+                       " The 16 frames below are spaced evenly over the clip (the models' input).")
+            for flag in view.quality.flags:
+                st.warning(flag.message)
+            show_frames(view)
+            left, _ = st.columns([2, 1])
+            left.video(str(result["annotated"][name]))
+
+
+def show_save(record: dict) -> None:
+    st.subheader("Save and share")
+    left, right = st.columns([1, 2])
+    athlete = left.text_input("Athlete", key="athlete", placeholder="name or code")
+    notes = right.text_input("Notes", key="notes", placeholder="optional, e.g. 60 kg, after warm-up")
+    buttons = st.columns([1, 1, 1, 3])
+    if buttons[0].button("Save to history", type="primary", disabled=not athlete.strip()):
+        try:
+            saved = history_store().save(record, athlete, notes)
+            st.success(f"Saved as assessment #{saved} for {athlete.strip()}; find it on the History page.")
+        except GymError as error:
+            st.error(str(error))
+    stem = f"{record['exercise']['name']}-{record['created_at'][:10]}"
+    buttons[1].download_button("HTML report", lambda: render_html(record, athlete, notes), f"{stem}.html",
+                               "text/html", icon=":material/download:")
+    buttons[2].download_button("PDF report", lambda: render_pdf(record, athlete, notes), f"{stem}.pdf",
+                               "application/pdf", icon=":material/download:")
+
+
+clips, source, names = choose_clips()
+settings = st.columns([1, 3, 1], vertical_alignment="bottom")
+exercise = settings[0].selectbox("Exercise", ["auto", *EXERCISES], key="exercise",
+                                 format_func=lambda e: "Recognise it" if e == "auto" else EXERCISE_NAMES[e])
+models = settings[1].multiselect("Models", list(MODEL_NAMES), default=list(MODEL_NAMES), key="models",
+                                 format_func=MODEL_LABELS.get)
+pressed = settings[2].button("Assess", type="primary", width="stretch", disabled=not clips or not models)
+st.caption(f"To assess — {source}: " + ", ".join(f"{view} {names[view]}" for view in clips)
+           if clips else "Upload at least one clip, record one, or pick a sample.")
+
+if (pressed or st.session_state.pop("run_now", False)) and clips and models:
+    run_assessment(clips, exercise, models, f"{source} ({', '.join(names.values())})")
+
+if "assess_error" in st.session_state:
+    st.error(st.session_state.assess_error)
+
+result = st.session_state.get("result")
+if result is not None:
+    record = result["record"]
+    st.divider()
+    show_summary(record, result["source"])
+    st.subheader("Verdicts per repetition")
+    show_provenance(record)
+    show_reps(record)
+    show_media(result)
+    st.subheader("Time per stage")
+    st.table(timing_frame(record["timing_s"]))
+    show_save(record)

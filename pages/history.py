@@ -1,0 +1,108 @@
+"""History: every saved assessment, filtered, trended per criterion, exported, and as a report."""
+
+from datetime import datetime, time, timezone
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.results import model_heading
+from app.ui import history_store
+from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
+from gymcore.errors import GymError
+from gymcore.reports import render_html, render_pdf
+
+st.title("History")
+
+
+def entries_frame(entries: list) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "#": entry.id, "Date": entry.created_at.strftime("%Y-%m-%d %H:%M"), "Athlete": entry.athlete,
+        "Exercise": EXERCISE_NAMES.get(entry.exercise, entry.exercise), "Reps": entry.n_reps,
+        "Score": None if entry.score is None else f"{entry.score:.0%}", "Models": entry.models,
+        "Clips": " + ".join(clip for clip in (entry.front_clip, entry.side_clip) if clip), "Notes": entry.notes,
+    } for entry in entries])
+
+
+def filters(store) -> tuple[str | None, str | None, datetime | None, datetime | None]:
+    cells = st.columns([2, 2, 3])
+    athletes = store.athletes()
+    athlete = cells[0].selectbox("Athlete", [None, *athletes], format_func=lambda a: "Everyone" if a is None else a,
+                                 key="history_athlete")
+    exercise = cells[1].selectbox("Exercise", [None, *EXERCISES], key="history_exercise",
+                                  format_func=lambda e: "All exercises" if e is None else EXERCISE_NAMES[e])
+    dates = cells[2].date_input("Dates", value=(), key="history_dates", help="Pick a first and a last day.")
+    since = datetime.combine(dates[0], time.min, timezone.utc) if len(dates) >= 1 else None
+    until = datetime.combine(dates[-1], time.max, timezone.utc) if len(dates) == 2 else None
+    return athlete, exercise, since, until
+
+
+def trend_section(store, athlete: str | None, exercise: str | None) -> None:
+    st.header("Trend")
+    athletes = store.athletes()
+    cells = st.columns(4)
+    who = cells[0].selectbox("Athlete", athletes, index=athletes.index(athlete) if athlete in athletes else 0,
+                             key="trend_athlete")
+    which = cells[1].selectbox("Exercise", list(EXERCISES), index=EXERCISES.index(exercise) if exercise else 0,
+                               format_func=EXERCISE_NAMES.get, key="trend_exercise")
+    items = criteria_for(which)
+    criterion = cells[2].selectbox("Criterion", [item.id for item in items], key="trend_criterion",
+                                   format_func={item.id: item.name for item in items}.get)
+    model = cells[3].selectbox("Model", ["rules", "pose", "vision", "fusion"], format_func=model_heading,
+                               key="trend_model")
+    trend = store.trend(who, criterion, model)
+    if trend.empty:
+        st.info(f"No assessable {model_heading(model)} verdict on this criterion for {who} yet.")
+        return
+    figure = go.Figure(go.Scatter(
+        x=trend["created_at"], y=trend["pass_rate"], mode="lines+markers",
+        text=[f"assessment #{i}, {n} repetitions" for i, n in zip(trend["assessment_id"], trend["reps"])],
+        hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:.0%} passed<br>%{text}<extra></extra>"))
+    figure.update_layout(height=320, margin={"t": 30, "b": 30, "l": 50, "r": 10},
+                         yaxis={"title": "repetitions passed", "tickformat": ".0%", "range": [-0.05, 1.05]},
+                         xaxis={"type": "date", "tickformat": "%Y-%m-%d"},
+                         title=f"{who}: {dict((i.id, i.name) for i in items)[criterion]} ({model_heading(model)} model)")
+    st.plotly_chart(figure, width="stretch")
+
+
+def report_section(store, entries: list) -> None:
+    st.header("Report for one assessment")
+    chosen = st.selectbox("Assessment", [entry.id for entry in entries], key="history_report",
+                          format_func={e.id: f"#{e.id} · {e.created_at:%Y-%m-%d %H:%M} · {e.athlete} ·"
+                                             f" {EXERCISE_NAMES.get(e.exercise, e.exercise)}" for e in entries}.get)
+    record = store.record(chosen)
+    saved = record["history"]
+    stem = f"{saved['athlete']}-{record['exercise']['name']}-{saved['created_at'][:10]}".replace(" ", "_")
+    cells = st.columns([1, 1, 1, 3])
+    cells[0].download_button("HTML report", lambda: render_html(record, saved["athlete"], saved["notes"]),
+                             f"{stem}.html", "text/html", icon=":material/download:")
+    cells[1].download_button("PDF report", lambda: render_pdf(record, saved["athlete"], saved["notes"]),
+                             f"{stem}.pdf", "application/pdf", icon=":material/download:")
+    if cells[2].button("Delete", key="history_delete", help="Removes this assessment from the history for good."):
+        store.delete(chosen)
+        st.rerun()
+    summary = record["summary"]
+    score = "-" if summary.get("mean_score") is None else f"{summary['mean_score']:.0%}"
+    st.caption(f"{len(record['reps'])} repetitions, mean score {score};"
+               f" most failed: {', '.join(item['name'] for item in summary.get('most_failed', [])) or 'none'}.")
+
+
+try:
+    store = history_store()
+    st.caption(f"Saved in {store.url}. Every assessment you save on the Assess page lands here.")
+    athlete, exercise, since, until = filters(store)
+    entries = store.entries(athlete, exercise, since, until)
+    if not entries:
+        st.info("No saved assessment matches." if store.athletes() else
+                "Nothing saved yet: assess a set, give the athlete's name and press Save to history.")
+    else:
+        st.dataframe(entries_frame(entries), hide_index=True, width="stretch")
+        cells = st.columns([1, 1, 4])
+        cells[0].download_button("CSV", lambda: store.export_csv(entries), "history.csv", "text/csv",
+                                 icon=":material/download:", help="One line per repetition, criterion and model.")
+        cells[1].download_button("JSON", lambda: store.export_json(entries), "history.json", "application/json",
+                                 icon=":material/download:", help="The full records, timelines included.")
+        trend_section(store, athlete, exercise)
+        report_section(store, entries)
+except GymError as error:
+    st.error(str(error))

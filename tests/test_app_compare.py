@@ -1,0 +1,53 @@
+"""The Compare models page: published tables beside our figures, each labelled with its data."""
+
+import json
+
+from app_helpers import open_page
+
+from gymcore.criteria import criteria_for
+
+
+def evaluation_report() -> dict:
+    """An evaluation report of the shape ``python -m gymcore evaluate --json`` writes."""
+    per_criterion = {item.id: {"hamming_loss": 0.1 * (k % 3), "f1": 0.9} for k, item in enumerate(criteria_for("squat"))}
+    metrics = {"hamming_loss": 0.1, "f1_paper": 0.88, "f1_macro": 0.85, "exact_match": 0.5, "n_samples": 20,
+               "per_criterion": per_criterion}
+    return {"dataset": {"name": "SynthGym", "version": "1.0", "split": "test", "split_seed": 0, "path": "/data"},
+            "results": {"squat": {"rules": metrics | {"weights": None}}}}
+
+
+def test_published_tables_and_a_sentence_for_missing_figures(monkeypatch, tmp_path):
+    monkeypatch.setattr("gymcore.models.weights.WEIGHTS_DIR", tmp_path)
+    app = open_page("compare")
+    assert not app.exception and not app.error
+    table4 = app.dataframe[0].value
+    assert "Multi-Modal (Proposed)" in set(table4["Model"]) and "Squat HL" in table4.columns
+    assert any("ALEX-GYM-1 test split" in c.value for c in app.caption)
+    assert any("No trained weights" in i.value for i in app.info)
+    latency = app.dataframe[1].value
+    assert list(latency["Model"]) == ["Pose-Based", "Vision-Based", "Multi-Modal"]
+    assert any("Raspberry Pi 4" in c.value for c in app.caption)
+
+
+def test_an_uploaded_evaluation_report_is_shown_apart_with_its_data():
+    app = open_page("compare")
+    app.radio(key="figures_source").set_value("An evaluation report").run()
+    uploader = app.file_uploader[0]
+    uploader.set_value(("evaluation.json", json.dumps(evaluation_report()).encode(), "application/json"))
+    app.run()
+    assert not app.exception and not app.error
+    ours = app.dataframe[1].value
+    assert list(ours["Model"]) == ["Rules (hand-written thresholds)"]
+    assert ours["Squat HL"].tolist() == [0.1]
+    assert any(c.value.startswith("Measured on: SynthGym 1.0, test split") for c in app.caption)
+    charts = app.get("plotly_chart")
+    assert len(charts) == 2 and "Measured by this project" in charts[1].proto.spec
+
+
+def test_a_file_that_is_not_a_report_gets_a_sentence():
+    app = open_page("compare")
+    app.radio(key="figures_source").set_value("An evaluation report").run()
+    app.file_uploader[0].set_value(("notes.json", b"{\"hello\": 1}", "application/json"))
+    app.run()
+    assert not app.exception
+    assert any("not an evaluation report" in i.value for i in app.info)

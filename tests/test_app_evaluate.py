@@ -1,0 +1,40 @@
+"""The Evaluate page on a tiny dataset in the published layout."""
+
+from app_helpers import button, open_page
+from tinygym import write_tiny_dataset
+
+
+def test_evaluation_with_progress_results_and_disagreements(tmp_path):
+    root = write_tiny_dataset(tmp_path / "tiny", exercises=("squat",), participants=4, reps=2)
+    app = open_page("evaluate")
+    assert not app.exception
+    assert button(app, "Run the evaluation").disabled
+    app.text_input(key="dataset_folder").set_value(str(root)).run()
+    app.selectbox(key="evaluation_split").set_value("all").run()
+    button(app, "Run the evaluation").click().run()
+    assert not app.exception and not app.error
+    results = app.dataframe[0].value
+    assert results.loc[0, "Model"] == "Rules (hand-written thresholds)" and results.loc[0, "Repetitions"] == 8
+    assert 0.0 <= results.loc[0, "Hamming loss"] <= 1.0
+    # Only the rules model has weights here, so the browser shows where it differs from the truth.
+    verdicts = app.table[0].value
+    assert list(verdicts.columns) == ["Truth", "Rules (hand-written thresholds)"]
+    assert len(app.get("image")) == 32  # 16 frames of each view side by side
+    assert "evaluation_report" in app.session_state
+
+
+def test_a_folder_without_a_dataset_gets_a_sentence(tmp_path):
+    app = open_page("evaluate")
+    app.text_input(key="dataset_folder").set_value(str(tmp_path)).run()
+    button(app, "Run the evaluation").click().run()
+    assert not app.exception
+    assert len(app.error) == 1 and "holds no exercise sheet" in app.error[0].value
+
+
+def test_an_empty_split_gets_a_sentence(tmp_path):
+    root = write_tiny_dataset(tmp_path / "tiny", exercises=("squat",), participants=1, reps=2)
+    app = open_page("evaluate")
+    app.text_input(key="dataset_folder").set_value(str(root)).run()
+    button(app, "Run the evaluation").click().run()
+    assert not app.exception
+    assert "split of the squat repetitions is empty" in app.error[0].value
