@@ -1,6 +1,8 @@
 """The Evaluate page on a tiny dataset in the published layout."""
 
+from app.evaluating import MODEL_CHOICES, available_models
 from app_helpers import button, open_page
+from gymcore.measured import MODEL_TITLES
 from tinygym import write_tiny_dataset
 
 
@@ -16,9 +18,11 @@ def test_evaluation_with_progress_results_and_disagreements(tmp_path):
     results = app.dataframe[0].value
     assert results.loc[0, "Model"] == "Rules (hand-written thresholds)" and results.loc[0, "Repetitions"] == 8
     assert 0.0 <= results.loc[0, "Hamming loss"] <= 1.0
-    # Only the rules model has weights here, so the browser shows where it differs from the truth.
+    # The browser shows the truth beside every model that could judge (rules, and each learned
+    # model whose weights are installed).
     verdicts = app.table[0].value
-    assert list(verdicts.columns) == ["Truth", "Rules (hand-written thresholds)"]
+    expected = [MODEL_TITLES[name] for name in available_models("squat", list(MODEL_CHOICES))]
+    assert list(verdicts.columns) == ["Truth", *expected]
     assert len(app.get("image")) == 32  # 16 frames of each view side by side
     assert "evaluation_report" in app.session_state
 
