@@ -7,6 +7,7 @@ import pytest
 
 from gymcore.judging import RepSample
 from gymcore.rules import RulesModel
+from gymcore.rules.config import DEFAULT_RULES
 from gymcore.rules.synthetic import view_sample
 from gymcore.synth import Participant, SquatProgram, frontal_camera, lateral_camera, squat_sequence
 from gymcore.synth.deadlift import DeadliftParams, deadlift_rep
@@ -42,6 +43,11 @@ def deadlift(**fields):
     ("squat", "hips_below_knee", squat(depth_deg=110.0), squat(depth_deg=72.0)),
     ("squat", "hips_backward", squat(shank_tilt_deg=28.0), squat(shank_tilt_deg=54.0)),
     ("squat", "feet_angled", squat(toe_out_deg=28.0), squat(toe_out_deg=2.0)),
+    ("squat", "hip_knee_bend", squat(hip_lag=0.0), squat(hip_lag=0.5)),
+    ("squat", "neutral_back", squat(lumbar_flexion_deg=0.0), squat(lumbar_flexion_deg=36.0)),
+    ("lunges", "heels_width", lunge(track_width=0.8), lunge(track_width=0.0)),
+    ("lunges", "back_knee", lunge(back_thigh_deg=4.0), lunge(back_thigh_deg=38.0)),
+    ("deadlift", "leg_extension", deadlift(free_leg_gap_deg=3.0), deadlift(free_leg_gap_deg=50.0)),
     ("lunges", "head_forward", lunge(gaze_down_deg=0.0), lunge(gaze_down_deg=40.0)),
     ("lunges", "front_knee_90", lunge(front_knee_deg=92.0), lunge(front_knee_deg=50.0)),
     ("lunges", "arm_swing", lunge(arm_swing_deg=18.0), lunge(arm_swing_deg=85.0)),
@@ -61,18 +67,28 @@ def test_rule_passes_good_form_and_fails_the_fault(exercise, criterion, good, ba
     assert failed.evidence["value"] != passed.evidence["value"]
 
 
+def test_deadlift_back_measure_folds_as_the_back_rounds() -> None:
+    """On exact landmarks the ear-shoulder-hip angle loses about a third of the rounding; the
+    default threshold is calibrated for MediaPipe, which reads it lower, so only the measurement's
+    direction and size are checked here."""
+    values = [judged("deadlift", deadlift(back_rounding_deg=r))["straight_back"].evidence["value"]
+              for r in (0.0, 20.0, 38.0)]
+    assert values[0] > values[1] > values[2]
+    assert values[0] - values[2] > 8.0
+
+
 def test_evidence_names_value_unit_threshold_frame_and_time() -> None:
     verdict = judged("squat", squat(heel_lift_deg=18.0))["feet_flat"]
     evidence = verdict.evidence
-    assert evidence["unit"] == "deg" and evidence["view"] == "lateral"
-    assert evidence["value"] == pytest.approx(18.0, abs=3.0)
-    assert evidence["threshold"] == "<= 7"
+    assert evidence["unit"] == "torso lengths" and evidence["view"] == "frontal"
+    assert evidence["value"] > DEFAULT_RULES.squat_heel_rise.high
+    assert evidence["threshold"] == DEFAULT_RULES.squat_heel_rise.describe()
     assert evidence["time_s"] == pytest.approx(evidence["frame"] / FPS)
 
 
 def test_a_single_view_leaves_the_other_views_criteria_not_assessable() -> None:
     verdicts = judged("squat", squat(), views=("lateral",))
-    assert not verdicts["feet_angled"].assessable
+    assert not verdicts["feet_angled"].assessable and not verdicts["feet_flat"].assessable
     assert "No frontal clip" in verdicts["feet_angled"].reason
     assert verdicts["hips_below_knee"].assessable
 
@@ -94,7 +110,7 @@ def test_hidden_joints_make_their_criteria_not_assessable() -> None:
     sample = view_sample(participant, poses, lateral_camera(participant, rng), "lateral", FPS)
     sample.visibility[:, [29, 30, 31, 32]] = 0.1  # heels and toes hidden
     verdicts = RulesModel().judge("squat", [RepSample(0.0, 1.0, {"lateral": sample})])[0]
-    assert not verdicts["feet_flat"].assessable and "heel" in verdicts["feet_flat"].reason
+    assert not verdicts["hips_backward"].assessable and "heel" in verdicts["hips_backward"].reason
     assert verdicts["hips_below_knee"].assessable
 
 

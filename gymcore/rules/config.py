@@ -16,6 +16,10 @@ Defaults come from coaching and biomechanics sources, cited beside each value:
   back knee toward the floor under the hip), single-leg Romanian deadlift (soft standing knee,
   free leg in line with the torso).
 - [McGill] McGill S., *Ultimate Back Fitness and Performance*, 2004: neutral spine under load.
+- [SynthGym] calibrated on the SynthGym train+val split (participant split of gymcore.dataset,
+  seed 0), MediaPipe landmarks: the bound that best separates the generator's labels there, in
+  the measurement the source describes. Landmark placement shifts some values from the geometric
+  ones (noted beside each); re-calibrate for another pose estimator.
 
 Angles are in degrees; lengths are in body segment lengths measured in the same frame, so that
 they do not depend on the camera's distance or resolution.
@@ -54,60 +58,80 @@ class RulesConfig:
     """One pass band per criterion, then the view checks."""
 
     # Squat.
-    # Heel lift: the foot's pitch above its pitch at the start of the repetition [NSCA: heels stay
-    # on the floor]. 7 degrees is a heel visibly off the floor, beyond landmark noise.
-    squat_heel_lift_deg: Limit = Limit(high=7.0, softness=2.0)
-    # Hip flexion change over knee flexion change early in the descent: about 1 when both bend
-    # together [Schoenfeld: hips and knees flex in concert]; below 0.7 the knees lead, above 2.5
-    # the hips.
-    squat_hip_knee_ratio: Limit = Limit(low=0.7, high=2.5, softness=0.1)
-    # Hip centre behind the ankle at the bottom, in thigh lengths [NSCA: "sit back"; the hips travel
-    # behind the heels when the trunk balances over mid-foot].
-    squat_hip_behind_ankle: Limit = Limit(low=0.18, softness=0.06)
-    # Back rounding: the ear-shoulder-hip angle lost between the start and the bottom. MediaPipe
-    # sees no vertebrae, so the curl of the head and shoulders over the hips stands in for the
-    # lumbar flexion [McGill: neutral spine, head in line with the trunk].
-    squat_back_curl_deg: Limit = Limit(high=25.0, softness=6.0)
-    # Hip joint below the knee joint at the deepest frame, in thigh lengths [IPF depth rule].
-    squat_hip_below_knee: Limit = Limit(low=0.0, softness=0.05)
+    # Heel lift: the heels' and ankles' rise above standing height in the deep half of the squat,
+    # frontal view, in torso lengths [NSCA: heels stay on the floor]. A heel lifted 10 degrees on a
+    # foot of about 0.4 torso lengths raises the heel by about 0.07 and the ankle by about 0.03.
+    # [SynthGym] 0.035.
+    squat_heel_rise: Limit = Limit(high=0.035, softness=0.01)
+    # Knees ahead of the hips: the largest gap between the share of its forward travel the knee has
+    # made and the share of its flexion the hip has made [Schoenfeld: hips and knees flex in
+    # concert]. 0 when they move together. [SynthGym] 0.36: the landmarks' jitter over 16 frames
+    # adds about 0.15 to a well-coordinated repetition.
+    squat_knee_lead: Limit = Limit(high=0.36, softness=0.06)
+    # Hips back, not straight down: the shins' forward tilt at its largest [NSCA: "sit back", the
+    # hips travel behind the heels and the knees stay over the feet; Schoenfeld: shin angle about
+    # 30-35 degrees in a balanced bodyweight squat, more when the knees shoot forward].
+    # [SynthGym] 34.
+    squat_shin_tilt_deg: Limit = Limit(high=34.0, softness=2.0)
+    # Back rounding [McGill: neutral spine under load]. MediaPipe sees no vertebrae; with the arms
+    # held forward (the usual bodyweight squat) they stay square to the upper back, so the angle
+    # between the arms and the shoulder-hip line closes as the upper back curls over the lower.
+    # About 90 with a neutral back. [SynthGym] 88.9.
+    squat_arms_to_trunk_deg: Limit = Limit(low=88.9, softness=3.0)
+    # Hip joint below the knee joint at the deepest frame, in thigh lengths [IPF depth rule: 0].
+    # [SynthGym] -0.2: MediaPipe puts the hip landmark above the joint centre in a deep squat.
+    squat_hip_below_knee: Limit = Limit(low=-0.2, softness=0.05)
     # Foot progression angle from straight ahead [Escamilla: 0-30 degrees out; the criterion's
-    # "about 30 degrees"]; below 15 the feet point straight, above 45 they splay.
-    squat_foot_angle_deg: Limit = Limit(low=15.0, high=45.0, softness=4.0)
+    # "about 30 degrees"]; below 15 the feet point straight, above 45 they splay. [SynthGym] the
+    # low bound 10: the landmarks' relative depth flattens the angle.
+    squat_foot_angle_deg: Limit = Limit(low=10.0, high=45.0, softness=4.0)
 
     # Lunges.
-    # Lateral heel spacing over shoulder width [NSCA: feet hip- to shoulder-width apart, "on rails"].
-    lunge_heel_width_ratio: Limit = Limit(low=0.35, high=1.6, softness=0.1)
-    # Head pitch: the ear-to-eye line below horizontal (the Frankfort plane is level looking ahead).
-    lunge_head_pitch_deg: Limit = Limit(low=-25.0, high=18.0, softness=4.0)
-    # Front knee angle at the bottom [ACE: about 90 degrees; a shallow lunge stays above 100].
-    lunge_front_knee_deg: Limit = Limit(low=70.0, high=100.0, softness=4.0)
+    # Sideways spacing of the lower legs (ankles and knees) over shoulder width at the bottom [NSCA:
+    # feet hip- to shoulder-width apart, "on rails", not on a tightrope]. [SynthGym] 0.31.
+    lunge_track_width_ratio: Limit = Limit(low=0.31, high=1.6, softness=0.06)
+    # Head in line with the trunk: the ear-shoulder-hip angle at its smallest [NSCA: eyes ahead;
+    # McGill: head in line with the trunk]. About 180 looking ahead; looking down at the floor
+    # folds it. [SynthGym] 158.
+    lunge_head_trunk_deg: Limit = Limit(low=158.0, softness=4.0)
+    # Front knee angle at its most bent [ACE: about 90 degrees; a shallow lunge stays well above it].
+    # [SynthGym] 110: MediaPipe's knee angle reads about 15 degrees more open. No lower bound: a
+    # deeper front knee is not a fault of this criterion, and single-frame misreads reach below 40.
+    lunge_front_knee_deg: Limit = Limit(high=110.0, softness=4.0)
     # Range of the shoulder angle (hip-shoulder-elbow) over the repetition: a natural counter-swing
-    # stays within about 25 degrees; flailing arms go well past it.
-    lunge_arm_swing_deg: Limit = Limit(high=25.0, softness=4.0)
-    # Foot progression angle of the worse foot [NSCA: both feet point forward].
-    lunge_foot_angle_deg: Limit = Limit(high=25.0, softness=5.0)
+    # stays within about 25-30 degrees; flailing arms go well past it. [SynthGym] 32.
+    lunge_arm_swing_deg: Limit = Limit(high=32.0, softness=4.0)
+    # Foot progression angle, both feet averaged, while standing [NSCA: both feet point forward].
+    # [SynthGym] 4.8.
+    lunge_foot_angle_deg: Limit = Limit(high=4.8, softness=2.0)
     # Trunk lean from vertical over the repetition [Farrokhi: the upright lunge keeps the trunk
     # within about 10 degrees of vertical; their forward-lean condition is about 30].
     lunge_trunk_lean_deg: Limit = Limit(high=14.0, softness=3.0)
     # Back thigh from vertical at the bottom [ACE: the back knee drops straight down under the hip].
-    lunge_back_thigh_deg: Limit = Limit(high=18.0, softness=4.0)
+    # [SynthGym] 11.
+    lunge_back_thigh_deg: Limit = Limit(high=11.0, softness=3.0)
 
     # Single-leg Romanian deadlift.
     # Horizontal range of the hip centre over the repetition, in torso lengths [NSCA: a stable
-    # base; losing balance shows as sway or a hop of the standing foot].
-    deadlift_hip_sway: Limit = Limit(high=0.25, softness=0.06)
-    # Back rounding at the bottom, as for the squat [McGill].
-    deadlift_back_curl_deg: Limit = Limit(high=25.0, softness=6.0)
-    # Angle between the torso line and the free leg at the bottom, from straight [ACE: the free leg
-    # extends in line with the torso].
-    deadlift_leg_line_deg: Limit = Limit(high=30.0, softness=6.0)
-    # Peak trunk angular speed around the turn (deg/s) [NSCA: controlled tempo]. A controlled
-    # hinge pauses at the bottom, so the trunk is nearly still there; a drop and bounce turns at
-    # the hinge's full speed (about 100 deg/s for 70 degrees in 1.4 s).
-    deadlift_turn_speed_dps: Limit = Limit(high=70.0, softness=10.0)
-    # Standing knee flexion at the bottom [ACE, NSCA: "soft", about 15-25 degrees; below 8 it is
-    # locked, beyond 40 a squat].
-    deadlift_support_knee_flexion_deg: Limit = Limit(low=8.0, high=40.0, softness=3.0)
+    # base; losing balance shows as sway or a hop of the standing foot]. [SynthGym] 0.21.
+    deadlift_hip_sway: Limit = Limit(high=0.21, softness=0.04)
+    # Back rounding at the bottom [McGill]: the ear-shoulder-hip angle, 180 with the head and upper
+    # back in line with the lower back; a hunch folds it. [SynthGym] 167. A weak proxy: on exact
+    # joints it loses about a third of the rounding, but MediaPipe's ear and shoulder jitter in a
+    # deep hinge as much as that (wrong on about 28% of SynthGym train reps).
+    deadlift_head_trunk_deg: Limit = Limit(low=167.0, softness=3.0)
+    # Free knee flexion at the bottom [ACE: the free leg extends straight behind, in line with the
+    # torso; a leg left hanging bends]. [SynthGym] 29.
+    deadlift_free_knee_flexion_deg: Limit = Limit(high=29.0, softness=5.0)
+    # Speed of the head and shoulders entering the bottom over their peak speed in the repetition
+    # [NSCA: controlled tempo, no bounce]. A controlled hinge slows into a pause at the bottom; a
+    # drop reaches it at full speed (1). Relative to the repetition, so it needs no frame times.
+    # [SynthGym] 0.96.
+    deadlift_turn_speed_share: Limit = Limit(high=0.96, softness=0.05)
+    # Standing shin's forward tilt in the lower half of the hinge [ACE, NSCA: a "soft" knee, about
+    # 15-25 degrees of flexion, brings the shin forward about half as far; locked, the shin stays
+    # vertical; beyond 40 degrees of flexion the hinge becomes a squat]. [SynthGym] 2 to 18.5.
+    deadlift_support_shin_tilt_deg: Limit = Limit(low=2.0, high=18.5, softness=2.0)
 
     view: ViewCheckLimits = field(default_factory=ViewCheckLimits)
 

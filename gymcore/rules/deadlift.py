@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from gymcore.angles import angle_at
-from gymcore.rules.geometry import ViewGeometry, leg_raised, nanargmax, other
-from gymcore.rules.rule import Measurement, Rule, at, largest
+from gymcore.rules.geometry import SIDES, ViewGeometry, leg_raised, nanargmax, other, share_of_range
+from gymcore.rules.rule import Measurement, Rule, at, typical_where
 
-# Frames either side of the turn over which the trunk's speed is read.
-TURN_HALF_WINDOW = 2
+# Frames (of the repetition's 16) before the lowest point over which the speed into the turn is read.
+TURN_FRAMES = 3
+# The bottom of the hinge: frames where the trunk has made at least this share of its lean.
+BOTTOM_SHARE = 0.8
+# The lower half of the hinge, over which the standing leg is read.
+LOWER_HALF_SHARE = 0.5
 
 
 def bottom(g: ViewGeometry) -> int:
@@ -28,45 +31,61 @@ def hip_sway(g: ViewGeometry) -> Measurement:
                        int(np.nanargmax(np.abs(x - median))))
 
 
-def back_curl(g: ViewGeometry) -> Measurement:
-    return largest(g.back_curl(g.near_side()))
+def head_trunk_at_bottom(g: ViewGeometry) -> Measurement:
+    """Ear-shoulder-hip angle (degrees; 180 = straight) over the frames near the bottom of the
+    hinge, median; per frame the larger of the two sides, since MediaPipe pulls the hidden side's
+    landmarks toward the body in a lateral view. With no spine landmarks, the upper back curling
+    over the hips shows as the head and shoulders folding below the line from the hips."""
+    angle = np.fmax(*(g.head_trunk_angle(side) for side in SIDES))
+    return typical_where(angle, share_of_range(g.trunk_lean()) >= BOTTOM_SHARE)
 
 
-def free_leg_line(g: ViewGeometry) -> Measurement:
-    """Deviation (degrees) from a straight line shoulder - hip - free ankle at the bottom."""
+def free_knee_flexion(g: ViewGeometry) -> Measurement:
+    """Flexion (degrees from straight) of the free knee at the bottom: a leg extended behind in
+    line with the torso is nearly straight; a leg left hanging bends at the knee."""
     turn = bottom(g)
-    free = leg_raised(g, turn)
-    angle = angle_at(g.joint("shoulder"), g.joint("hip", free), g.joint("ankle", free))
-    return at(180.0 - angle, turn)
+    return at(180.0 - g.knee_angle(leg_raised(g, turn)), turn)
 
 
-def turn_speed(g: ViewGeometry) -> Measurement:
-    """Peak trunk angular speed (deg/s) in the frames around the turn."""
-    lean = g.trunk_lean()
-    speed = np.abs(np.diff(lean)) / np.maximum(np.diff(g.time_s), 1e-6)
-    turn = bottom(g)
-    window = np.full(len(speed), np.nan)
-    low, high = max(turn - TURN_HALF_WINDOW, 0), min(turn + TURN_HALF_WINDOW, len(speed))
-    window[low:high] = speed[low:high]
-    return largest(window)
+def turn_speed_share(g: ViewGeometry) -> Measurement:
+    """The fastest the head and shoulders move over the frames entering the bottom, as a share of
+    their fastest over the repetition (1 = still at full speed when they reach the bottom).
+
+    Relative to the repetition, not in seconds: a controlled hinge slows into a pause, a drop
+    reaches the bottom at its top speed and bounces. The head-and-shoulder height is used because
+    it travels furthest in a hinge and so carries the speed profile above landmark noise.
+    """
+    height = (g.joint("nose")[:, 1] + g.joint("shoulder")[:, 1]) / 2
+    speed = np.abs(np.diff(share_of_range(height)))
+    if not np.isfinite(speed).any():
+        return Measurement(float("nan"), 0)
+    lowest = nanargmax(height)
+    entering = speed[max(lowest - TURN_FRAMES, 0):lowest]
+    if not np.isfinite(entering).any():
+        return Measurement(float("nan"), lowest)
+    return Measurement(float(np.nanmax(entering) / np.nanmax(speed)), lowest)
 
 
-def support_knee_flexion(g: ViewGeometry) -> Measurement:
-    """Flexion (degrees from straight) of the standing knee at the bottom."""
-    turn = bottom(g)
-    support = other(leg_raised(g, turn))
-    return at(180.0 - g.knee_angle(support), turn)
+def support_shin_tilt(g: ViewGeometry) -> Measurement:
+    """Forward tilt (degrees from vertical) of the standing shin over the frames of the hinge's
+    lower half, median. A soft knee shows as the knee travelling forward over the foot; a locked
+    knee keeps the shin vertical; a squatting knee drives it far forward. The shin is steadier in
+    MediaPipe than the knee angle, whose thigh end moves with the hip landmark as the pelvis tips."""
+    support = other(leg_raised(g, bottom(g)))
+    knee, ankle = g.joint("knee", support), g.joint("ankle", support)
+    tilt = np.degrees(np.arctan2(g.facing() * (knee[:, 0] - ankle[:, 0]), ankle[:, 1] - knee[:, 1]))
+    return typical_where(tilt, share_of_range(g.trunk_lean()) >= LOWER_HALF_SHARE)
 
 
 RULES: tuple[Rule, ...] = (
     Rule("balance", "frontal", ("shoulder", "hip"), "sideways sway of the hip centre", "torso lengths",
          lambda c: c.deadlift_hip_sway, hip_sway),
-    Rule("straight_back", "lateral", ("ear", "shoulder", "hip"), "back curl (ear-shoulder-hip angle lost)",
-         "deg", lambda c: c.deadlift_back_curl_deg, back_curl),
-    Rule("leg_extension", "lateral", ("shoulder", "hip", "ankle"), "free leg off the torso line", "deg",
-         lambda c: c.deadlift_leg_line_deg, free_leg_line),
-    Rule("control_reverse", "lateral", ("shoulder", "hip"), "peak trunk speed at the turn", "deg/s",
-         lambda c: c.deadlift_turn_speed_dps, turn_speed),
-    Rule("knee_bent", "lateral", ("hip", "knee", "ankle"), "standing knee flexion at the bottom", "deg",
-         lambda c: c.deadlift_support_knee_flexion_deg, support_knee_flexion),
+    Rule("straight_back", "lateral", ("ear", "shoulder", "hip"), "ear-shoulder-hip angle at the bottom",
+         "deg", lambda c: c.deadlift_head_trunk_deg, head_trunk_at_bottom),
+    Rule("leg_extension", "lateral", ("hip", "knee", "ankle"), "free knee flexion at the bottom", "deg",
+         lambda c: c.deadlift_free_knee_flexion_deg, free_knee_flexion),
+    Rule("control_reverse", "lateral", ("nose", "shoulder"), "speed entering the bottom over peak speed", "share",
+         lambda c: c.deadlift_turn_speed_share, turn_speed_share),
+    Rule("knee_bent", "lateral", ("hip", "knee", "ankle"), "standing shin tilt in the lower half", "deg",
+         lambda c: c.deadlift_support_shin_tilt_deg, support_shin_tilt),
 )

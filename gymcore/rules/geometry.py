@@ -82,20 +82,23 @@ class ViewGeometry:
         can dip as low while stepping back to standing)."""
         return nanargmax(-(self.knee_angle("left") + self.knee_angle("right")))
 
+    def forward_of_ankle(self, name: str) -> np.ndarray:
+        """Lateral view: how far a landmark (both sides averaged) is ahead of the ankles, per frame,
+        in thigh lengths."""
+        ahead = self.facing() * (self.joint(name)[:, 0] - self.joint("ankle")[:, 0])
+        return ahead / self.length("hip", "knee")
+
     def knee_angle(self, side: str) -> np.ndarray:
         return angle_at(self.joint("hip", side), self.joint("knee", side), self.joint("ankle", side))
-
-    def hip_angle(self, side: str) -> np.ndarray:
-        return angle_at(self.joint("shoulder", side), self.joint("hip", side), self.joint("knee", side))
 
     def trunk_lean(self) -> np.ndarray:
         """Hip-centre-to-shoulder-centre line from vertical, degrees (0 upright)."""
         return lean_from_vertical(self.joint("hip"), self.joint("shoulder"), _UP)
 
-    def back_curl(self, side: str) -> np.ndarray:
-        """The ear-shoulder-hip angle lost since the first frame (degrees; positive = curled)."""
-        angle = angle_at(self.joint("ear", side), self.joint("shoulder", side), self.joint("hip", side))
-        return angle[_first_valid(angle)] - angle
+    def head_trunk_angle(self, side: str | None = None) -> np.ndarray:
+        """Ear-shoulder-hip angle (degrees; 180 = head in line with the trunk) of one side, or on
+        the midpoints of the left and right landmarks when side is None."""
+        return angle_at(self.joint("ear", side), self.joint("shoulder", side), self.joint("hip", side))
 
     def foot_progression(self, side: str) -> np.ndarray:
         """Frontal view: the foot's outward angle from pointing at the camera (degrees, per frame).
@@ -124,6 +127,22 @@ def leg_raised(geometry: ViewGeometry, position: int) -> str:
 
 def other(side: str) -> str:
     return "right" if side == "left" else "left"
+
+
+def share_of_range(values: np.ndarray) -> np.ndarray:
+    """Values rescaled to 0 at their smallest and 1 at their largest (NaN when flat or missing)."""
+    if not np.isfinite(values).any():
+        return np.full_like(values, np.nan)
+    low, high = np.nanmin(values), np.nanmax(values)
+    return (values - low) / (high - low) if high > low else np.full_like(values, np.nan)
+
+
+def share_of_travel(values: np.ndarray) -> np.ndarray:
+    """Displacement since the first frame over the largest displacement (NaN when it never moves
+    that way)."""
+    moved = values - values[_first_valid(values)]
+    furthest = np.nanmax(moved) if np.isfinite(moved).any() else np.nan
+    return moved / furthest if furthest > 0 else np.full_like(moved, np.nan)
 
 
 def _first_valid(values: np.ndarray) -> int:

@@ -6,31 +6,43 @@ from __future__ import annotations
 import numpy as np
 
 from gymcore.angles import angle_at, lean_from_vertical
-from gymcore.rules.geometry import SIDES, ViewGeometry, leg_ahead, other
-from gymcore.rules.rule import Measurement, Rule, at, largest, most_extreme, typical
+from gymcore.rules.geometry import SIDES, ViewGeometry, leg_ahead, other, share_of_range
+from gymcore.rules.rule import Measurement, Rule, largest, smallest, typical_where
 
 _DOWN = np.array([0.0, 1.0])
+# The bottom of the lunge: frames where the knees have made at least this share of their bend.
+DEEP_SHARE = 0.7
+# The lower half of the lunge: frames where the knees have made at least this share of their bend.
+LOWER_HALF_SHARE = 0.5
+# Standing: frames where the knees have made at most this share of their bend.
+STANDING_SHARE = 0.2
 
 
-def heel_width(g: ViewGeometry) -> Measurement:
-    """Frontal view: horizontal heel spacing over shoulder width at the bottom."""
-    heels = np.abs(g.joint("heel", "left")[:, 0] - g.joint("heel", "right")[:, 0])
+def track_width(g: ViewGeometry) -> Measurement:
+    """Frontal view: sideways spacing of the two lower legs (ankles and knees averaged) over the
+    shoulder width, median over the deep frames. The ankles alone are MediaPipe's least steady
+    landmarks in a lunge (the back heel is off the floor); the knees sit over them and share the
+    track."""
+    def spacing(joint: str) -> np.ndarray:
+        return np.abs(g.joint(joint, "left")[:, 0] - g.joint(joint, "right")[:, 0])
+
     shoulders = np.abs(g.joint("shoulder", "left")[:, 0] - g.joint("shoulder", "right")[:, 0])
-    return at(heels / np.maximum(shoulders, 1e-6), g.deepest_knees_position())
+    ratio = (spacing("ankle") + spacing("knee")) / 2 / np.maximum(shoulders, 1e-6)
+    return typical_where(ratio, deep_frames(g))
 
 
-def head_pitch(g: ViewGeometry) -> Measurement:
-    """Ear-to-eye line below horizontal (degrees; positive looks down), at its furthest."""
-    side = g.near_side()
-    ear, eye = g.joint("ear", side), g.joint("eye", side)
-    pitch = np.degrees(np.arctan2(eye[:, 1] - ear[:, 1], g.facing() * (eye[:, 0] - ear[:, 0])))
-    return most_extreme(pitch)
+def head_drop(g: ViewGeometry) -> Measurement:
+    """Ear-shoulder-hip angle (degrees; 180 = head in line with the trunk) at its smallest:
+    dropping the gaze to the floor folds the head down in front of the chest. MediaPipe's eye and
+    ear landmarks are a few pixels apart in a lateral view, too close for the ear-to-eye line to
+    give the head's pitch reliably. The midpoints of the left and right landmarks are steadier than
+    either side here."""
+    return smallest(g.head_trunk_angle())
 
 
 def front_knee_angle(g: ViewGeometry) -> Measurement:
-    """Inner angle of the front knee at the bottom (degrees)."""
-    bottom = g.deepest_knees_position()
-    return at(g.knee_angle(leg_ahead(g, bottom)), bottom)
+    """Inner angle of the front knee (degrees) at its most bent over the repetition."""
+    return smallest(g.knee_angle(leg_ahead(g, g.deepest_knees_position())))
 
 
 def arm_swing(g: ViewGeometry) -> Measurement:
@@ -42,10 +54,12 @@ def arm_swing(g: ViewGeometry) -> Measurement:
     return Measurement(float(np.nanmax(angle) - np.nanmin(angle)), int(np.nanargmax(angle)))
 
 
-def worst_foot_angle(g: ViewGeometry) -> Measurement:
-    """Frontal view: the foot pointing furthest from straight ahead (degrees, median over time)."""
-    per_foot = [typical(np.abs(g.foot_progression(side))) for side in SIDES]
-    return max(per_foot, key=lambda m: m.value if m.valid else -np.inf)
+def standing_foot_angle(g: ViewGeometry) -> Measurement:
+    """Frontal view: foot progression angle (degrees outward), both feet averaged, median over the
+    frames with the knees nearly straight. In the lunge itself the back heel rises and the foot
+    pitches onto its toes, which the landmarks' relative depth turns into a false outward angle."""
+    angle = np.mean([g.foot_progression(side) for side in SIDES], axis=0)
+    return typical_where(angle, bend_share(g) <= STANDING_SHARE)
 
 
 def trunk_lean(g: ViewGeometry) -> Measurement:
@@ -53,24 +67,34 @@ def trunk_lean(g: ViewGeometry) -> Measurement:
 
 
 def back_thigh_angle(g: ViewGeometry) -> Measurement:
-    """Back thigh (hip to back knee) from vertical at the bottom, degrees: 0 = knee under the hip."""
-    bottom = g.deepest_knees_position()
-    back = other(leg_ahead(g, bottom))
-    angle = lean_from_vertical(g.joint("hip", back), g.joint("knee", back), _DOWN)
-    return at(angle, bottom)
+    """Back thigh (hip centre to back knee) from vertical, degrees, median over the lower half of
+    the lunge: 0 = back knee straight under the hip. The hip centre is steadier than either hip in
+    a lateral view, where the two overlap."""
+    back = other(leg_ahead(g, g.deepest_knees_position()))
+    angle = lean_from_vertical(g.joint("hip"), g.joint("knee", back), _DOWN)
+    return typical_where(angle, bend_share(g) >= LOWER_HALF_SHARE)
+
+
+def bend_share(g: ViewGeometry) -> np.ndarray:
+    """How far the knees are bent together, per frame: 0 at their straightest, 1 at the bottom."""
+    return share_of_range(-(g.knee_angle("left") + g.knee_angle("right")))
+
+
+def deep_frames(g: ViewGeometry) -> np.ndarray:
+    return bend_share(g) >= DEEP_SHARE
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("heels_width", "frontal", ("shoulder", "hip", "heel"), "heel spacing over shoulder width", "ratio",
-         lambda c: c.lunge_heel_width_ratio, heel_width),
-    Rule("head_forward", "lateral", ("ear", "eye"), "head pitch (ear-to-eye below horizontal)", "deg",
-         lambda c: c.lunge_head_pitch_deg, head_pitch),
-    Rule("front_knee_90", "lateral", ("hip", "knee", "ankle"), "front knee angle at the bottom", "deg",
+    Rule("heels_width", "frontal", ("shoulder", "knee", "ankle"), "lower-leg spacing over shoulder width", "ratio",
+         lambda c: c.lunge_track_width_ratio, track_width),
+    Rule("head_forward", "lateral", ("ear", "shoulder", "hip"), "ear-shoulder-hip angle at its smallest", "deg",
+         lambda c: c.lunge_head_trunk_deg, head_drop),
+    Rule("front_knee_90", "lateral", ("hip", "knee", "ankle"), "front knee angle at its most bent", "deg",
          lambda c: c.lunge_front_knee_deg, front_knee_angle),
     Rule("arm_swing", "lateral", ("hip", "shoulder", "elbow"), "shoulder angle range", "deg",
          lambda c: c.lunge_arm_swing_deg, arm_swing),
-    Rule("feet_aligned", "frontal", ("hip", "heel", "foot_index"), "foot progression angle of the worse foot",
-         "deg", lambda c: c.lunge_foot_angle_deg, worst_foot_angle),
+    Rule("feet_aligned", "frontal", ("hip", "heel", "foot_index"), "foot progression angle while standing",
+         "deg", lambda c: c.lunge_foot_angle_deg, standing_foot_angle),
     Rule("back_straight", "lateral", ("shoulder", "hip"), "trunk lean from vertical", "deg",
          lambda c: c.lunge_trunk_lean_deg, trunk_lean),
     Rule("back_knee", "lateral", ("hip", "knee", "ankle"), "back thigh from vertical at the bottom", "deg",

@@ -47,12 +47,23 @@ def largest(values: np.ndarray) -> Measurement:
     return Measurement(float(values[position]), position)
 
 
-def most_extreme(values: np.ndarray) -> Measurement:
-    """The value furthest from zero, with its sign."""
+def smallest(values: np.ndarray) -> Measurement:
+    """The smallest finite value and where it occurred."""
     if not np.isfinite(values).any():
         return Measurement(float("nan"), 0)
-    position = int(np.nanargmax(np.abs(values)))
+    position = int(np.nanargmin(values))
     return Measurement(float(values[position]), position)
+
+
+def typical_where(values: np.ndarray, frames: np.ndarray) -> Measurement:
+    """The median over the chosen frames (a boolean mask), shown on the chosen frame closest to it."""
+    chosen = np.where(frames, values, np.nan)
+    return typical(chosen)
+
+
+def largest_where(values: np.ndarray, frames: np.ndarray) -> Measurement:
+    """The largest value over the chosen frames (a boolean mask) and where it occurred."""
+    return largest(np.where(frames, values, np.nan))
 
 
 def typical(values: np.ndarray) -> Measurement:
