@@ -5,17 +5,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from gymcore.draw import annotated_clip
 from app.results import (criterion_names, failure_lines, not_assessable_lines, provenance, show_matrix, timing_frame,
                          verdict_matrix)
-from gymcore.sample_clips import bundled_samples
 from app.ui import (MODEL_LABELS, UPLOAD_TYPES, angle_timeline, history_store, rule_decisions, save_upload,
                     session_dir, show_frames)
 from gymcore.assess import MODEL_NAMES, assess
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
+from gymcore.draw import annotated_clip
 from gymcore.errors import GymError
 from gymcore.perception import analyse_clips
 from gymcore.reports import assessment_record, render_html, render_pdf
+from gymcore.sample_clips import bundled_samples
 
 st.title("Assess a set")
 st.caption(

@@ -4,11 +4,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from gymcore.measured import (MODEL_TITLES, PUBLISHED_COLUMN, card_figures, criterion_frame, evaluation_figures,
-                          figures_table, hardware_name, model_latency, read_evaluation)
 from gymcore import papers
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
 from gymcore.errors import GymError
+from gymcore.measured import (MODEL_TITLES, PUBLISHED_COLUMN, card_figures, criterion_frame, evaluation_figures,
+                              figures_table, hardware_name, model_latency, read_evaluation)
 
 st.title("Compare models")
 st.caption(

@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from app.evaluating import MODEL_CHOICES, available_models, run_evaluation
-from gymcore.measured import MODEL_TITLES
 from app.results import NOT_ASSESSABLE, verdict_cell
 from app.ui import session_dir, show_images
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.draw import draw_skeleton
 from gymcore.errors import GymError
+from gymcore.measured import MODEL_TITLES
 from gymcore.serialize import jsonable
 
 SPLITS = {"test": "test split (participants held out in training)", "val": "validation split",
