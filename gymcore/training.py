@@ -7,8 +7,14 @@ stored (safetensors), measured on the test split *as stored*, and described by a
 ``weights/manifest.json``; the training curves go beside them as CSV and JSON.
 
 Presets: ``paper`` trains the exact architecture at 224 x 224 for up to 100 epochs (a GPU job);
-``cpu`` trains the compact variant (see gymcore.models.net.VARIANTS: 64 x 64 frames) for up to 30
-epochs, so that a 2-core machine finishes.
+``cpu`` trains the compact variant (see gymcore.models.net.VARIANTS: 64 x 64 frames) for up to 150
+epochs: with a few hundred repetitions an epoch is only a dozen steps, and the pose models were still
+improving at 30 epochs on SynthGym; a pose epoch takes seconds on 2 cores, early stopping usually
+ends the run sooner, and ``--epochs`` caps the video models (their cards record the command).
+
+``init_streams`` starts a fusion model's streams from the trained vision and pose models of the same
+exercise and variant (their shipped weights, sha256-checked), so that fusion starts from streams that
+already see the criteria and mostly has to learn how to combine them. The card says so.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import argparse
 import csv
 import json
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,7 +51,7 @@ class Preset:
 
 PRESETS = {
     "paper": Preset("paper", "paper", max_epochs=100),
-    "cpu": Preset("cpu", "compact", max_epochs=30),
+    "cpu": Preset("cpu", "compact", max_epochs=150),
 }
 
 
@@ -54,6 +61,7 @@ class EpochRecord:
     train_loss: float
     val_loss: float
     lr: float
+    seconds: float
 
 
 @dataclass
@@ -75,7 +83,8 @@ class Split:
 
 def train(data: str | Path, exercise: str, model: str, preset: str = "cpu", seed: int = 0,
           weights_dir: str | Path | None = None, work_dir: str | Path | None = None, resume: bool = True,
-          max_epochs: int | None = None, progress: bool = True, command: str = "") -> TrainResult:
+          max_epochs: int | None = None, progress: bool = True, command: str = "",
+          init_streams: bool = False) -> TrainResult:
     """Train ``model`` for ``exercise`` on the dataset in ``data`` (``exercise`` is ignored by the
     exercise classifier, which learns from every exercise present)."""
     import torch
@@ -92,17 +101,47 @@ def train(data: str | Path, exercise: str, model: str, preset: str = "cpu", seed
     net, splits, kinds_note = (_classifier_task(Path(data), seed) if is_classifier
                                else _criteria_task(Path(data), exercise, model, settings, seed))
     weights_dir = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
+    if init_streams:
+        kinds_note["initialised_from"] = initialise_streams(net, model, exercise, settings.variant, weights_dir)
     stem = f"{model}_{exercise}_{settings.variant}"
     work_dir = Path(work_dir) if work_dir is not None else Path("runs") / stem
     loss_fn = torch.nn.CrossEntropyLoss() if is_classifier else torch.nn.BCEWithLogitsLoss()
     history = _fit(net, loss_fn, splits, settings, max_epochs or settings.max_epochs, seed, work_dir, resume,
                    progress, is_classifier)
     return _ship(net, model, exercise, settings, splits, history, dataset_info(Path(data)), seed, weights_dir,
-                 work_dir, stem, command or _command(data, exercise, model, preset, seed), kinds_note)
+                 work_dir, stem, command or _command(data, exercise, model, preset, seed, max_epochs, init_streams),
+                 kinds_note)
 
 
 def _unknown_preset(name: str) -> Preset:
     raise InputError(f"There is no preset called {name!r}; choose one of {', '.join(PRESETS)}.")
+
+
+STREAM_SOURCES = {"video": "vision", "features": "pose"}
+
+
+def initialise_streams(net, model: str, exercise: str, variant: str, weights_dir: Path) -> list[str]:
+    """Copy each stream of a fusion ``net`` from the trained single-stream model of the same
+    exercise and variant; returns the weights files used."""
+    from gymcore.models.registry import build_model
+    from gymcore.models.weights import find_entry, load_weights
+
+    if model != "fusion":
+        raise InputError(f"Only the fusion model starts from trained streams; {model} trains from scratch.")
+    used = []
+    state = net.state_dict()
+    for kind, source in STREAM_SOURCES.items():
+        entry = find_entry(source, exercise, weights_dir)
+        if entry is None or entry.variant != variant:
+            raise InputError(f"Starting fusion from trained streams needs the {variant} {source} model for {exercise}"
+                             f" in {weights_dir}; train it first with `python -m gymcore train --model {source}"
+                             f" --exercise {exercise}`.")
+        trained = load_weights(build_model(source, exercise, variant), entry, weights_dir).state_dict()
+        prefix = f"streams.{kind}."
+        state.update({name: tensor for name, tensor in trained.items() if name.startswith(prefix)})
+        used.append(entry.file)
+    net.load_state_dict(state)
+    return used
 
 
 def _criteria_task(data: Path, exercise: str, model: str, settings: Preset, seed: int):
@@ -168,11 +207,12 @@ def _fit(net, loss_fn, splits: dict[str, Split], settings: Preset, max_epochs: i
         scheduler.load_state_dict(saved["scheduler"])
         state = saved["state"]
     history = [EpochRecord(**record) for record in state["history"]]
-    train_split, val_split = splits["train"], splits["val"]
+    train_split, val_split = _with_frozen_video(net, splits["train"]), _with_frozen_video(net, splits["val"])
     target_dtype = torch.long if is_classifier else torch.float32
     epochs = tqdm(range(state["epoch"], max_epochs), desc="epochs", disable=not progress, file=sys.stderr,
                   initial=state["epoch"], total=max_epochs)
     for epoch in epochs:
+        started = time.perf_counter()
         net.train()
         order = np.random.default_rng(seed + epoch).permutation(len(train_split))
         losses = []
@@ -190,7 +230,7 @@ def _fit(net, loss_fn, splits: dict[str, Split], settings: Preset, max_epochs: i
         val_loss = _split_loss(net, loss_fn, val_split, target_dtype)
         scheduler.step(val_loss)
         history.append(EpochRecord(epoch + 1, float(np.mean(losses)) if losses else float("nan"), val_loss,
-                                   optimizer.param_groups[0]["lr"]))
+                                   optimizer.param_groups[0]["lr"], round(time.perf_counter() - started, 2)))
         if val_loss < state["best_loss"]:
             state.update(best_loss=val_loss, bad_epochs=0,
                          best_state={k: v.detach().clone() for k, v in net.state_dict().items()})
@@ -206,6 +246,16 @@ def _fit(net, loss_fn, splits: dict[str, Split], settings: Preset, max_epochs: i
     if state["best_state"] is not None:
         net.load_state_dict(state["best_state"])
     return history
+
+
+def _with_frozen_video(net, split: Split) -> Split:
+    """The split with its frames replaced by the output of the frozen video stages, computed once
+    (after any resume or stream initialisation, so with the weights that train)."""
+    from gymcore.models.net import CriteriaNet, frozen_video_inputs
+
+    if not isinstance(net, CriteriaNet) or "video" not in net.streams:
+        return split
+    return Split(frozen_video_inputs(net, split.inputs), split.targets, split.participants)
 
 
 def _split_loss(net, loss_fn, split: Split, target_dtype) -> float:
@@ -240,9 +290,14 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
                **{f"{name}_participants": split.participants for name, split in splits.items()}},
         command=command, test_metrics=test_metrics,
         date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        training={"epochs": len(history), "best_epoch": _best_epoch(history),
+                  "seconds_per_epoch": round(float(np.mean([r.seconds for r in history])), 1) if history else None,
+                  "threads": torch_threads(), "initialised_from": inputs_note.get("initialised_from")},
         notes=f"Trained by gymcore with preset {settings.name} ({len(history)} epochs)."
               + (" The frozen ResNet3D layers keep their seeded random initialisation: no pretrained weights"
-                 " can be downloaded here." if inputs_note.get("image_size") else ""),
+                 " can be downloaded here." if inputs_note.get("image_size") else "")
+              + (" Its streams started from the trained vision and pose models of the same exercise"
+                 f" ({', '.join(inputs_note['initialised_from'])})." if inputs_note.get("initialised_from") else ""),
     ).to_dict()
     entry.card = card
     record_in_manifest(entry, weights_dir)
@@ -264,18 +319,30 @@ def test_split_metrics(net, model: str, exercise: str, split: Split) -> dict[str
     return multilabel_metrics(split.targets, (logits > 0).astype(int), ids).to_dict()
 
 
+def _best_epoch(history: list[EpochRecord]) -> int | None:
+    return min(history, key=lambda record: record.val_loss).epoch if history else None
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
 def _write_curves(history: list[EpochRecord], folder: Path, stem: str) -> None:
     rows = [asdict(record) for record in history]
     (folder / f"{stem}.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     with open(folder / f"{stem}.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["epoch", "train_loss", "val_loss", "lr"])
+        writer = csv.DictWriter(handle, fieldnames=["epoch", "train_loss", "val_loss", "lr", "seconds"])
         writer.writeheader()
         writer.writerows(rows)
 
 
-def _command(data, exercise: str, model: str, preset: str, seed: int) -> str:
+def _command(data, exercise: str, model: str, preset: str, seed: int, max_epochs: int | None = None,
+             init_streams: bool = False) -> str:
     target = "" if exercise == "all" else f" --exercise {exercise}"
-    return f"python -m gymcore train --data {data}{target} --model {model} --preset {preset} --seed {seed}"
+    extras = (f" --epochs {max_epochs}" if max_epochs else "") + (" --init-streams" if init_streams else "")
+    return f"python -m gymcore train --data {data}{target} --model {model} --preset {preset} --seed {seed}{extras}"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -292,6 +359,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--work-dir", help="checkpoints (default: runs/MODEL_EXERCISE_VARIANT)")
     parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    parser.add_argument("--init-streams", action="store_true",
+                        help="fusion only: start its streams from the trained vision and pose models of the exercise")
     parser.set_defaults(run=_run_train)
 
 
@@ -300,7 +369,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads)
     result = train(args.data, args.exercise, args.model, args.preset, args.seed, args.weights_dir, args.work_dir,
-                   resume=not args.restart, max_epochs=args.epochs)
+                   resume=not args.restart, max_epochs=args.epochs, init_streams=args.init_streams)
     print(f"wrote {result.weights_file}")
     print(json.dumps(result.card["test_metrics"], indent=1))
     return 0

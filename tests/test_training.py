@@ -9,6 +9,7 @@ import torch
 from tinygym import write_tiny_dataset
 
 from gymcore.criteria import EXERCISES
+from gymcore.errors import InputError
 from gymcore.dataset import load_exercise, rep_samples
 from gymcore.evaluation import evaluate
 from gymcore.models import load_criteria_model, recognise_exercise
@@ -75,3 +76,40 @@ def test_classifier_names_an_exercise_with_a_probability(trained):
     exercise, confidence = recognise_exercise([data.landmarks["frontal"][0], data.landmarks["lateral"][0]],
                                               trained["weights"])
     assert exercise in EXERCISES and 1 / 3 <= confidence <= 1.0
+
+
+def test_fusion_starts_from_the_trained_vision_and_pose_streams(trained, tmp_path):
+    from gymcore.models import build_model
+    from gymcore.training import initialise_streams
+
+    vision = train(trained["data"], "squat", "vision", "cpu", weights_dir=trained["weights"], work_dir=tmp_path / "v",
+                   max_epochs=1, progress=False)
+    fusion = build_model("fusion", "squat", "compact")
+    used = initialise_streams(fusion, "fusion", "squat", "compact", trained["weights"])
+    assert used == [vision.weights_file.name, "pose_squat_compact.safetensors"]
+    pose = load_criteria_model("pose", "squat", trained["weights"]).net.state_dict()
+    seen = load_criteria_model("vision", "squat", trained["weights"]).net.state_dict()
+    state = fusion.state_dict()
+    assert torch.equal(state["streams.video.lateral.trunk.layer4.0.conv1.0.weight"],
+                       seen["streams.video.lateral.trunk.layer4.0.conv1.0.weight"])
+    assert torch.equal(state["streams.features.frontal.stem.0.weight"], pose["streams.features.frontal.stem.0.weight"])
+    with pytest.raises(InputError, match="lunges"):
+        initialise_streams(build_model("fusion", "lunges", "compact"), "fusion", "lunges", "compact", trained["weights"])
+
+
+def test_a_loaded_model_says_which_file_serves_it(trained):
+    info = load_criteria_model("pose", "squat", trained["weights"]).weights_info
+    entry = {(e.model, e.exercise): e for e in read_manifest(trained["weights"])}[("pose", "squat")]
+    assert info["file"] == entry.file and info["sha256"] == entry.sha256
+    assert info["variant"] == "compact" and info["trained_on"] == "TinyGym test"
+
+
+def test_the_classifier_recognises_the_exercise_of_analysed_clips(trained, squat_pair):
+    from gymcore.models import recognise_perception
+    from gymcore.perception import analyse_clips
+
+    front, side = squat_pair
+    recognition = recognise_perception(analyse_clips(front=front, side=side), trained["weights"])
+    assert recognition.exercise in EXERCISES and 1 / 3 <= recognition.confidence <= 1.0
+    assert recognition.method == "exercise classifier (classifier_all_compact.safetensors)"
+    assert sum(recognition.evidence.values()) == pytest.approx(1.0, abs=2e-3)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torchvision.models.video import r3d_18
-from torchvision.models.video.resnet import BasicBlock, BasicStem, Conv3DSimple, VideoResNet
+from torchvision.models.video.resnet import BasicBlock, Conv3DSimple, VideoResNet
 
 
 class BottleneckBlock(nn.Module):
@@ -70,29 +70,82 @@ FROZEN_VIDEO_PARTS = ("stem", "layer1", "layer2")
 
 
 PAPER_VIDEO_LAYERS = (2, 2, 2, 2)
+PAPER_VIDEO_WIDTHS = (64, 128, 256, 512)
+
+
+class NarrowVideoResNet(VideoResNet):
+    """torchvision's VideoResNet (its BasicBlock, Conv3DSimple, stem design and forward) with stage
+    widths other than 64-128-256-512, which torchvision hard-codes; no classifier."""
+
+    def __init__(self, layers: tuple[int, int, int, int], widths: tuple[int, int, int, int]) -> None:
+        nn.Module.__init__(self)
+        self.inplanes = widths[0]
+        self.stem = nn.Sequential(
+            nn.Conv3d(3, widths[0], kernel_size=(3, 7, 7), stride=(1, 2, 2), padding=(1, 3, 3), bias=False),
+            nn.BatchNorm3d(widths[0]),
+            nn.ReLU(inplace=True),
+        )
+        self.layer1 = self._make_layer(BasicBlock, Conv3DSimple, widths[0], layers[0], stride=1)
+        self.layer2 = self._make_layer(BasicBlock, Conv3DSimple, widths[1], layers[1], stride=2)
+        self.layer3 = self._make_layer(BasicBlock, Conv3DSimple, widths[2], layers[2], stride=2)
+        self.layer4 = self._make_layer(BasicBlock, Conv3DSimple, widths[3], layers[3], stride=2)
+        self.avgpool = nn.AdaptiveAvgPool3d((1, 1, 1))
+        self.fc = nn.Identity()
+        for module in self.modules():  # torchvision's initialisation
+            if isinstance(module, nn.Conv3d):
+                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(module, nn.BatchNorm3d):
+                nn.init.constant_(module.weight, 1)
+                nn.init.constant_(module.bias, 0)
+
+
+VIDEO_STAGES = ("stem", "layer1", "layer2", "layer3", "layer4")
 
 
 class VideoEncoder(nn.Module):
-    """ResNet3D-18 without its classifier: (B, 3, T, H, W) in [0, 1] -> (B, 512). Stem, layer1
-    and layer2 are frozen as in the paper (here they keep their seeded random initialisation).
+    """ResNet3D-18 without its classifier: (B, 3, T, H, W) in [0, 1] -> (B, widths[-1]). Stem,
+    layer1 and layer2 are frozen as in the paper (here they keep their seeded random initialisation),
+    their BatchNorm statistics included: they stay in eval mode when the model trains, so that the
+    frozen stages are a fixed function whose output training may compute once (``frozen_stages``,
+    then ``forward_from_frozen``).
 
-    ``layers`` other than (2, 2, 2, 2) builds the same torchvision VideoResNet with fewer blocks
-    per stage, for the compact variant."""
+    Other ``layers`` or ``widths`` than the paper's build the same torchvision VideoResNet design
+    with fewer blocks per stage or narrower stages, for the compact variant."""
 
     def __init__(self, layers: tuple[int, int, int, int] = PAPER_VIDEO_LAYERS,
+                 widths: tuple[int, int, int, int] = PAPER_VIDEO_WIDTHS,
                  freeze: tuple[str, ...] = FROZEN_VIDEO_PARTS) -> None:
         super().__init__()
-        if tuple(layers) == PAPER_VIDEO_LAYERS:
+        if tuple(layers) == PAPER_VIDEO_LAYERS and tuple(widths) == PAPER_VIDEO_WIDTHS:
             self.trunk = r3d_18(weights=None)
+            self.trunk.fc = nn.Identity()
         else:
-            self.trunk = VideoResNet(BasicBlock, [Conv3DSimple] * 4, list(layers), BasicStem)
-        self.trunk.fc = nn.Identity()
+            self.trunk = NarrowVideoResNet(layers, widths)
+        if tuple(freeze) != VIDEO_STAGES[:len(freeze)]:
+            raise ValueError(f"Only leading stages can be frozen, in order: {VIDEO_STAGES}; got {freeze}.")
+        self.frozen = tuple(freeze)
         for part in freeze:
             getattr(self.trunk, part).requires_grad_(False)
-        self.out_channels = 512
+        self.out_channels = widths[-1]
+
+    def train(self, mode: bool = True) -> VideoEncoder:
+        super().train(mode)
+        for part in self.frozen:
+            getattr(self.trunk, part).eval()
+        return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.trunk(x)
+        return self.forward_from_frozen(self.frozen_stages(x))
+
+    def frozen_stages(self, x: torch.Tensor) -> torch.Tensor:
+        for part in self.frozen:
+            x = getattr(self.trunk, part)(x)
+        return x
+
+    def forward_from_frozen(self, x: torch.Tensor) -> torch.Tensor:
+        for part in VIDEO_STAGES[len(self.frozen):]:
+            x = getattr(self.trunk, part)(x)
+        return self.trunk.avgpool(x).flatten(1)
 
 
 def standalone_head(in_features: int, n_outputs: int, dropouts: tuple[float, float]) -> nn.Sequential:

@@ -7,7 +7,7 @@ frames, gets ``Verdict.not_assessable`` rather than a guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +32,7 @@ class LearnedCriteriaModel:
     net: object  # gymcore.models.net.CriteriaNet
     image_size: int
     weights_file: str
+    weights_info: dict[str, object] = field(default_factory=dict)  # what assess reports about the file
 
     @property
     def needs_images(self) -> bool:
@@ -90,7 +91,16 @@ def _cached_model(name: str, exercise: str, weights_dir: str) -> LearnedCriteria
                            f" train them with `python -m gymcore train --model {name} --exercise {exercise}`.")
     net = load_weights(build_model(name, exercise, entry.variant), entry, Path(weights_dir))
     net.eval()
-    return LearnedCriteriaModel(name, exercise, net, variant_named(entry.variant).image_size, entry.file)
+    return LearnedCriteriaModel(name, exercise, net, variant_named(entry.variant).image_size, entry.file,
+                                weights_info(entry))
+
+
+def weights_info(entry) -> dict[str, object]:
+    """The file serving a model and what it was trained on, from its manifest entry and card."""
+    data = entry.card.get("training_data", {})
+    return {"file": entry.file, "sha256": entry.sha256, "variant": entry.variant,
+            "trained_on": " ".join(str(data[key]) for key in ("name", "version") if data.get(key) is not None),
+            "date": entry.card.get("date")}
 
 
 @lru_cache(maxsize=None)
@@ -105,9 +115,40 @@ def _cached_classifier(weights_dir: str):
     return load_weights(ExerciseClassifier(), entry, Path(weights_dir)).eval()
 
 
+def classifier_available(weights_dir: str | Path | None = None) -> bool:
+    """Whether an exercise classifier is listed in the manifest (its file is checked on loading)."""
+    from gymcore.models.registry import CLASSIFIER
+
+    return find_entry(CLASSIFIER, "all", Path(weights_dir) if weights_dir else WEIGHTS_DIR) is not None
+
+
+def recognise_perception(perception, weights_dir: str | Path | None = None):
+    """The classifier over the 16 sampled frames of each analysed view of a
+    ``gymcore.perception.Perception``, as a ``gymcore.recognise.Recognition`` whose evidence is the
+    probability of every exercise."""
+    from gymcore.models.registry import CLASSIFIER
+    from gymcore.recognise import Recognition
+
+    views = [view for view in perception.views().values() if view.sampled.detected.any()]
+    if not views:
+        raise InputError("Nobody was found in the clips to recognise the exercise from; film the whole body.")
+    probs = exercise_probabilities([view.sampled.landmarks for view in views], weights_dir)
+    best = int(np.argmax(probs))
+    entry = find_entry(CLASSIFIER, "all", Path(weights_dir) if weights_dir else WEIGHTS_DIR)
+    return Recognition(EXERCISES[best], float(probs[best]), f"exercise classifier ({entry.file})",
+                       {f"p_{exercise}": round(float(p), 3) for exercise, p in zip(EXERCISES, probs)})
+
+
 def recognise_exercise(landmark_sequences: list[np.ndarray], weights_dir: str | Path | None = None) -> tuple[str, float]:
     """Which exercise the views show: each (T, 33, 3) sequence (NaN for missing frames) is one view
     of the same performance. Returns the exercise and its probability (views' logits averaged)."""
+    probs = exercise_probabilities(landmark_sequences, weights_dir)
+    best = int(np.argmax(probs))
+    return EXERCISES[best], float(probs[best])
+
+
+def exercise_probabilities(landmark_sequences: list[np.ndarray], weights_dir: str | Path | None = None) -> np.ndarray:
+    """(3,) probabilities in ``EXERCISES`` order from the views' averaged logits."""
     from gymcore.models.classifier import CLASSIFIER_INPUT
 
     if not landmark_sequences:
@@ -116,6 +157,4 @@ def recognise_exercise(landmark_sequences: list[np.ndarray], weights_dir: str | 
     distances = np.stack([scale_free_distances(sequence) for sequence in landmark_sequences])
     logits = batched_logits(classifier, {CLASSIFIER_INPUT: distances}).mean(axis=0)
     probs = np.exp(logits - logits.max())
-    probs /= probs.sum()
-    best = int(np.argmax(probs))
-    return EXERCISES[best], float(probs[best])
+    return probs / probs.sum()

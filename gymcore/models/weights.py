@@ -41,6 +41,7 @@ class ModelCard:
     command: str
     test_metrics: dict[str, object]
     date: str
+    training: dict[str, object] = field(default_factory=dict)
     notes: str = ""
 
     def to_dict(self) -> dict[str, object]:
