@@ -44,6 +44,16 @@ class Recognition:
 
 
 def recognise(perception: Perception) -> Recognition:
+    """The exercise by the learned classifier when its weights are installed, otherwise by the
+    pose rule; the result's ``method`` says which decided."""
+    from gymcore.models import classifier_available, recognise_perception
+
+    if classifier_available():
+        return recognise_perception(perception)
+    return recognise_by_rule(perception)
+
+
+def recognise_by_rule(perception: Perception) -> Recognition:
     """The exercise by the pose rule, from the lateral view when there is one."""
     view = perception.lateral or perception.frontal
     if view is None:
