@@ -8,12 +8,14 @@ positive class. A class absent from both truth and prediction counts as F1 = 1 (
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from gymcore.errors import InputError
+from gymcore.judging import Verdict
 
 
 def f1_score(truth: np.ndarray, predicted: np.ndarray, positive: int = 1) -> float:
@@ -68,56 +70,83 @@ def evaluate(data: str | Path, split: str = "test", models: list[str] | None = N
              weights_dir: str | Path | None = None) -> dict[str, object]:
     """Every requested model (default: the rules model and every learned model) that has weights, on
     every exercise of the dataset, through the same CriteriaModel interface that ``assess`` uses."""
-    from gymcore.dataset import available_exercises, dataset_info, load_exercise, split_exercise
+    from gymcore.dataset import dataset_info
 
     data = Path(data)
-    exercises = available_exercises(data)
-    if not exercises:
-        raise InputError(f"{data} holds no exercise sheet (squat.xlsx, deadlift.xlsx, lunges.xlsx).")
     results: dict[str, dict[str, object]] = {}
-    for exercise in exercises:
-        rows = load_exercise(data, exercise)
-        rows = rows if split == "all" else split_exercise(rows, seed)[split]
+    for exercise in dataset_exercises(data):
+        rows = split_rows(data, exercise, split, seed)
         results[exercise] = {}
-        for name, model in _models_for(exercise, models, weights_dir):
+        for name in available_models(exercise, models or ["rules", *LEARNED_MODELS], weights_dir):
+            model = load_model(name, exercise, weights_dir)
             results[exercise][name] = evaluate_model(model, rows).to_dict() | {"weights": getattr(model, "weights_file", None)}
     info = dataset_info(data) | {"split": split, "split_seed": seed, "not_assessable": NOT_ASSESSABLE_POLICY}
     return {"dataset": info, "results": results}
 
 
-def _models_for(exercise: str, requested: list[str] | None, weights_dir: str | Path | None):
-    """(name, CriteriaModel) pairs for the requested names (default: rules and every learned model)
-    that can judge ``exercise``: a learned model without weights for it is left out."""
-    from gymcore.models.judge import load_criteria_model
+def dataset_exercises(data: Path) -> list[str]:
+    from gymcore.dataset import available_exercises
+
+    exercises = available_exercises(data)
+    if not exercises:
+        raise InputError(f"{data} holds no exercise sheet (squat.xlsx, deadlift.xlsx, lunges.xlsx): point at the"
+                         " folder of a dataset in the published layout.")
+    return exercises
+
+
+def split_rows(data: Path, exercise: str, split: str, seed: int):
+    """The rows of one exercise in the split (``all`` for every row), never empty."""
+    from gymcore.dataset import load_exercise, split_exercise
+
+    rows = load_exercise(data, exercise)
+    rows = rows if split == "all" else split_exercise(rows, seed)[split]
+    if not len(rows):
+        raise InputError(f"The {split} split of the {exercise} repetitions is empty: the dataset has too few"
+                         " participants to split; choose the split 'all'.")
+    return rows
+
+
+def available_models(exercise: str, requested: list[str], weights_dir: str | Path | None = None) -> list[str]:
+    """The requested names that can judge ``exercise``: rules always, learned models with weights."""
     from gymcore.models.weights import WEIGHTS_DIR, find_entry
 
-    names = [name for name in (requested or ["rules", *LEARNED_MODELS])
-             if name == "rules" or find_entry(name, exercise, Path(weights_dir or WEIGHTS_DIR)) is not None]
-    for name in names:
-        if name == "rules":
-            from gymcore.rules import RulesModel
+    folder = Path(weights_dir or WEIGHTS_DIR)
+    return [name for name in requested if name == "rules" or find_entry(name, exercise, folder) is not None]
 
-            yield name, RulesModel()
-        else:
-            yield name, load_criteria_model(name, exercise, weights_dir)
+
+def load_model(name: str, exercise: str, weights_dir: str | Path | None = None):
+    """The rules model or a learned model (weights checked against the manifest)."""
+    if name == "rules":
+        from gymcore.rules import RulesModel
+
+        return RulesModel()
+    from gymcore.models.judge import load_criteria_model
+
+    return load_criteria_model(name, exercise, weights_dir)
+
+
+def judged_chunks(model, rows, chunk: int = 16) -> Iterator[list[dict[str, Verdict]]]:
+    """The model's verdicts on the rows, ``chunk`` repetitions (one batch) at a time."""
+    from gymcore.dataset import rep_samples
+
+    image_size = model.image_size if getattr(model, "needs_images", False) else None
+    for start in range(0, len(rows), chunk):
+        part = rows.subset(np.arange(start, min(start + chunk, len(rows))))
+        yield model.judge(rows.exercise, rep_samples(part, image_size))
+
+
+def predictions(rows, verdicts: list[dict[str, Verdict]]) -> np.ndarray:
+    """0/1 per row and criterion; a criterion the model declines to judge counts as an error."""
+    truth = rows.labels.astype(int)
+    return np.array([[int(rep[cid].passed) if rep[cid].assessable else 1 - truth[i, j]
+                      for j, cid in enumerate(rows.criterion_ids)] for i, rep in enumerate(verdicts)],
+                    dtype=int).reshape(len(rows), len(rows.criterion_ids))
 
 
 def evaluate_model(model, rows, chunk: int = 16) -> Metrics:
     """Judge the dataset rows in batches of ``chunk`` repetitions and score the verdicts."""
-    from gymcore.dataset import rep_samples
-
-    ids = rows.criterion_ids
-    predicted = np.zeros_like(rows.labels, dtype=int)
-    image_size = model.image_size if getattr(model, "needs_images", False) else None
-    for start in range(0, len(rows), chunk):
-        part = rows.subset(np.arange(start, min(start + chunk, len(rows))))
-        verdicts = model.judge(rows.exercise, rep_samples(part, image_size))
-        for i, rep in enumerate(verdicts):
-            for j, cid in enumerate(ids):
-                verdict = rep[cid]
-                truth = int(part.labels[i, j])
-                predicted[start + i, j] = int(verdict.passed) if verdict.assessable else 1 - truth
-    return multilabel_metrics(rows.labels, predicted, ids)
+    verdicts = [rep for part in judged_chunks(model, rows, chunk) for rep in part]
+    return multilabel_metrics(rows.labels, predictions(rows, verdicts), rows.criterion_ids)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

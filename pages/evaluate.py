@@ -7,11 +7,12 @@ import cv2
 import pandas as pd
 import streamlit as st
 
-from app.evaluating import MODEL_CHOICES, available_models, run_evaluation
+from app.evaluating import MODEL_CHOICES, run_evaluation
 from app.results import NOT_ASSESSABLE, verdict_cell
 from app.ui import session_dir, show_images
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.draw import draw_skeleton
+from gymcore.evaluation import available_models
 from gymcore.errors import GymError
 from gymcore.measured import MODEL_TITLES
 from gymcore.serialize import jsonable

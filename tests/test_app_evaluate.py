@@ -1,7 +1,8 @@
 """The Evaluate page on a tiny dataset in the published layout."""
 
-from app.evaluating import MODEL_CHOICES, available_models
+from app.evaluating import MODEL_CHOICES
 from app_helpers import button, open_page
+from gymcore.evaluation import available_models
 from gymcore.measured import MODEL_TITLES
 from tinygym import write_tiny_dataset
 
