@@ -50,8 +50,8 @@ def run_bench(front: str | Path | None = None, side: str | Path | None = None, r
         analyse_clips(front, side)  # warm-up: builds the shared estimators once
         optimised = [analyse_clips(front, side) for _ in range(runs)]
         half_rate = replace(DEFAULT_LIMITS, timeline_max_fps=DEFAULT_LIMITS.timeline_max_fps / 2)
-        thinned = _median_time(lambda: analyse_clips(front, side, limits=half_rate), runs)
-        baseline = _median_time(lambda: _plain_perception(front, side), max(1, runs // 2))
+        thinned = median_time(lambda: analyse_clips(front, side, limits=half_rate), runs)
+        baseline = median_time(lambda: _plain_perception(front, side), max(1, runs // 2))
     table = _perception_table(optimised, baseline, runs)
     table.rows.insert(-1, BenchRow(
         "both views, timeline at half rate", thinned,
@@ -95,7 +95,10 @@ def _plain_perception(front: str | Path, side: str | Path) -> None:
         estimator.close()
 
 
-def _median_time(work: Callable[[], object], runs: int) -> float:
+def median_time(work: Callable[[], object], runs: int, warm_up: bool = False) -> float:
+    """Median wall-clock seconds of ``runs`` calls, after one untimed call if ``warm_up``."""
+    if warm_up:
+        work()
     times = []
     for _ in range(runs):
         started = time.perf_counter()

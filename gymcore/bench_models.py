@@ -7,11 +7,9 @@ Weights are random (seeded): speed and agreement do not depend on training.
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 
-from gymcore.bench import BenchRow, BenchTable
+from gymcore.bench import BenchRow, BenchTable, median_time
 
 TOLERANCE = 1e-2
 
@@ -48,12 +46,12 @@ def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with
         candidates["channels-last, bfloat16 autocast"] = _bf16_forward(net, inputs)
     if with_compile:
         candidates["torch.compile (inductor), channels-last"] = _compiled_forward(net, inputs)
-    baseline_s = _median_time(plain, runs)
+    baseline_s = median_time(plain, runs, warm_up=True)
     table = BenchTable(title=f"Fusion model (paper variant, {image_size} x {image_size}, batch 1, {threads} threads)")
     table.rows.append(BenchRow("plain: fp32, eager, contiguous", baseline_s, "baseline"))
     for name, forward in candidates.items():
         output = forward()
-        seconds = _median_time(forward, runs)
+        seconds = median_time(forward, runs, warm_up=True)
         difference = float((output.float() - reference).abs().max())
         table.rows.append(BenchRow(name, seconds, f"{baseline_s / seconds:.2f}x, max |diff| {difference:.1e}"
                                    + ("" if difference <= TOLERANCE else " (outside tolerance)")))
@@ -115,13 +113,3 @@ def _video_channels_last(net):
 
     net.streams["video"].to(memory_format=torch.channels_last_3d)
     return net
-
-
-def _median_time(work: Callable[[], object], runs: int) -> float:
-    work()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
