@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -40,18 +41,14 @@ def draw_skeleton(
     return out
 
 
-def contact_sheet(images: list[np.ndarray], columns: int = 8, tile_height: int = 180) -> np.ndarray:
-    """Images side by side in rows, each scaled to the same height."""
-    tiles = [cv2.resize(img, (max(1, round(img.shape[1] * tile_height / img.shape[0])), tile_height))
-             for img in images]
-    tile_width = max(tile.shape[1] for tile in tiles)
-    rows = []
-    for start in range(0, len(tiles), columns):
-        row = np.zeros((tile_height, tile_width * columns, 3), np.uint8)
-        for slot, tile in enumerate(tiles[start:start + columns]):
-            row[:, slot * tile_width: slot * tile_width + tile.shape[1]] = tile
-        rows.append(row)
-    return np.vstack(rows)
+def contact_sheet(images: Sequence[np.ndarray], columns: int, tile_width: int = 320) -> np.ndarray:
+    """Images tiled row by row at a common width, blank-padded to a full last row."""
+    tiles = [cv2.resize(im, (tile_width, round(im.shape[0] * tile_width / im.shape[1]))) for im in images]
+    tile_h = max(t.shape[0] for t in tiles)
+    tiles = [np.pad(t, ((0, tile_h - t.shape[0]), (0, 0), (0, 0))) for t in tiles]
+    tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % columns)
+    rows = [np.concatenate(tiles[i:i + columns], axis=1) for i in range(0, len(tiles), columns)]
+    return np.concatenate(rows, axis=0)
 
 
 

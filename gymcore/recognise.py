@@ -49,13 +49,8 @@ def recognise(perception: Perception) -> Recognition:
     The shipped classifier (``gymcore.models.recognise_perception``) was trained on 16 frames of
     one repetition; over a whole clip with set-up motion it named 19 of 24 SynthGym multi-repetition
     demo clips right where this rule, which looks at the deepest frames, named 24 of 24 (seeds
-    101-404), so the rule decides for clips.
+    101-404), so the rule decides for clips. Looks at the lateral view when there is one.
     """
-    return recognise_by_rule(perception)
-
-
-def recognise_by_rule(perception: Perception) -> Recognition:
-    """The exercise by the pose rule, from the lateral view when there is one."""
     view = perception.lateral or perception.frontal
     if view is None:
         raise InputError("Give at least one clip to recognise the exercise from.")

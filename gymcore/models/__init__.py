@@ -13,7 +13,6 @@ _EXPORTS = {
     "ModelInfo": "gymcore.models.catalogue", "list_models": "gymcore.models.catalogue",
     "LearnedCriteriaModel": "gymcore.models.judge", "load_criteria_model": "gymcore.models.judge",
     "recognise_exercise": "gymcore.models.judge", "recognise_perception": "gymcore.models.judge",
-    "classifier_available": "gymcore.models.judge",
     "CLASSIFIER": "gymcore.models.registry", "CRITERIA_MODELS": "gymcore.models.registry",
     "build_model": "gymcore.models.registry", "count_parameters": "gymcore.models.registry",
     "WeightsError": "gymcore.models.weights",

@@ -115,13 +115,6 @@ def _cached_classifier(weights_dir: str):
     return load_weights(ExerciseClassifier(), entry, Path(weights_dir)).eval()
 
 
-def classifier_available(weights_dir: str | Path | None = None) -> bool:
-    """Whether an exercise classifier is listed in the manifest (its file is checked on loading)."""
-    from gymcore.models.registry import CLASSIFIER
-
-    return find_entry(CLASSIFIER, "all", Path(weights_dir) if weights_dir else WEIGHTS_DIR) is not None
-
-
 def recognise_perception(perception, weights_dir: str | Path | None = None):
     """The classifier over the 16 sampled frames of each analysed view of a
     ``gymcore.perception.Perception``, as a ``gymcore.recognise.Recognition`` whose evidence is the

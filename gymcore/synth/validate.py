@@ -15,6 +15,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
+from gymcore.draw import contact_sheet
 from gymcore.synth.body import (
     LEFT_ANKLE, LEFT_HIP, LEFT_KNEE, LEFT_SHOULDER, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE, RIGHT_SHOULDER,
     Participant, Pose, pose_skeleton,
@@ -53,18 +54,15 @@ class ViewCheck:
 
 
 def detect_landmarks_px(images: Sequence[np.ndarray]) -> np.ndarray:
-    """MediaPipe's 33 landmarks in pixels for each RGB frame of one clip (video mode)."""
-    import mediapipe as mp  # heavy import, only where MediaPipe is actually run
+    """MediaPipe's 33 landmarks in pixels for each RGB frame of one clip (video mode, through the
+    project's own estimator); NaN where nobody was found."""
+    from gymcore.pose import shared_estimator
+    from gymcore.video import DecodedFrame
 
-    out = np.full((len(images), 33, 2), np.nan)
-    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as estimator:
-        for i, image in enumerate(images):
-            result = estimator.process(image)
-            if result.pose_landmarks is None:
-                continue
-            h, w = image.shape[:2]
-            out[i] = [(lm.x * w, lm.y * h) for lm in result.pose_landmarks.landmark]
-    return out
+    track = shared_estimator("synth-check").track(
+        DecodedFrame(index=i, time_s=i / 30, image=image) for i, image in enumerate(images))
+    height, width = images[0].shape[:2]
+    return track.landmarks[:, :, :2].astype(np.float64) * (width, height)
 
 
 def check_view(participant: Participant, poses: Sequence[Pose], camera: Camera, scene: Scene) -> ViewCheck:
@@ -85,16 +83,6 @@ def overlay(frame: RenderedFrame, detected_px: np.ndarray) -> np.ndarray:
     for x, y in np.round(frame.landmarks_px[list(CHECKED_JOINTS)]).astype(int):
         cv2.circle(image, (x, y), 3, (255, 0, 0), -1, cv2.LINE_AA)
     return image
-
-
-def contact_sheet(images: Sequence[np.ndarray], columns: int, tile_width: int = 320) -> np.ndarray:
-    """Images tiled row by row at a common width, blank-padded to a full last row."""
-    tiles = [cv2.resize(im, (tile_width, round(im.shape[0] * tile_width / im.shape[1]))) for im in images]
-    tile_h = max(t.shape[0] for t in tiles)
-    tiles = [np.pad(t, ((0, tile_h - t.shape[0]), (0, 0), (0, 0))) for t in tiles]
-    tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % columns)
-    rows = [np.concatenate(tiles[i:i + columns], axis=1) for i in range(0, len(tiles), columns)]
-    return np.concatenate(rows, axis=0)
 
 
 def dataset_contact_sheet(root: Path, picks: int = 2, frames: int = 6, tile_width: int = 200) -> np.ndarray:
