@@ -21,9 +21,10 @@ from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.errors import GymError, InputError
 from gymcore.features import pose_features
 from gymcore.judging import CriteriaModel, RepSample, Verdict, ViewSample
+from gymcore.models.engine import ENGINES
 from gymcore.perception import Perception, ViewAnalysis, analyse_clips
 from gymcore.recognise import Recognition, recognise
-from gymcore.reps import Repetition, align_offset, movement_signal, segment
+from gymcore.reps import Repetition, align_offset, combined, movement_signal, segment
 from gymcore.rules import RulesModel
 from gymcore.video import read_frames, uniform_indices
 from gymcore.viewcheck import ViewCheck, check_track
@@ -97,11 +98,13 @@ class Assessment:
 def assess(
     front: str | Path | None = None, side: str | Path | None = None, exercise: str | None = None,
     models: tuple[str, ...] | list[str] = ("rules",), perception: Perception | None = None,
+    engine: str = "torch",
 ) -> Assessment:
     """Judge every repetition of the performance in the clips with the named models.
 
     exercise None (or "auto") recognises it from the pose. A given ``perception`` (from
-    ``analyse_clips``) is reused instead of analysing the clips again.
+    ``analyse_clips``) is reused instead of analysing the clips again. ``engine`` runs the learned
+    models in PyTorch or OpenVINO (gymcore.models.engine).
     """
     exercise = None if exercise in (None, "auto") else exercise
     if exercise is not None and exercise not in EXERCISES:
@@ -125,7 +128,7 @@ def assess(
     windows, segmentation = repetitions(perception, recognition.exercise)
     timing["segmentation"] = time.perf_counter() - clock
 
-    loaded, weights = load_criteria_models(models, recognition.exercise)
+    loaded, weights = load_criteria_models(models, recognition.exercise, engine)
     clock = time.perf_counter()
     needs_images = any(getattr(model, "needs_images", False) for model in loaded)
     samples = [rep_sample(perception, rep_views, needs_images) for rep_views in windows]
@@ -148,25 +151,32 @@ def assess(
 
 
 def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, Repetition]], dict[str, object]]:
-    """Repetition windows per view: segmented on the lateral view (the frontal one when alone),
-    then shifted into the other view by the lag that best matches the two views' hip heights."""
+    """Repetition windows per view: segmented on the lateral view's signal (the frontal one's when
+    alone; for lunges where the other view agrees), then shifted into the other view by the lag that best
+    matches the two views' hip heights."""
     views = perception.views()
     lead = "lateral" if "lateral" in views else "frontal"
+    follower = "frontal" if lead == "lateral" else "lateral"
     signal = movement_signal(views[lead], exercise)
+    info: dict[str, object] = {"view": lead, "signal": signal.name}
+    offset = None
+    if follower in views:
+        other = movement_signal(views[follower], exercise)
+        durations = [view.source.duration_s for view in views.values()]
+        offset = align_offset(signal, other, max_lag_s=0.5 * min(durations))
+        info["offset_s"] = round(offset, 3)
+        if signal.name == "hip drop":  # the same measure in both views; the angles are not (2D vs 3D)
+            signal = combined(signal, other, offset)
+            info["signal"] = f"{signal.name}, both views"
     reps = segment(signal, exercise)
-    info: dict[str, object] = {"view": lead, "signal": signal.name, "segmented": bool(reps)}
+    info["segmented"] = bool(reps)
     if not reps:
         whole = views[lead].timeline.time_s
         reps = [Repetition(float(whole[0]), float(whole[np.nanargmax(signal.value)]) if np.isfinite(signal.value).any()
                            else float(whole[0]), float(whole[-1]), float("nan"))]
         info["note"] = "No repetition was found in the movement; the whole clip is judged as one repetition."
     windows = [{lead: rep} for rep in reps]
-    follower = "frontal" if lead == "lateral" else "lateral"
-    if follower in views:
-        other = movement_signal(views[follower], exercise)
-        durations = [view.source.duration_s for view in views.values()]
-        offset = align_offset(signal, other, max_lag_s=0.5 * min(durations))
-        info["offset_s"] = round(offset, 3)
+    if offset is not None:
         for window in windows:
             window[follower] = window[lead].shifted(offset)
     return windows, info
@@ -236,7 +246,8 @@ def summarise(reps: list[RepResult], exercise: str, model: str) -> SetSummary:
     )
 
 
-def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str) -> tuple[list[CriteriaModel], dict[str, dict[str, object]]]:
+def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str,
+                         engine: str = "torch") -> tuple[list[CriteriaModel], dict[str, dict[str, object]]]:
     """The named models that can run, and for every name its status: loaded, or why not."""
     loaded: list[CriteriaModel] = []
     status: dict[str, dict[str, object]] = {}
@@ -247,12 +258,12 @@ def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str) -> t
             loaded.append(_rules_model())
             status[name] = {"status": "loaded", "file": None, "note": "thresholds in gymcore.rules.RulesConfig"}
             continue
-        model, reason = _learned_model(name, exercise)
+        model, reason = _learned_model(name, exercise, engine)
         if model is None:
             status[name] = {"status": "not_available", "reason": reason}
         else:
             loaded.append(model)
-            status[name] = {"status": "loaded", **getattr(model, "weights_info", {})}
+            status[name] = {"status": "loaded", **getattr(model, "weights_info", {}), "engine": engine}
     return loaded, status
 
 
@@ -262,7 +273,7 @@ def _rules_model() -> RulesModel:
 
 
 @lru_cache(maxsize=None)
-def _learned_model(name: str, exercise: str) -> tuple[CriteriaModel | None, str]:
+def _learned_model(name: str, exercise: str, engine: str) -> tuple[CriteriaModel | None, str]:
     """A learned model through gymcore.models.load_criteria_model(name, exercise), loaded once.
 
     Missing code or weights is an answer (the reason), not a crash: the rest of the assessment
@@ -273,7 +284,7 @@ def _learned_model(name: str, exercise: str) -> tuple[CriteriaModel | None, str]
     except ImportError:
         return None, f"No weights for the {name} model yet: this installation has no learned models to load."
     try:
-        return load_criteria_model(name, exercise), ""
+        return load_criteria_model(name, exercise, engine=engine), ""
     except GymError as error:
         return None, str(error)
 
@@ -285,6 +296,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--exercise", default="auto", choices=("auto", *EXERCISES),
                         help="the exercise, or auto to recognise it from the pose (default)")
     parser.add_argument("--models", default="rules", help=f"comma-separated, from {','.join(MODEL_NAMES)} (default: rules)")
+    parser.add_argument("--engine", default="torch", choices=ENGINES,
+                        help="run the learned models in PyTorch (default) or OpenVINO (faster on the CPU)")
     parser.add_argument("--json", dest="json_out", metavar="OUT", help="where to write the assessment as JSON")
     parser.set_defaults(run=run)
 
@@ -293,7 +306,7 @@ def run(args: argparse.Namespace) -> int:
     from gymcore.serialize import write_json
 
     models = [name.strip() for name in args.models.split(",") if name.strip()]
-    result = assess(front=args.front, side=args.side, exercise=args.exercise, models=models)
+    result = assess(front=args.front, side=args.side, exercise=args.exercise, models=models, engine=args.engine)
     if args.json_out:
         write_json(args.json_out, result.to_dict())
     print(describe(result))

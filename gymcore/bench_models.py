@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gymcore.bench import BenchRow, BenchTable, median_time
+from gymcore.models.engine import PRECISIONS
 
 TOLERANCE = 1e-2
 
@@ -42,6 +43,11 @@ def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with
     candidates: dict[str, Callable[[], object]] = {
         "channels-last, inference mode": _channels_last_forward(net, inputs),
     }
+    footer = []
+    for precision in PRECISIONS:
+        forward, seconds, detail = _openvino_forward(net, inputs, threads, precision)
+        candidates[f"OpenVINO, precision {precision} ({detail})"] = forward
+        footer.append(f"OpenVINO converted the graph in {seconds:.1f} s (precision {precision}; once, then cached on disk).")
     if with_bf16:
         candidates["channels-last, bfloat16 autocast"] = _bf16_forward(net, inputs)
     if with_compile:
@@ -50,12 +56,13 @@ def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with
     table = BenchTable(title=f"Fusion model (paper variant, {image_size} x {image_size}, batch 1, {threads} threads)")
     table.rows.append(BenchRow("plain: fp32, eager, contiguous", baseline_s, "baseline"))
     for name, forward in candidates.items():
-        output = forward()
+        output = torch.as_tensor(forward())
         seconds = median_time(forward, runs, warm_up=True)
         difference = float((output.float() - reference).abs().max())
         table.rows.append(BenchRow(name, seconds, f"{baseline_s / seconds:.2f}x, max |diff| {difference:.1e}"
                                    + ("" if difference <= TOLERANCE else " (outside tolerance)")))
-    table.footer = [f"Median of {runs} runs after one warm-up; outputs compared with the plain run (tolerance {TOLERANCE})."]
+    table.footer = [f"Median of {runs} runs after one warm-up; outputs compared with the plain run (tolerance {TOLERANCE}).",
+                    *footer]
     return table
 
 
@@ -80,6 +87,20 @@ def _channels_last_forward(net, inputs):
         with torch.inference_mode():
             return fast(moved)
     return forward
+
+
+def _openvino_forward(net, inputs, threads: int, precision: str):
+    """The network compiled by OpenVINO, the seconds its conversion took, and the precision the
+    CPU plugin settled on."""
+    import time
+
+    from gymcore.models.engine import openvino_runner
+
+    arrays = {key: value.numpy() for key, value in inputs.items()}
+    clock = time.perf_counter()
+    run = openvino_runner(net, {key: array.shape[1:] for key, array in arrays.items()}, threads, precision)
+    seconds = time.perf_counter() - clock
+    return (lambda: run(arrays)), seconds, run.inference_precision
 
 
 def _bf16_forward(net, inputs):

@@ -150,8 +150,12 @@ def evaluate_model(model, rows, chunk: int = 16) -> Metrics:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("evaluate", help="score the models on a dataset's test split (or all of it)")
-    parser.add_argument("--data", required=True, help="dataset folder in the ALEX-GYM-1 layout")
+    parser = commands.add_parser("evaluate", help="score the models on a dataset's test split (or all of it), or"
+                                 " repetition counting on demo clips")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="dataset folder in the ALEX-GYM-1 layout")
+    source.add_argument("--demo-clips", nargs="+", metavar="DIR",
+                        help="folders written by `synth --demo-clips`: count repetitions and recognise exercises")
     parser.add_argument("--split", choices=["test", "val", "train", "all"], default="test")
     parser.add_argument("--models", help="comma-separated names (default: rules and every model with weights)")
     parser.add_argument("--seed", type=int, default=0, help="the split's seed (as in training)")
@@ -160,11 +164,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=_run_evaluate)
 
 
+def _run_repetition_count(args: argparse.Namespace) -> int:
+    from gymcore.repcount import count_repetitions, describe
+    from gymcore.serialize import write_json
+
+    report = count_repetitions(args.demo_clips)
+    write_json(args.json_out, report.to_dict())
+    print(describe(report))
+    print(f"wrote {args.json_out}")
+    return 0
+
+
 def _run_evaluate(args: argparse.Namespace) -> int:
     import torch
 
     from gymcore.serialize import write_json
 
+    if args.demo_clips:
+        return _run_repetition_count(args)
     torch.set_num_threads(2)
     models = [name.strip() for name in args.models.split(",")] if args.models else None
     report = evaluate(args.data, args.split, models, args.seed, args.weights_dir)

@@ -3,7 +3,8 @@
 At the deepest frames of the clip (the top fifth of its movement), from MediaPipe's world
 landmarks (metres, so either camera will do):
 
-1. one ankle lifted well above the other while the trunk tips forward: single-leg deadlift;
+1. one ankle lifted well above the other while the trunk tips forward, or the trunk tipped far
+   forward whatever the free leg does: single-leg deadlift;
 2. otherwise the feet split front to back: lunge;
 3. otherwise: squat.
 
@@ -25,6 +26,10 @@ from gymcore.pose import LANDMARK
 # Free-leg lift (ankle height difference over leg length) and trunk lean of a single-leg deadlift.
 FREE_LEG_LIFT = 0.25
 DEADLIFT_TRUNK_LEAN_DEG = 35.0
+# A trunk this far from vertical at the bottom is a hip hinge even when the free leg stays low (a
+# faulty single-leg RDL): a squat's trunk stays within about 45-50 degrees of vertical, low-bar
+# back squats included (Glassbrook et al. 2017, J Strength Cond Res 31(9)).
+DEEP_HINGE_LEAN_DEG = 55.0
 # Front-to-back foot split of a lunge, over leg length (a forward lunge splits about one leg
 # length; a squat stance is side by side).
 LUNGE_SPLIT = 0.4
@@ -84,7 +89,8 @@ def deepest_features(view: ViewAnalysis) -> dict[str, float]:
 
 def decide(free_leg_lift: float, foot_split: float, trunk_lean_deg: float) -> Recognition:
     evidence = {"free_leg_lift": free_leg_lift, "foot_split": foot_split, "trunk_lean_deg": trunk_lean_deg}
-    hinge = min(free_leg_lift / FREE_LEG_LIFT, trunk_lean_deg / DEADLIFT_TRUNK_LEAN_DEG)
+    hinge = max(min(free_leg_lift / FREE_LEG_LIFT, trunk_lean_deg / DEADLIFT_TRUNK_LEAN_DEG),
+                trunk_lean_deg / DEEP_HINGE_LEAN_DEG)
     if hinge >= 1.0:
         return Recognition("deadlift", _confidence(hinge), "pose rule", evidence)
     split = foot_split / LUNGE_SPLIT

@@ -1,10 +1,16 @@
-"""Repetition segmentation from the knee-angle (or trunk-lean) and hip-height signals.
+"""Repetition segmentation from the knee-angle, trunk-lean and hip-height signals.
 
-A repetition is a excursion of the movement signal (knee flexion for squats and lunges, trunk lean
-for the single-leg deadlift) from the standing level up past a high threshold and back below a low
-one (hysteresis), after smoothing. Excursions that are too shallow, too short or too long, or in
-which the hips do not drop (squats, lunges), are set-up motion (walking in, unracking, turning)
-and are not counted.
+A repetition is an excursion of the movement signal (knee flexion for squats, the hips' drop for
+lunges, trunk lean for the single-leg deadlift) from the standing level up past a high threshold
+and back below a low one (hysteresis), after a rolling median (one-frame tracking glitches) and
+smoothing. Excursions that are too shallow, too short or too long, or in which the hips do not
+drop (squats), are set-up motion (walking in, unracking, turning) and are not counted.
+
+Lunges alternate legs, and MediaPipe often swaps the legs in a lateral view, so their knee angles
+jump; the height of the hips above the ankles, over the torso's length, is the same for either
+leg and for any distance to the camera. It means the same in both views, so when both are given
+the two views' hip drops are aligned and the smaller of the two is kept: a repetition must show in both, which removes
+what one view's tracking invents.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from gymcore.perception import ViewAnalysis
 from gymcore.pose import LANDMARK
@@ -21,6 +28,7 @@ from gymcore.pose import LANDMARK
 class RepConfig:
     """Segmentation settings; depths are in the movement signal's unit (degrees)."""
 
+    median_s: float = 0.3  # rolling median window: longer than a tracking glitch, shorter than a bottom
     smooth_s: float = 0.12  # standard deviation of the Gaussian smoothing
     enter_share: float = 0.5  # of the clip's movement range: a repetition is under way above this
     leave_share: float = 0.25  # ... and over below this
@@ -32,10 +40,19 @@ class RepConfig:
     # The hip centre's drop toward the ankles, as a share of the standing hip height, that a squat
     # or lunge must reach: bending over (to pick up a bottle) flexes the knees without it.
     min_hip_drop: float = 0.12
-    # Against the deepest repetition of the clip: shallower excursions are set-up motion.
+    # Lunges: the hips' drop (percent of their standing height above the ankles) that starts a
+    # repetition and the one that ends it. A forward lunge to 90 degrees drops the hips by about
+    # 40 %, a shallow one by 15-20 %; a walking step by under 10 %.
+    lunge_enter_drop_pct: float = 12.0
+    lunge_leave_drop_pct: float = 6.0
+    # Against the deepest repetition of the clip: shallower excursions are set-up motion. Lunges,
+    # whose signal has an absolute scale, allow shallower faulty repetitions beside deep ones.
     min_relative_depth: float = 0.45
+    lunge_min_relative_depth: float = 0.25
     min_duration_s: float = 0.5
     max_duration_s: float = 12.0
+    # Aligning the views: correlation given up per second of lag (see align_offset).
+    lag_penalty_per_s: float = 0.05
 
 
 DEFAULT_REPS = RepConfig()
@@ -56,53 +73,92 @@ class Repetition:
 class MovementSignal:
     """The signals one view gives, over its timeline."""
 
-    name: str  # "knee flexion" or "trunk lean"
+    name: str  # "knee flexion", "hip drop" or "trunk lean"
     time_s: np.ndarray
-    value: np.ndarray  # degrees, NaN where nobody was found
+    value: np.ndarray  # degrees (percent for the hip drop), NaN where nobody was found
     hip_drop: np.ndarray  # share of the standing hip height lost, NaN where nobody was found
 
 
 def movement_signal(view: ViewAnalysis, exercise: str) -> MovementSignal:
-    """Knee flexion (squat, lunges) or trunk lean (deadlift) over the view's timeline.
+    """Knee flexion (squat), hip drop (lunges) or trunk lean (deadlift) over the view's timeline.
 
     The lateral view's image-plane angles are exact for sagittal motion; a frontal camera sees the
     knees bend toward it, so the frontal view uses MediaPipe's 3D angles.
     """
     suffix = "" if view.view == "lateral" else "_3d"
+    drop = hip_drop(view.timeline.landmarks, (view.source.width, view.source.height))
     if exercise == "deadlift":
         name, value = "trunk lean", view.angles[f"trunk_lean{suffix}"]
+    elif exercise == "lunges":
+        name, value = "hip drop", 100.0 * drop
     else:
         knees = np.stack([view.angles[f"left_knee{suffix}"], view.angles[f"right_knee{suffix}"]])
         name, value = "knee flexion", 180.0 - np.mean(knees, axis=0)
-    width, height = view.source.width, view.source.height
-    return MovementSignal(name, view.timeline.time_s, value, hip_drop(view.timeline.landmarks, (width, height)))
+    return MovementSignal(name, view.timeline.time_s, value, drop)
 
 
 def hip_drop(landmarks: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
-    """Per frame, 1 - (hip height above the ankles) / (its standing value, the 90th percentile)."""
-    y = landmarks[..., 1] * image_size[1]
-    hips = (y[:, LANDMARK["left_hip"]] + y[:, LANDMARK["right_hip"]]) / 2
-    ankles = (y[:, LANDMARK["left_ankle"]] + y[:, LANDMARK["right_ankle"]]) / 2
-    height = ankles - hips
+    """Per frame, 1 - (hip height above the ankles) / (its standing value, the 90th percentile),
+    both measured in torso lengths (shoulders to hips), so that walking toward the camera, which
+    makes the whole body larger, does not read as standing up."""
+    xy = landmarks[..., :2] * np.asarray(image_size, dtype=np.float64)
+
+    def middle(part: str) -> np.ndarray:
+        return (xy[:, LANDMARK[f"left_{part}"]] + xy[:, LANDMARK[f"right_{part}"]]) / 2
+
+    hips = middle("hip")
+    torso = np.linalg.norm(middle("shoulder") - hips, axis=1)
+    height = (middle("ankle")[:, 1] - hips[:, 1]) / np.where(torso > 0, torso, np.nan)
     if not np.isfinite(height).any():
         return np.full(len(height), np.nan)
     standing = np.nanpercentile(height, 90)
     return 1.0 - height / max(standing, 1e-6)
 
 
+def combined(lead: MovementSignal, other: MovementSignal, offset_s: float) -> MovementSignal:
+    """The lead view's signal where the other view agrees: per moment the smaller of the two (the
+    other view's read ``offset_s`` later), so that only movement both views see remains."""
+    other_value = _at(other.time_s, other.value, lead.time_s + offset_s)
+    other_drop = _at(other.time_s, other.hip_drop, lead.time_s + offset_s)
+    return MovementSignal(lead.name, lead.time_s, _smaller(lead.value, other_value), _smaller(lead.hip_drop, other_drop))
+
+
+def _at(time_s: np.ndarray, values: np.ndarray, when: np.ndarray) -> np.ndarray:
+    """``values`` interpolated at ``when``; NaN outside the other clip or where nobody was found."""
+    filled = fill_gaps(values)
+    if not np.isfinite(filled).all() or len(time_s) < 2:
+        return np.full(len(when), np.nan)
+    inside = (when >= time_s[0]) & (when <= time_s[-1])
+    return np.where(inside, np.interp(when, time_s, filled), np.nan)
+
+
+def _smaller(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise minimum that keeps whichever of the two is known (NaN only where both are)."""
+    return np.fmin(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+
+
 def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_REPS) -> list[Repetition]:
     """The repetitions in one view's signal, in time order."""
     time_s = np.asarray(signal.time_s, dtype=np.float64)
-    value = smooth(fill_gaps(signal.value), time_s, config.smooth_s)
+    value = cleaned(signal.value, time_s, config)
     if len(time_s) < 3 or not np.isfinite(value).all():
         return []
     standing = float(np.percentile(value, 10))
     span = float(value.max()) - standing
-    min_depth = config.min_trunk_lean_deg if exercise == "deadlift" else config.min_knee_flexion_deg
+    # A lunge's excursion already rose past an absolute threshold; from where it starts it must
+    # at least climb from the low threshold to the high one.
+    min_depth = {"deadlift": config.min_trunk_lean_deg,
+                 "lunges": config.lunge_enter_drop_pct - config.lunge_leave_drop_pct}.get(exercise, config.min_knee_flexion_deg)
     if span < min_depth:
         return []
-    windows = hysteresis_windows(value, standing + config.enter_share * span, standing + config.leave_share * span)
-    drop = smooth(fill_gaps(signal.hip_drop), time_s, config.smooth_s)
+    if exercise == "lunges":
+        enter, leave = standing + config.lunge_enter_drop_pct, standing + config.lunge_leave_drop_pct
+    else:
+        enter, leave = standing + config.enter_share * span, standing + config.leave_share * span
+    drop = cleaned(signal.hip_drop, time_s, config)
+    windows = hysteresis_windows(value, enter, leave)
+    if exercise != "deadlift":
+        windows = merged_while_down(windows, value, drop, config.min_hip_drop)
     reps = []
     for start, end in windows:
         bottom = start + int(np.argmax(value[start:end + 1]))
@@ -112,13 +168,48 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
         if depth >= min_depth and config.min_duration_s <= duration <= config.max_duration_s and hips_dropped:
             reps.append(Repetition(float(time_s[start]), float(time_s[bottom]), float(time_s[end]), depth))
     deepest = max((rep.depth for rep in reps), default=0.0)
-    return [rep for rep in reps if rep.depth >= config.min_relative_depth * deepest]
+    relative = config.lunge_min_relative_depth if exercise == "lunges" else config.min_relative_depth
+    return [rep for rep in reps if rep.depth >= relative * deepest]
+
+
+def merged_while_down(windows: list[tuple[int, int]], value: np.ndarray, drop: np.ndarray,
+                      min_drop: float) -> list[tuple[int, int]]:
+    """Neighbouring windows whose hips never rose between their bottoms are one repetition.
+
+    At the bottom of a deep squat the thigh covers the calf in a lateral view, and MediaPipe can
+    straighten the leg for a few frames: the knee signal dips and one repetition looks like two.
+    The hips, which stay down, tell them apart from two repetitions with a stand between.
+    """
+    if not np.isfinite(drop).all():
+        return windows
+    merged: list[tuple[int, int]] = []
+    for start, end in windows:
+        if merged:
+            previous_start, previous_end = merged[-1]
+            bottoms = (previous_start + int(np.argmax(value[previous_start:previous_end + 1])),
+                       start + int(np.argmax(value[start:end + 1])))
+            if drop[bottoms[0]:bottoms[1] + 1].min() >= min_drop:
+                merged[-1] = (previous_start, end)
+                continue
+        merged.append((start, end))
+    return merged
+
+
+def cleaned(values: np.ndarray, time_s: np.ndarray, config: RepConfig = DEFAULT_REPS) -> np.ndarray:
+    """Gaps bridged, one-frame glitches removed (rolling median), then smoothed."""
+    values = fill_gaps(values)
+    if len(values) < 3 or not np.isfinite(values).all():
+        return values
+    step = float(np.median(np.diff(time_s))) or 1.0
+    window = max(1, int(round(config.median_s / step)) // 2 * 2 + 1)
+    return smooth(median_filter(values, size=window, mode="nearest"), time_s, config.smooth_s)
 
 
 def hysteresis_windows(value: np.ndarray, enter: float, leave: float) -> list[tuple[int, int]]:
     """(start, end) positions of the excursions above `enter`, each widened to where the signal
-    was last and is next below `leave`. An excursion still above `leave` when the clip ends is
-    incomplete and left out."""
+    was last and is next below `leave`. An excursion still above `leave` when the clip ends counts
+    only if the signal has come back below `enter` and at least half-way from the bottom to
+    `leave` (a clip cut as the athlete stands up); otherwise it is incomplete and left out."""
     windows = []
     position = 0
     n = len(value)
@@ -130,9 +221,12 @@ def hysteresis_windows(value: np.ndarray, enter: float, leave: float) -> list[tu
         before = np.flatnonzero(value[:crossing] <= leave)
         start = int(before[-1]) if len(before) else 0
         after = np.flatnonzero(value[crossing:] <= leave)
-        if not len(after):
+        if len(after):
+            end = crossing + int(after[0])
+        elif value[-1] <= enter and value[-1] <= (value[crossing:].max() + leave) / 2:
+            end = n - 1
+        else:
             break
-        end = crossing + int(after[0])
         if not windows or start >= windows[-1][1]:
             windows.append((start, end))
         position = end + 1
@@ -163,16 +257,18 @@ def smooth(values: np.ndarray, time_s: np.ndarray, sigma_s: float) -> np.ndarray
     return np.convolve(padded, kernel / kernel.sum(), mode="valid")
 
 
-def align_offset(reference: MovementSignal, other: MovementSignal, max_lag_s: float) -> float:
-    """Seconds to add to a time in the reference view to get the same moment in the other view:
-    the lag that best correlates the two views' hip-drop signals (which both views see alike)."""
+def align_offset(reference: MovementSignal, other: MovementSignal, max_lag_s: float,
+                 config: RepConfig = DEFAULT_REPS) -> float:
+    """Seconds to add to a time in the reference view to get the same moment in the other view.
+
+    The lag whose overlap correlates the two views' movement signals best (Pearson, so that the
+    2D angles of one view and the 3D angles of the other compare), less a small penalty per second
+    of lag: repetitions look alike, so a lag of one repetition can correlate almost as well, and
+    two cameras started by hand are seconds apart, not repetitions.
+    """
     rate = 30.0
-    grid_a, a = _resampled(reference, rate)
-    grid_b, b = _resampled(other, rate)
-    if len(a) < 2 or len(b) < 2:
-        return 0.0
-    a = (a - a.mean()) / (a.std() or 1.0)
-    b = (b - b.mean()) / (b.std() or 1.0)
+    grid_a, a = _resampled(reference, rate, config)
+    grid_b, b = _resampled(other, rate, config)
     max_lag = int(max_lag_s * rate)
     best, best_score = 0, -np.inf
     for lag in range(-max_lag, max_lag + 1):
@@ -180,14 +276,19 @@ def align_offset(reference: MovementSignal, other: MovementSignal, max_lag_s: fl
         lo, hi = max(0, -lag), min(len(a), len(b) - lag)
         if hi - lo < rate:  # at least a second of overlap
             continue
-        score = float(np.mean(a[lo:hi] * b[lo + lag:hi + lag]))
+        x, y = a[lo:hi], b[lo + lag:hi + lag]
+        if x.std() == 0 or y.std() == 0:
+            continue
+        score = float(np.corrcoef(x, y)[0, 1]) - config.lag_penalty_per_s * abs(lag) / rate
         if score > best_score:
             best, best_score = lag, score
+    if not np.isfinite(best_score):
+        return 0.0
     return best / rate + float(grid_b[0] - grid_a[0])
 
 
-def _resampled(signal: MovementSignal, rate: float) -> tuple[np.ndarray, np.ndarray]:
-    values = fill_gaps(signal.hip_drop)
+def _resampled(signal: MovementSignal, rate: float, config: RepConfig) -> tuple[np.ndarray, np.ndarray]:
+    values = cleaned(signal.value, signal.time_s, config)
     if not np.isfinite(values).all() or len(values) < 2:
         return np.empty(0), np.empty(0)
     grid = np.arange(signal.time_s[0], signal.time_s[-1], 1.0 / rate)

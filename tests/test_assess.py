@@ -73,3 +73,15 @@ def test_score_is_the_share_of_assessable_criteria_passed() -> None:
                 "c": Verdict.not_assessable("no frontal clip"), "d": Verdict(prob=0.8, passed=True)}
     assert correctness(verdicts) == pytest.approx(2 / 3, abs=1e-4)
     assert correctness({"c": Verdict.not_assessable("no clip")}) is None
+
+
+def test_the_pose_rule_names_each_exercise_from_its_evidence() -> None:
+    from gymcore.recognise import decide
+
+    assert decide(free_leg_lift=0.5, foot_split=0.8, trunk_lean_deg=70).exercise == "deadlift"
+    # A faulty single-leg RDL whose free leg stays low: the trunk tipped past 55 degrees decides.
+    assert decide(free_leg_lift=0.16, foot_split=0.6, trunk_lean_deg=62).exercise == "deadlift"
+    assert decide(free_leg_lift=0.15, foot_split=0.9, trunk_lean_deg=20).exercise == "lunges"
+    # A squat leaning well forward (low-bar) is still a squat.
+    squat = decide(free_leg_lift=0.05, foot_split=0.1, trunk_lean_deg=45)
+    assert squat.exercise == "squat" and squat.method == "pose rule" and 0.5 < squat.confidence <= 1.0

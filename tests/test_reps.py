@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from gymcore.angles import image_angles
-from gymcore.reps import MovementSignal, Repetition, align_offset, hip_drop, segment
+from gymcore.reps import MovementSignal, Repetition, align_offset, combined, hip_drop, segment
 from gymcore.synth import Participant, lateral_camera, pose_skeleton, squat_sequence
 
 FPS = 30.0
@@ -91,3 +91,78 @@ def test_alignment_recovers_the_lag_between_views() -> None:
 def _normalised(participant, pose, camera) -> np.ndarray:
     pixels = camera.project(pose_skeleton(participant, pose).landmarks)
     return np.column_stack([pixels[:, 0] / camera.width, pixels[:, 1] / camera.height, np.zeros(len(pixels))])
+
+
+def lunge_drop(depths: list[float], rng: np.random.Generator, glitch: bool = False) -> MovementSignal:
+    """Hip drop (percent) of forward lunges of the given depths after walking in: each repetition a
+    step (a small drop), the descent, the ascent and the step back; `glitch` adds a plateau where
+    one view's tracker swaps the legs."""
+    parts = [8 * np.abs(np.sin(np.linspace(0, 4 * np.pi, int(2 * FPS))))]  # walking in: under 10 %
+    for depth in depths:
+        step = np.full(int(0.4 * FPS), 6.0)
+        parts += [step, 6 + (depth - 6) * np.sin(np.linspace(0, np.pi, int(2.2 * FPS))), step, np.zeros(int(0.6 * FPS))]
+    value = np.concatenate(parts) + rng.normal(0, 1.5, sum(len(p) for p in parts))
+    if glitch:
+        value[int(0.5 * FPS):int(1.5 * FPS)] = 35.0
+    return MovementSignal("hip drop", np.arange(len(value)) / FPS, value, value / 100)
+
+
+def test_lunges_are_counted_from_the_hips_drop_shallow_faulty_ones_included() -> None:
+    rng = np.random.default_rng(6)
+    assert len(segment(lunge_drop([40, 18, 42, 38], rng), "lunges")) == 4
+    assert segment(lunge_drop([], rng), "lunges") == []  # walking alone is not a lunge
+
+
+def test_the_other_view_removes_what_one_views_tracking_invents() -> None:
+    rng = np.random.default_rng(7)
+    glitched, clean = lunge_drop([40, 40], rng, glitch=True), lunge_drop([40, 40], rng)
+    assert len(segment(glitched, "lunges")) == 3
+    assert len(segment(combined(glitched, clean, 0.0), "lunges")) == 2
+
+
+def test_a_clip_cut_while_standing_up_counts_its_last_repetition() -> None:
+    signal = squat_signal(3, np.random.default_rng(8))
+    cut = int(len(signal.time_s) - 0.5 * FPS - 0.45 * FPS)  # most of the way up from the third bottom
+    partial = MovementSignal(signal.name, signal.time_s[:cut], signal.value[:cut], signal.hip_drop[:cut])
+    assert len(segment(partial, "squat")) == 3
+
+
+def test_alignment_prefers_the_small_lag_to_one_repetition_later() -> None:
+    rng = np.random.default_rng(9)
+    lateral = squat_signal(5, rng, noise_deg=2.0)
+    # The frontal view sees the same squats 0.4 s later and less deep (MediaPipe's 3D angles).
+    frontal = MovementSignal(lateral.name, lateral.time_s + 0.4, 0.6 * lateral.value + rng.normal(0, 2.0, len(lateral.value)),
+                             lateral.hip_drop)
+    assert abs(align_offset(lateral, frontal, max_lag_s=8.0) - 0.4) < 0.1
+
+
+def test_hip_drop_does_not_change_as_the_person_walks_toward_the_camera() -> None:
+    rng = np.random.default_rng(10)
+    participant = Participant.sample(rng)
+    camera = lateral_camera(participant, rng)
+    standing = _normalised(participant, squat_sequence(participant, 1, FPS, rng, setup_s=0.5)[0], camera)
+    centre = np.array([0.5, 0.9, 0.0])
+    larger = [centre + (standing - centre) * scale for scale in np.linspace(0.6, 1.0, 20)]
+    assert np.nanmax(np.abs(hip_drop(np.stack(larger), (camera.width, camera.height)))) < 1e-9
+
+
+def test_repetitions_and_exercise_of_rendered_lunge_clips(tmp_path) -> None:
+    from gymcore.repcount import count_repetitions
+    from gymcore.synth.demo import write_demo_clips
+    from gymcore.synth.plan import Settings
+
+    write_demo_clips(tmp_path, Settings(seed=11, exercises=("lunges",)), reps=2)
+    report = count_repetitions([tmp_path])
+    assert [(clip.true_reps, clip.found_reps) for clip in report.clips] == [(2, 2), (2, 2)]
+    assert report.share_recognised() == 1.0
+    assert report.to_dict()["count_exact"] == {"all": 1.0, "lunges": 1.0}
+
+
+def test_a_tracking_dropout_at_the_bottom_does_not_split_a_squat() -> None:
+    signal = squat_signal(2, np.random.default_rng(11))
+    value, drop = signal.value.copy(), signal.hip_drop.copy()
+    first_bottom = int(np.argmax(value[: len(value) // 2]))
+    value[first_bottom - 9:first_bottom + 9] = 10.0  # the leg read as straight for 0.6 s, hips still down
+    found = segment(MovementSignal(signal.name, signal.time_s, value, drop), "squat")
+    assert len(found) == 2
+    assert found[0].start_s < 1.6 and found[0].end_s > 3.0  # the first squat whole: 1.0 s to 3.6 s

@@ -16,7 +16,8 @@ import numpy as np
 from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.errors import InputError
 from gymcore.judging import RepSample, Verdict
-from gymcore.models.inputs import batched_logits, pose_input, resize_frames, scale_free_distances
+from gymcore.models.engine import OpenVinoRunner, check_engine, openvino_runner
+from gymcore.models.inputs import batched_logits, pose_input, resize_frames, scale_free_distances, to_tensors
 from gymcore.models.weights import WEIGHTS_DIR, WeightsError, find_entry, load_weights
 
 VIEWS = ("frontal", "lateral")
@@ -33,6 +34,8 @@ class LearnedCriteriaModel:
     image_size: int
     weights_file: str
     weights_info: dict[str, object] = field(default_factory=dict)  # what assess reports about the file
+    engine: str = "torch"  # or "openvino" (gymcore.models.engine)
+    _runners: dict[tuple, OpenVinoRunner] = field(default_factory=dict, repr=False)
 
     @property
     def needs_images(self) -> bool:
@@ -46,13 +49,24 @@ class LearnedCriteriaModel:
         ready = [i for i, reason in enumerate(reasons) if not reason]
         probs = np.zeros((len(reps), len(ids)), dtype=np.float32)
         if ready:
-            logits = batched_logits(self.net, self._arrays([reps[i] for i in ready]), batch_size=len(ready))
+            logits = self.logits(self._arrays([reps[i] for i in ready]))
             probs[ready] = 1.0 / (1.0 + np.exp(-logits))
         return [
             {cid: Verdict.not_assessable(reasons[i]) for cid in ids} if reasons[i]
             else {cid: Verdict(prob=float(probs[i, j]), passed=bool(probs[i, j] >= THRESHOLD)) for j, cid in enumerate(ids)}
             for i in range(len(reps))
         ]
+
+    def logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        """(N, criteria) logits for a batch of network inputs, on the model's engine."""
+        if self.engine == "torch":
+            return batched_logits(self.net, arrays, batch_size=len(next(iter(arrays.values()))))
+        inputs = {key: tensor.numpy() for key, tensor in to_tensors(arrays).items()}
+        shapes = {key: array.shape[1:] for key, array in inputs.items()}
+        signature = tuple(sorted(shapes.items()))
+        if signature not in self._runners:
+            self._runners[signature] = openvino_runner(self.net, shapes, cache_key=str(self.weights_info.get("sha256")))
+        return self._runners[signature](inputs)
 
     def _reason_not_assessable(self, rep: RepSample) -> str:
         missing = [view for view in VIEWS if view not in rep.views]
@@ -73,16 +87,19 @@ class LearnedCriteriaModel:
         return arrays
 
 
-def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None = None) -> LearnedCriteriaModel:
-    """The shipped ``name`` model for ``exercise``, built and loaded once per process.
+def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None = None,
+                        engine: str = "torch") -> LearnedCriteriaModel:
+    """The shipped ``name`` model for ``exercise``, built and loaded once per process and engine.
 
-    Raises WeightsError (a GymError) when no weights are listed, or the file is missing or corrupt.
+    Raises WeightsError (a GymError) when no weights are listed, or the file is missing or corrupt,
+    and EngineError when the engine cannot run here.
     """
-    return _cached_model(name, exercise, str(Path(weights_dir) if weights_dir else WEIGHTS_DIR))
+    check_engine(engine)
+    return _cached_model(name, exercise, str(Path(weights_dir) if weights_dir else WEIGHTS_DIR), engine)
 
 
 @lru_cache(maxsize=None)
-def _cached_model(name: str, exercise: str, weights_dir: str) -> LearnedCriteriaModel:
+def _cached_model(name: str, exercise: str, weights_dir: str, engine: str) -> LearnedCriteriaModel:
     from gymcore.models.registry import build_model, variant_named
 
     entry = find_entry(name, exercise, Path(weights_dir))
@@ -92,7 +109,7 @@ def _cached_model(name: str, exercise: str, weights_dir: str) -> LearnedCriteria
     net = load_weights(build_model(name, exercise, entry.variant), entry, Path(weights_dir))
     net.eval()
     return LearnedCriteriaModel(name, exercise, net, variant_named(entry.variant).image_size, entry.file,
-                                weights_info(entry))
+                                weights_info(entry), engine)
 
 
 def weights_info(entry) -> dict[str, object]:

@@ -1,0 +1,98 @@
+"""Repetition counting and exercise recognition, measured on multi-repetition demo clips.
+
+``python -m gymcore evaluate --demo-clips DIR [DIR ...] --json OUT`` reads folders written by
+``python -m gymcore synth --demo-clips`` (their manifest says where every repetition starts and
+ends), analyses each paired clip as ``assess`` does, and reports per clip the repetitions found
+against the true count, and the exercise the pose rule names against the true one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from gymcore.errors import InputError
+
+
+@dataclass(frozen=True)
+class ClipCount:
+    folder: str
+    exercise: str
+    kind: str  # "clean" or "faulty"
+    true_reps: int
+    found_reps: int
+    recognised: str
+    bottoms_s: list[float]
+
+    @property
+    def exact(self) -> bool:
+        return self.true_reps == self.found_reps
+
+
+@dataclass(frozen=True)
+class CountReport:
+    clips: list[ClipCount]
+
+    def share_exact(self, exercise: str | None = None) -> float:
+        chosen = [clip for clip in self.clips if exercise in (None, clip.exercise)]
+        return sum(clip.exact for clip in chosen) / len(chosen) if chosen else 0.0
+
+    def share_recognised(self) -> float:
+        return sum(clip.recognised == clip.exercise for clip in self.clips) / len(self.clips) if self.clips else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        exercises = sorted({clip.exercise for clip in self.clips})
+        return {
+            "clips": [asdict(clip) | {"exact": clip.exact} for clip in self.clips],
+            "count_exact": {"all": self.share_exact(), **{e: self.share_exact(e) for e in exercises}},
+            "recognised": self.share_recognised(),
+            "n_clips": len(self.clips),
+        }
+
+
+def demo_manifests(folders: list[str | Path]) -> list[tuple[Path, dict[str, object]]]:
+    """Every demo folder's manifest (a folder of demo folders is searched one level down)."""
+    found = []
+    for folder in map(Path, folders):
+        candidates = [folder] if (folder / "manifest.json").exists() else sorted(folder.glob("*/"))
+        for candidate in candidates:
+            manifest = candidate / "manifest.json"
+            if manifest.exists():
+                found.append((candidate, json.loads(manifest.read_text())))
+    if not found:
+        raise InputError(f"No demo clips (manifest.json) in {', '.join(map(str, folders))}: write some with"
+                         " `python -m gymcore synth --demo-clips --out DIR`.")
+    return found
+
+
+def count_repetitions(folders: list[str | Path]) -> CountReport:
+    """Segment every demo clip (given its true exercise, as a user naming it would) and recognise it."""
+    from gymcore.assess import repetitions
+    from gymcore.perception import analyse_clips
+    from gymcore.recognise import recognise
+
+    clips = []
+    for folder, manifest in demo_manifests(folders):
+        for clip in manifest["clips"]:
+            files = clip["files"]
+            perception = analyse_clips(front=folder / files["frontal"], side=folder / files["lateral"])
+            windows, info = repetitions(perception, clip["exercise"])
+            found = windows if info["segmented"] else []
+            clips.append(ClipCount(
+                folder=folder.name, exercise=clip["exercise"], kind=clip["kind"], true_reps=len(clip["reps"]),
+                found_reps=len(found), recognised=recognise(perception).exercise,
+                bottoms_s=[round(window[info["view"]].bottom_s, 2) for window in found],
+            ))
+    return CountReport(clips)
+
+
+def describe(report: CountReport) -> str:
+    lines = [f"{clip.folder:<10} {clip.exercise:<9} {clip.kind:<7} true {clip.true_reps} found {clip.found_reps}"
+             f"{'' if clip.exact else '  <- wrong'}   recognised {clip.recognised}" for clip in report.clips]
+    exercises = sorted({clip.exercise for clip in report.clips})
+    lines.append("count exact: " + ", ".join(
+        f"{e} {sum(c.exact for c in report.clips if c.exercise == e)}/{sum(c.exercise == e for c in report.clips)}"
+        for e in exercises) + f"; all {sum(c.exact for c in report.clips)}/{len(report.clips)}")
+    lines.append(f"recognised: {sum(c.recognised == c.exercise for c in report.clips)}/{len(report.clips)}")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""The OpenVINO engine gives the PyTorch model's outputs, and keeps its converted graph on disk."""
+
+import numpy as np
+import pytest
+
+from gymcore.models import load_criteria_model
+from gymcore.models import engine as engine_module
+from gymcore.models.engine import EngineError, check_engine
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine_module, "CACHE_DIR", tmp_path / "openvino")
+    return tmp_path / "openvino"
+
+
+def video_and_pose_batch(model, rows: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    arrays = {}
+    for view in ("frontal", "lateral"):
+        for kind in model.net.input_kinds:
+            if kind == "video":
+                arrays[f"video_{view}"] = rng.integers(0, 256, (rows, 16, model.image_size, model.image_size, 3), dtype=np.uint8)
+            else:
+                arrays[f"{kind}_{view}"] = rng.random((rows, 16, 5984), dtype=np.float32)
+    return arrays
+
+
+@pytest.mark.parametrize("name", ["pose", "fusion"])
+def test_openvino_outputs_match_pytorch(name, cache):
+    eager = load_criteria_model(name, "lunges")
+    compiled = load_criteria_model(name, "lunges", engine="openvino")
+    for rows in (1, 3):  # the batch dimension stays dynamic
+        arrays = video_and_pose_batch(eager, rows, seed=rows)
+        assert np.abs(eager.logits(arrays) - compiled.logits(arrays)).max() < 1e-2
+    assert len(list(cache.glob("*.xml"))) == 1
+
+
+def test_the_converted_graph_is_read_back_from_disk(cache):
+    from gymcore.models.engine import openvino_runner
+
+    model = load_criteria_model("pose", "squat")
+    shapes = {f"features_{view}": (16, 5984) for view in ("frontal", "lateral")}
+    first = openvino_runner(model.net, shapes, cache_key="abc123")
+    written = {path.name: path.stat().st_mtime_ns for path in cache.iterdir()}
+    second = openvino_runner(model.net, shapes, cache_key="abc123")
+    assert {path.name: path.stat().st_mtime_ns for path in cache.iterdir()} == written
+    arrays = {key: np.random.default_rng(1).random((2, *shape), dtype=np.float32) for key, shape in shapes.items()}
+    assert np.array_equal(first(arrays), second(arrays))
+
+
+def test_an_unknown_engine_is_a_clear_error():
+    with pytest.raises(EngineError, match="choose one of torch, openvino"):
+        check_engine("tensorrt")
