@@ -19,6 +19,7 @@ from gymcore.video import VIDEO_EXTENSIONS
 
 UPLOAD_TYPES = [ext.lstrip(".") for ext in VIDEO_EXTENSIONS]
 MODEL_LABELS = {"rules": "Rules", "pose": "Pose", "vision": "Vision", "fusion": "Fusion"}
+ENGINE_LABELS = {"torch": "PyTorch", "openvino": "OpenVINO"}
 
 
 def session_dir() -> Path:

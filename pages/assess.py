@@ -7,12 +7,13 @@ import streamlit as st
 
 from app.results import (criterion_names, failure_lines, not_assessable_lines, provenance, show_matrix, timing_frame,
                          verdict_matrix)
-from app.ui import (MODEL_LABELS, UPLOAD_TYPES, angle_timeline, history_store, rule_decisions, save_upload,
-                    session_dir, show_frames)
+from app.ui import (ENGINE_LABELS, MODEL_LABELS, UPLOAD_TYPES, angle_timeline, history_store, rule_decisions,
+                    save_upload, session_dir, show_frames)
 from gymcore.assess import MODEL_NAMES, assess
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
 from gymcore.draw import annotated_clip
 from gymcore.errors import GymError
+from gymcore.models.engine import ENGINES
 from gymcore.perception import analyse_clips
 from gymcore.reports import assessment_record, render_html, render_pdf
 from gymcore.sample_clips import bundled_samples
@@ -61,7 +62,7 @@ def choose_clips() -> tuple[dict[str, Path], str, dict[str, str]]:
     return dict(sample.clips), f"sample {sample.title}", {view: path.name for view, path in sample.clips.items()}
 
 
-def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], source: str) -> None:
+def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], source: str, engine: str) -> None:
     """Perception, judging and the annotated clip, each a visible step; errors become a sentence."""
     st.session_state.pop("result", None)
     with st.status("Assessing...", expanded=True) as status:
@@ -70,7 +71,7 @@ def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], sou
             perception = analyse_clips(front=clips.get("frontal"), side=clips.get("lateral"))
             status.write(f"2/3 Recognising the exercise, finding repetitions, judging with"
                          f" {', '.join(MODEL_LABELS[m] for m in models)}...")
-            assessment = assess(exercise=exercise, models=models, perception=perception)
+            assessment = assess(exercise=exercise, models=models, perception=perception, engine=engine)
             status.write("3/3 Drawing the skeleton over the clips...")
             clock = time.perf_counter()
             annotated = {name: annotated_clip(view, session_dir() / f"annotated-{name}-{time.time_ns()}.mp4")
@@ -185,17 +186,20 @@ def show_save(record: dict) -> None:
 
 
 clips, source, names = choose_clips()
-settings = st.columns([1, 3, 1], vertical_alignment="bottom")
+settings = st.columns([1, 3, 1, 1], vertical_alignment="bottom")
 exercise = settings[0].selectbox("Exercise", ["auto", *EXERCISES], key="exercise",
                                  format_func=lambda e: "Recognise it" if e == "auto" else EXERCISE_NAMES[e])
 models = settings[1].multiselect("Models", list(MODEL_NAMES), default=list(MODEL_NAMES), key="models",
                                  format_func=MODEL_LABELS.get)
-pressed = settings[2].button("Assess", type="primary", width="stretch", disabled=not clips or not models)
+engine = settings[2].selectbox("Engine", ENGINES, key="engine", format_func=ENGINE_LABELS.get,
+                               help="How the learned models run. OpenVINO is about 4x faster on the CPU; the first"
+                                    " assessment converts each model once (seconds), later ones reuse it.")
+pressed = settings[3].button("Assess", type="primary", width="stretch", disabled=not clips or not models)
 st.caption(f"To assess — {source}: " + ", ".join(f"{view} {names[view]}" for view in clips)
            if clips else "Upload at least one clip, record one, or pick a sample.")
 
 if (pressed or st.session_state.pop("run_now", False)) and clips and models:
-    run_assessment(clips, exercise, models, f"{source} ({', '.join(names.values())})")
+    run_assessment(clips, exercise, models, f"{source} ({', '.join(names.values())})", engine)
 
 if "assess_error" in st.session_state:
     st.error(st.session_state.assess_error)

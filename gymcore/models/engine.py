@@ -68,7 +68,7 @@ class OpenVinoRunner:
         self.compiled = compiled
         self.request = compiled.create_infer_request()
         # What the CPU plugin computes in: f32, or bf16 where "default" precision and the CPU allow.
-        self.inference_precision = str(compiled.get_property("INFERENCE_PRECISION_HINT"))
+        self.inference_precision = compiled.get_property("INFERENCE_PRECISION_HINT").to_string()
 
     def __call__(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         results = self.request.infer([np.ascontiguousarray(arrays[name], dtype=np.float32) for name in self.names])
