@@ -30,8 +30,11 @@ class RepConfig:
 
     median_s: float = 0.3  # rolling median window: longer than a tracking glitch, shorter than a bottom
     smooth_s: float = 0.12  # standard deviation of the Gaussian smoothing
-    enter_share: float = 0.5  # of the clip's movement range: a repetition is under way above this
-    leave_share: float = 0.25  # ... and over below this
+    # Of the clip's movement range: a repetition is under way above enter_share and over below
+    # leave_share. Low enough for a faulty half squat (70 degrees) in a set whose deepest
+    # repetition reaches 160.
+    enter_share: float = 0.4
+    leave_share: float = 0.2
     # Knee flexion a squat or lunge must reach (a quarter squat is about 45 degrees; walking
     # flexes the two knees by about 20 degrees on average).
     min_knee_flexion_deg: float = 40.0
@@ -47,7 +50,7 @@ class RepConfig:
     lunge_leave_drop_pct: float = 6.0
     # Against the deepest repetition of the clip: shallower excursions are set-up motion. Lunges,
     # whose signal has an absolute scale, allow shallower faulty repetitions beside deep ones.
-    min_relative_depth: float = 0.45
+    min_relative_depth: float = 0.35
     lunge_min_relative_depth: float = 0.25
     min_duration_s: float = 0.5
     max_duration_s: float = 12.0
@@ -138,8 +141,17 @@ def _smaller(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_REPS) -> list[Repetition]:
-    """The repetitions in one view's signal, in time order."""
-    time_s = np.asarray(signal.time_s, dtype=np.float64)
+    """The repetitions in one view's signal, in time order. Frames before the person is first
+    seen and after they are last seen (a title card, an empty gym) are left out, and a window
+    seen in less than half its frames is not a repetition."""
+    seen = np.flatnonzero(np.isfinite(signal.value))
+    if len(seen) < 3:
+        return []
+    inside = slice(int(seen[0]), int(seen[-1]) + 1)
+    signal = MovementSignal(signal.name, np.asarray(signal.time_s[inside], dtype=np.float64),
+                            np.asarray(signal.value[inside], dtype=np.float64), np.asarray(signal.hip_drop[inside]))
+    time_s = signal.time_s
+    observed = np.isfinite(signal.value)
     value = cleaned(signal.value, time_s, config)
     if len(time_s) < 3 or not np.isfinite(value).all():
         return []
@@ -162,10 +174,12 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
     reps = []
     for start, end in windows:
         bottom = start + int(np.argmax(value[start:end + 1]))
-        depth = float(value[bottom] - min(value[start], value[end]))
+        depth = float(value[bottom] - standing)
         duration = time_s[end] - time_s[start]
         hips_dropped = exercise == "deadlift" or not np.isfinite(drop[bottom]) or drop[bottom] >= config.min_hip_drop
-        if depth >= min_depth and config.min_duration_s <= duration <= config.max_duration_s and hips_dropped:
+        mostly_seen = observed[start:end + 1].mean() >= 0.5
+        if (depth >= min_depth and config.min_duration_s <= duration <= config.max_duration_s and hips_dropped
+                and mostly_seen):
             reps.append(Repetition(float(time_s[start]), float(time_s[bottom]), float(time_s[end]), depth))
     deepest = max((rep.depth for rep in reps), default=0.0)
     relative = config.lunge_min_relative_depth if exercise == "lunges" else config.min_relative_depth
@@ -207,9 +221,10 @@ def cleaned(values: np.ndarray, time_s: np.ndarray, config: RepConfig = DEFAULT_
 
 def hysteresis_windows(value: np.ndarray, enter: float, leave: float) -> list[tuple[int, int]]:
     """(start, end) positions of the excursions above `enter`, each widened to where the signal
-    was last and is next below `leave`. An excursion still above `leave` when the clip ends counts
-    only if the signal has come back below `enter` and at least half-way from the bottom to
-    `leave` (a clip cut as the athlete stands up); otherwise it is incomplete and left out."""
+    was last and is next below `leave`. An excursion already above `leave` when the clip starts,
+    or still above it when the clip ends, counts only if the signal there is below `enter` and at
+    least half-way from the bottom to `leave` (a clip cut just after the athlete set off, or as
+    they stand up); otherwise it is incomplete and left out."""
     windows = []
     position = 0
     n = len(value)
@@ -219,18 +234,29 @@ def hysteresis_windows(value: np.ndarray, enter: float, leave: float) -> list[tu
             break
         crossing = position + int(above[0])
         before = np.flatnonzero(value[:crossing] <= leave)
-        start = int(before[-1]) if len(before) else 0
         after = np.flatnonzero(value[crossing:] <= leave)
         if len(after):
             end = crossing + int(after[0])
-        elif value[-1] <= enter and value[-1] <= (value[crossing:].max() + leave) / 2:
+        elif _nearly_back(value[-1], value[crossing:].max(), enter, leave):
             end = n - 1
         else:
             break
+        if len(before):
+            start = int(before[-1])
+        elif _nearly_back(value[0], value[:end + 1].max(), enter, leave):
+            start = 0
+        else:
+            position = end + 1
+            continue
         if not windows or start >= windows[-1][1]:
             windows.append((start, end))
         position = end + 1
     return windows
+
+
+def _nearly_back(edge: float, peak: float, enter: float, leave: float) -> bool:
+    """Whether a clip edge cuts a repetition close enough to standing for it to count."""
+    return edge <= enter and edge <= (peak + leave) / 2
 
 
 def fill_gaps(values: np.ndarray) -> np.ndarray:

@@ -166,3 +166,13 @@ def test_a_tracking_dropout_at_the_bottom_does_not_split_a_squat() -> None:
     found = segment(MovementSignal(signal.name, signal.time_s, value, drop), "squat")
     assert len(found) == 2
     assert found[0].start_s < 1.6 and found[0].end_s > 3.0  # the first squat whole: 1.0 s to 3.6 s
+
+
+def test_frames_before_anyone_is_seen_are_not_a_repetition() -> None:
+    signal = squat_signal(2, np.random.default_rng(12))
+    value = signal.value.copy()
+    first_bottom = int(np.argmax(value[: len(value) // 2]))
+    value[:first_bottom] = np.nan  # a title card, then the athlete already at the bottom
+    value[int(0.75 * len(value)):int(0.75 * len(value)) + 6] = np.nan  # a short dropout mid-rep is bridged
+    found = segment(MovementSignal(signal.name, signal.time_s, value, signal.hip_drop), "squat")
+    assert len(found) == 1 and found[0].start_s > signal.time_s[first_bottom]
