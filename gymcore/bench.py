@@ -107,6 +107,18 @@ def median_time(work: Callable[[], object], runs: int, warm_up: bool = False) ->
     return statistics.median(times)
 
 
+def interleaved_medians(works: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Median wall-clock seconds of each work over ``runs`` rounds, every round running each once in
+    turn, so that another job's load on a shared machine falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in works}
+    for _ in range(runs):
+        for name, work in works.items():
+            started = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def _perception_table(results: list[Perception], baseline_s: float, runs: int) -> BenchTable:
     first = results[0]
     table = BenchTable(title="Perception: both views, 16 model frames plus the timeline")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gymcore.bench import BenchRow, BenchTable, median_time
+from gymcore.bench import BenchRow, BenchTable, interleaved_medians
 from gymcore.models.engine import PRECISIONS
 
 TOLERANCE = 1e-2
+PLAIN = "plain: fp32, eager, contiguous"
 
 
 def fusion_inputs(image_size: int = 224, seed: int = 0):
@@ -28,8 +29,8 @@ def fusion_inputs(image_size: int = 224, seed: int = 0):
 
 def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with_bf16: bool = False,
                     with_compile: bool = False) -> BenchTable:
-    """bfloat16 (slow on CPUs without AVX-512 BF16 or AMX, such as this project's) and
-    torch.compile (minutes of compilation on 2 cores) are measured only when asked for."""
+    """bfloat16 autocast (slow on CPUs without AVX-512 BF16 or AMX) and torch.compile (minutes of
+    compilation on 2 cores) are measured only when asked for."""
     import torch
 
     from gymcore.models.registry import build_model
@@ -53,16 +54,17 @@ def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with
         candidates["channels-last, bfloat16 autocast"] = _bf16_forward(net, inputs)
     if with_compile:
         candidates["torch.compile (inductor), channels-last"] = _compiled_forward(net, inputs)
-    baseline_s = median_time(plain, runs, warm_up=True)
+    outputs = {name: torch.as_tensor(forward()) for name, forward in candidates.items()}  # warm-up
+    medians = interleaved_medians({PLAIN: plain, **candidates}, runs)
+    baseline_s = medians[PLAIN]
     table = BenchTable(title=f"Fusion model (paper variant, {image_size} x {image_size}, batch 1, {threads} threads)")
-    table.rows.append(BenchRow("plain: fp32, eager, contiguous", baseline_s, "baseline"))
-    for name, forward in candidates.items():
-        output = torch.as_tensor(forward())
-        seconds = median_time(forward, runs, warm_up=True)
+    table.rows.append(BenchRow(PLAIN, baseline_s, "baseline"))
+    for name, output in outputs.items():
         difference = float((output.float() - reference).abs().max())
-        table.rows.append(BenchRow(name, seconds, f"{baseline_s / seconds:.2f}x, max |diff| {difference:.1e}"
+        table.rows.append(BenchRow(name, medians[name], f"{baseline_s / medians[name]:.2f}x, max |diff| {difference:.1e}"
                                    + ("" if difference <= TOLERANCE else " (outside tolerance)")))
-    table.footer = [f"Median of {runs} runs after one warm-up; outputs compared with the plain run (tolerance {TOLERANCE}).",
+    table.footer = [f"Median of {runs} rounds after one warm-up, each round running every row once in turn;"
+                    f" outputs compared with the plain run (tolerance {TOLERANCE}).",
                     *footer]
     return table
 
