@@ -319,6 +319,8 @@ def describe(result: Assessment) -> str:
     """A few lines a coach can read in a terminal."""
     ex = result.exercise
     lines = [f"exercise: {ex.exercise} ({ex.method}, confidence {ex.confidence:.2f})"]
+    if ex.caution:
+        lines.append(ex.caution)
     for name, info in result.weights.items():
         if info["status"] != "loaded":
             lines.append(f"model {name}: {info['reason']}")

@@ -168,6 +168,8 @@ def _header_lines(record: dict[str, Any], athlete: str, notes: str) -> list[str]
     mean = summary.get("mean_score")
     lines.append(f"Repetitions: {len(record['reps'])}    Mean score: {'-' if mean is None else f'{mean:.2f}'}"
                  f" (share of assessable criteria passed, {summary.get('model', '')} model)")
+    if record["exercise"].get("caution"):
+        lines.append(record["exercise"]["caution"])
     if notes:
         lines.append(f"Notes: {notes}")
     return lines

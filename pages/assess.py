@@ -101,6 +101,8 @@ def show_summary(record: dict, source: str) -> None:
                     help="Share of the assessable criteria passed, averaged over the repetitions.")
     cells[3].metric("Time", f"{record['timing_s']['total'] + record['timing_s'].get('annotated_clip', 0):.1f} s")
     st.caption(f"Source: {source}.")
+    if exercise.get("caution"):
+        st.warning(exercise["caution"])
     for flag in record.get("pair_flags", []):
         st.warning(flag["message"])
     for view, check in record["views"].items():

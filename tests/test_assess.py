@@ -85,3 +85,13 @@ def test_the_pose_rule_names_each_exercise_from_its_evidence() -> None:
     # A squat leaning well forward (low-bar) is still a squat.
     squat = decide(free_leg_lift=0.05, foot_split=0.1, trunk_lean_deg=45)
     assert squat.exercise == "squat" and squat.method == "pose rule" and 0.5 < squat.confidence <= 1.0
+
+
+def test_an_unsure_recognition_says_so_and_a_named_exercise_does_not() -> None:
+    from gymcore.recognise import Recognition, decide
+
+    unsure = decide(free_leg_lift=0.05, foot_split=0.36, trunk_lean_deg=30)
+    assert unsure.confidence < 0.7 and "name it" in unsure.caution and unsure.to_dict()["caution"] == unsure.caution
+    clear = decide(free_leg_lift=0.02, foot_split=0.05, trunk_lean_deg=20)
+    assert clear.caution == "" and "caution" not in clear.to_dict()
+    assert Recognition("squat", 0.3, "given", {}).caution == ""
