@@ -152,8 +152,8 @@ def assess(
 
 def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, Repetition]], dict[str, object]]:
     """Repetition windows per view: segmented on the lateral view's signal (the frontal one's when
-    alone; for lunges where the other view agrees), then shifted into the other view by the lag that best
-    matches the two views' hip heights."""
+    alone; for lunges, where the other view agrees), then shifted into the other view by the lag
+    that best matches the two views' movement signals."""
     views = perception.views()
     lead = "lateral" if "lateral" in views else "frontal"
     follower = "frontal" if lead == "lateral" else "lateral"

@@ -9,8 +9,8 @@ drop (squats), are set-up motion (walking in, unracking, turning) and are not co
 Lunges alternate legs, and MediaPipe often swaps the legs in a lateral view, so their knee angles
 jump; the height of the hips above the ankles, over the torso's length, is the same for either
 leg and for any distance to the camera. It means the same in both views, so when both are given
-the two views' hip drops are aligned and the smaller of the two is kept: a repetition must show in both, which removes
-what one view's tracking invents.
+the two views' hip drops are aligned and the smaller of the two is kept: a repetition must show
+in both, which removes what one view's tracking invents.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from gymcore.pose import LANDMARK
 
 @dataclass(frozen=True)
 class RepConfig:
-    """Segmentation settings; depths are in the movement signal's unit (degrees)."""
+    """Segmentation settings; depths are in the movement signal's unit (degrees; percent for the
+    hip drop)."""
 
     median_s: float = 0.3  # rolling median window: longer than a tracking glitch, shorter than a bottom
     smooth_s: float = 0.12  # standard deviation of the Gaussian smoothing
@@ -123,7 +124,8 @@ def combined(lead: MovementSignal, other: MovementSignal, offset_s: float) -> Mo
     other view's read ``offset_s`` later), so that only movement both views see remains."""
     other_value = _at(other.time_s, other.value, lead.time_s + offset_s)
     other_drop = _at(other.time_s, other.hip_drop, lead.time_s + offset_s)
-    return MovementSignal(lead.name, lead.time_s, _smaller(lead.value, other_value), _smaller(lead.hip_drop, other_drop))
+    return MovementSignal(lead.name, lead.time_s, _smaller(lead.value, other_value),
+                          _smaller(lead.hip_drop, other_drop))
 
 
 def _at(time_s: np.ndarray, values: np.ndarray, when: np.ndarray) -> np.ndarray:
@@ -160,7 +162,8 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
     # A lunge's excursion already rose past an absolute threshold; from where it starts it must
     # at least climb from the low threshold to the high one.
     min_depth = {"deadlift": config.min_trunk_lean_deg,
-                 "lunges": config.lunge_enter_drop_pct - config.lunge_leave_drop_pct}.get(exercise, config.min_knee_flexion_deg)
+                 "lunges": config.lunge_enter_drop_pct - config.lunge_leave_drop_pct,
+                 }.get(exercise, config.min_knee_flexion_deg)
     if span < min_depth:
         return []
     if exercise == "lunges":

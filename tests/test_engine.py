@@ -20,7 +20,8 @@ def video_and_pose_batch(model, rows: int, seed: int = 0) -> dict[str, np.ndarra
     for view in ("frontal", "lateral"):
         for kind in model.net.input_kinds:
             if kind == "video":
-                arrays[f"video_{view}"] = rng.integers(0, 256, (rows, 16, model.image_size, model.image_size, 3), dtype=np.uint8)
+                shape = (rows, 16, model.image_size, model.image_size, 3)
+                arrays[f"video_{view}"] = rng.integers(0, 256, shape, dtype=np.uint8)
             else:
                 arrays[f"{kind}_{view}"] = rng.random((rows, 16, 5984), dtype=np.float32)
     return arrays

@@ -131,8 +131,8 @@ def test_alignment_prefers_the_small_lag_to_one_repetition_later() -> None:
     rng = np.random.default_rng(9)
     lateral = squat_signal(5, rng, noise_deg=2.0)
     # The frontal view sees the same squats 0.4 s later and less deep (MediaPipe's 3D angles).
-    frontal = MovementSignal(lateral.name, lateral.time_s + 0.4, 0.6 * lateral.value + rng.normal(0, 2.0, len(lateral.value)),
-                             lateral.hip_drop)
+    seen_from_front = 0.6 * lateral.value + rng.normal(0, 2.0, len(lateral.value))
+    frontal = MovementSignal(lateral.name, lateral.time_s + 0.4, seen_from_front, lateral.hip_drop)
     assert abs(align_offset(lateral, frontal, max_lag_s=8.0) - 0.4) < 0.1
 
 
