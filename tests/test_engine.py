@@ -53,3 +53,21 @@ def test_the_converted_graph_is_read_back_from_disk(cache):
 def test_an_unknown_engine_is_a_clear_error():
     with pytest.raises(EngineError, match="choose one of torch, openvino"):
         check_engine("tensorrt")
+
+
+def test_an_unwritable_or_damaged_cache_only_costs_a_conversion(tmp_path, monkeypatch):
+    from gymcore.models.engine import openvino_runner
+
+    model = load_criteria_model("pose", "deadlift")
+    shapes = {f"features_{view}": (16, 5984) for view in ("frontal", "lateral")}
+    arrays = {key: np.random.default_rng(2).random((1, *shape), dtype=np.float32) for key, shape in shapes.items()}
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setattr(engine_module, "CACHE_DIR", blocked / "openvino")
+    expected = model.logits(arrays)
+    assert np.abs(openvino_runner(model.net, shapes, cache_key="k1")(arrays) - expected).max() < 1e-2
+    monkeypatch.setattr(engine_module, "CACHE_DIR", tmp_path / "cache")
+    openvino_runner(model.net, shapes, cache_key="k2")
+    for graph in (tmp_path / "cache").glob("*.xml"):
+        graph.write_text("<net>damaged")
+    assert np.abs(openvino_runner(model.net, shapes, cache_key="k2")(arrays) - expected).max() < 1e-2

@@ -103,13 +103,25 @@ def _cached_graph(core, net, shapes: dict[str, tuple[int, ...]], cache_key: str)
     signature = repr(sorted(shapes.items())) + ov.__version__
     path = CACHE_DIR / f"{cache_key[:16]}-{hashlib.sha256(signature.encode()).hexdigest()[:12]}.xml"
     if path.exists():
-        return core.read_model(path)
+        try:
+            return core.read_model(path)
+        except RuntimeError:
+            pass  # a damaged entry (a full disk, an interrupted copy) is converted again and rewritten
     model = _convert(net, shapes)
+    try:
+        _save(model, path)
+    except OSError:
+        pass  # an unwritable cache folder costs the conversion again in the next process, nothing more
+    return model
+
+
+def _save(model, path: Path) -> None:
+    """Write the graph under a temporary name, then move it into place, so that a second process
+    never reads a half-written graph."""
+    import openvino as ov
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Written under a temporary name first: a second process must never read a half-written graph.
     partial = path.with_name(f"{path.stem}.{os.getpid()}.xml")
     ov.save_model(model, partial, compress_to_fp16=False)
     partial.with_suffix(".bin").replace(path.with_suffix(".bin"))
     partial.replace(path)
-    return model
-
