@@ -165,7 +165,7 @@ def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, R
         durations = [view.source.duration_s for view in views.values()]
         offset = align_offset(signal, other, max_lag_s=0.5 * min(durations))
         info["offset_s"] = round(offset, 3)
-        if signal.name == "hip drop":  # the same measure in both views; the angles are not (2D vs 3D)
+        if signal.view_independent:
             signal = combined(signal, other, offset)
             info["signal"] = f"{signal.name}, both views"
     reps = segment(signal, exercise)

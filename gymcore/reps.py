@@ -15,7 +15,7 @@ in both, which removes what one view's tracking invents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import median_filter
@@ -81,6 +81,9 @@ class MovementSignal:
     time_s: np.ndarray
     value: np.ndarray  # degrees (percent for the hip drop), NaN where nobody was found
     hip_drop: np.ndarray  # share of the standing hip height lost, NaN where nobody was found
+    # Whether the value means the same in either view (the hip drop does; image-plane angles in one
+    # view and MediaPipe's 3D angles in the other do not), so that the two views can be combined.
+    view_independent: bool = False
 
 
 def movement_signal(view: ViewAnalysis, exercise: str) -> MovementSignal:
@@ -91,10 +94,10 @@ def movement_signal(view: ViewAnalysis, exercise: str) -> MovementSignal:
     """
     suffix = "" if view.view == "lateral" else "_3d"
     drop = hip_drop(view.timeline.landmarks, (view.source.width, view.source.height))
+    if exercise == "lunges":
+        return MovementSignal("hip drop", view.timeline.time_s, 100.0 * drop, drop, view_independent=True)
     if exercise == "deadlift":
         name, value = "trunk lean", view.angles[f"trunk_lean{suffix}"]
-    elif exercise == "lunges":
-        name, value = "hip drop", 100.0 * drop
     else:
         knees = np.stack([view.angles[f"left_knee{suffix}"], view.angles[f"right_knee{suffix}"]])
         name, value = "knee flexion", 180.0 - np.mean(knees, axis=0)
@@ -124,8 +127,7 @@ def combined(lead: MovementSignal, other: MovementSignal, offset_s: float) -> Mo
     other view's read ``offset_s`` later), so that only movement both views see remains."""
     other_value = _at(other.time_s, other.value, lead.time_s + offset_s)
     other_drop = _at(other.time_s, other.hip_drop, lead.time_s + offset_s)
-    return MovementSignal(lead.name, lead.time_s, _smaller(lead.value, other_value),
-                          _smaller(lead.hip_drop, other_drop))
+    return replace(lead, value=_smaller(lead.value, other_value), hip_drop=_smaller(lead.hip_drop, other_drop))
 
 
 def _at(time_s: np.ndarray, values: np.ndarray, when: np.ndarray) -> np.ndarray:
@@ -150,8 +152,8 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
     if len(seen) < 3:
         return []
     inside = slice(int(seen[0]), int(seen[-1]) + 1)
-    signal = MovementSignal(signal.name, np.asarray(signal.time_s[inside], dtype=np.float64),
-                            np.asarray(signal.value[inside], dtype=np.float64), np.asarray(signal.hip_drop[inside]))
+    signal = replace(signal, time_s=np.asarray(signal.time_s[inside], dtype=np.float64),
+                     value=np.asarray(signal.value[inside], dtype=np.float64), hip_drop=signal.hip_drop[inside])
     time_s = signal.time_s
     observed = np.isfinite(signal.value)
     value = cleaned(signal.value, time_s, config)
