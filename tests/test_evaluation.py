@@ -24,3 +24,10 @@ def test_metrics_match_hand_computation():
 
 def test_f1_of_a_class_absent_everywhere_is_one():
     assert f1_score(np.zeros(4), np.zeros(4), positive=1) == 1.0
+
+
+def test_counting_repetitions_in_a_folder_without_demo_clips_says_how_to_make_them(tmp_path, capsys):
+    from gymcore.cli import main
+
+    assert main(["evaluate", "--demo-clips", str(tmp_path), "--json", str(tmp_path / "out.json")]) == 2
+    assert "python -m gymcore synth --demo-clips" in capsys.readouterr().err
