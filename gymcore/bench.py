@@ -51,11 +51,18 @@ def run_bench(front: str | Path | None = None, side: str | Path | None = None, r
         optimised = [analyse_clips(front, side) for _ in range(runs)]
         half_rate = replace(DEFAULT_LIMITS, timeline_max_fps=DEFAULT_LIMITS.timeline_max_fps / 2)
         thinned = median_time(lambda: analyse_clips(front, side, limits=half_rate), runs)
+        alone = interleaved_medians({"chunks": lambda: analyse_clips(side=side),
+                                     "one pass": lambda: analyse_clips(side=side, parallel=False)}, runs)
         baseline = median_time(lambda: _plain_perception(front, side), max(1, runs // 2))
     table = _perception_table(optimised, baseline, runs)
     table.rows.insert(-1, BenchRow(
         "both views, timeline at half rate", thinned,
         f"as above with the timeline thinned to {half_rate.timeline_max_fps:.0f} fps",
+    ))
+    table.rows.insert(-1, BenchRow(
+        "lateral view alone, wall clock", alone["chunks"],
+        f"tracked in chunks on both cores; {alone['one pass']:.3f} s in one pass on one core"
+        f" ({alone['one pass'] / alone['chunks']:.2f}x)",
     ))
     return table
 

@@ -8,7 +8,7 @@ parallel threads on their own estimators (MediaPipe and FFmpeg release the GIL w
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,7 @@ from gymcore.angles import ANGLE_NAMES, ANGLE_NAMES_3D, image_angles, world_angl
 from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES, ClipLimits
 from gymcore.errors import ClipEndedEarly, InputError, NoPersonError
 from gymcore.features import pose_features
-from gymcore.pose import PoseEstimator, PoseTrack, shared_estimator
+from gymcore.pose import PoseEstimator, PoseTrack, shared_estimator, track_in_parallel
 from gymcore.quality import QualityFlag, QualityReport, check_track
 from gymcore.video import (
     ClipInfo, DecodedFrame, iter_frames, probe_clip, timeline_indices, uniform_indices, with_decoded_count,
@@ -95,9 +95,12 @@ class Perception:
 
 def analyse_view(
     path: str | Path, view: str, estimator: PoseEstimator | None = None,
-    limits: ClipLimits = DEFAULT_LIMITS,
+    limits: ClipLimits = DEFAULT_LIMITS, helpers: Sequence[PoseEstimator] = (),
 ) -> ViewAnalysis:
-    """Probe, decode, track and measure one clip seen from `view` ("frontal" or "lateral")."""
+    """Probe, decode, track and measure one clip seen from `view` ("frontal" or "lateral").
+
+    With ``helpers`` (more estimators), the clip is tracked in chunks on all of them at once.
+    """
     if view not in VIEWS:
         raise InputError(f"Unknown view {view!r}: use 'frontal' or 'lateral'.")
     started = time.perf_counter()
@@ -106,12 +109,12 @@ def analyse_view(
     probed = time.perf_counter()
     decode_clock = _Stopwatch()
     try:
-        track, kept_images, model_idx, timeline_idx = _track_clip(info, estimator, limits, decode_clock)
+        track, kept_images, model_idx, timeline_idx = _track_clip(info, [estimator, *helpers], limits, decode_clock)
     except ClipEndedEarly as short:
         if short.decoded < MIN_DECODABLE_SHARE * info.frame_count:
             raise
         info = with_decoded_count(info, short.decoded)
-        track, kept_images, model_idx, timeline_idx = _track_clip(info, estimator, limits, decode_clock)
+        track, kept_images, model_idx, timeline_idx = _track_clip(info, [estimator, *helpers], limits, decode_clock)
     tracked = time.perf_counter()
     if not track.detected.any():
         raise NoPersonError(
@@ -133,6 +136,7 @@ def analyse_view(
         timing_s={
             "probe": probed - started,
             "decode": decode_clock.total,
+            # With helpers, tracking overlaps decoding: this is the part not hidden behind it.
             "pose": tracked - probed - decode_clock.total,
             "features": featured - tracked,
             "total": time.perf_counter() - started,
@@ -141,15 +145,16 @@ def analyse_view(
 
 
 def _track_clip(
-    info: ClipInfo, estimator: PoseEstimator, limits: ClipLimits, decode_clock: _Stopwatch,
+    info: ClipInfo, estimators: list[PoseEstimator], limits: ClipLimits, decode_clock: _Stopwatch,
 ) -> tuple[PoseTrack, dict[int, np.ndarray], np.ndarray, np.ndarray]:
-    """One decoding pass over the model and timeline frames, tracked as one video; the model
-    frames' images are kept."""
+    """One decoding pass over the model and timeline frames, tracked as one video (in chunks
+    when there are several estimators); the model frames' images are kept."""
     model_idx = uniform_indices(info.frame_count, MODEL_FRAMES)
     timeline_idx = timeline_indices(info.frame_count, info.fps, limits.timeline_max_fps)
     kept_images: dict[int, np.ndarray] = {}
     frames = decode_clock.timed(iter_frames(info, np.union1d(model_idx, timeline_idx), limits.pose_long_side_px))
-    track = estimator.track(_keeping(frames, set(model_idx.tolist()), kept_images))
+    frames = _keeping(frames, set(model_idx.tolist()), kept_images)
+    track = track_in_parallel(frames, estimators) if len(estimators) > 1 else estimators[0].track(frames)
     return track, kept_images, model_idx, timeline_idx
 
 
@@ -166,6 +171,11 @@ def analyse_clips(
         with ThreadPoolExecutor(max_workers=2) as pool:
             futures = {view: pool.submit(analyse_view, path, view, None, limits) for view, path in jobs.items()}
             results = {view: future.result() for view, future in futures.items()}
+    elif parallel:
+        # One clip: the idle view's estimator tracks every other chunk of it.
+        (view, path), = jobs.items()
+        spare = shared_estimator("lateral" if view == "frontal" else "frontal")
+        results = {view: analyse_view(path, view, None, limits, helpers=[spare])}
     else:
         results = {view: analyse_view(path, view, None, limits) for view, path in jobs.items()}
     perception = Perception(frontal=results.get("frontal"), lateral=results.get("lateral"))

@@ -9,11 +9,15 @@ detecting every frame anew.
 from __future__ import annotations
 
 import os
+import queue
 import sys
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -67,6 +71,19 @@ class PoseTrack:
         )
 
 
+    @classmethod
+    def joined(cls, tracks: list[PoseTrack]) -> PoseTrack:
+        """Consecutive tracks of one clip as one track, in order."""
+        return cls(
+            frame_indices=np.concatenate([t.frame_indices for t in tracks]),
+            time_s=np.concatenate([t.time_s for t in tracks]),
+            landmarks=np.concatenate([t.landmarks for t in tracks]),
+            visibility=np.concatenate([t.visibility for t in tracks]),
+            world=np.concatenate([t.world for t in tracks]),
+            detected=np.concatenate([t.detected for t in tracks]),
+        )
+
+
 class PoseEstimator:
     """One MediaPipe Pose graph. Build it once and reuse it: building costs far more than a frame.
 
@@ -86,6 +103,10 @@ class PoseEstimator:
                 enable_segmentation=False, min_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
             )
+            # MediaPipe opens its models on the first frame, from threads of its own, and logs as
+            # it does; one blank frame here keeps that chatter inside the silenced span even for
+            # an estimator built now and first used later.
+            self._graph.process(np.zeros((64, 64, 3), dtype=np.uint8))
         self._lock = threading.Lock()
 
     def track(self, frames: Iterable[DecodedFrame]) -> PoseTrack:
@@ -125,6 +146,40 @@ class PoseEstimator:
 
 _SHARED: dict[str, PoseEstimator] = {}
 _SHARED_LOCK = threading.Lock()
+
+
+def track_in_parallel(frames: Iterable[DecodedFrame], estimators: list[PoseEstimator],
+                      chunk_frames: int = 90) -> PoseTrack:
+    """Track a clip's frames on several estimators at once, in consecutive chunks.
+
+    One clip on one graph uses one core. Cut into chunks of a few seconds, handed in turn to
+    whichever estimator is free, it uses them all, while this thread decodes the next chunk. Each
+    chunk starts tracking afresh (the detector finds the person again, a few milliseconds once per
+    chunk). At most two chunks per estimator are held in memory.
+    """
+    free: queue.Queue[PoseEstimator] = queue.Queue()
+    for estimator in estimators:
+        free.put(estimator)
+
+    def track_chunk(chunk: list[DecodedFrame]) -> PoseTrack:
+        estimator = free.get()
+        try:
+            return estimator.track(chunk)
+        finally:
+            free.put(estimator)
+
+    pending: deque[Future[PoseTrack]] = deque()
+    tracks: list[PoseTrack] = []
+    frames = iter(frames)
+    with ThreadPoolExecutor(max_workers=len(estimators)) as pool:
+        while chunk := list(islice(frames, chunk_frames)):
+            pending.append(pool.submit(track_chunk, chunk))
+            if len(pending) >= 2 * len(estimators):
+                tracks.append(pending.popleft().result())
+        tracks.extend(future.result() for future in pending)
+    if not tracks:
+        return estimators[0].track([])
+    return PoseTrack.joined(tracks)
 
 
 def shared_estimator(slot: str = "default") -> PoseEstimator:

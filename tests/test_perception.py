@@ -152,3 +152,24 @@ def test_bad_input_exits_2_with_one_sentence(tmp_path, empty_room_clip, case):
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert lines[0].endswith(".")
     assert not (tmp_path / "out.json").exists()
+
+
+def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
+    from gymcore.pose import PoseEstimator, track_in_parallel
+
+    clip = probe_clip(squat_pair[1])
+    frames = list(read_frames(clip, np.arange(clip.frame_count)))
+    whole = shared_estimator("lateral").track(frames)
+    chunked = track_in_parallel(frames, [shared_estimator("lateral"), PoseEstimator()], chunk_frames=10)
+    assert np.array_equal(chunked.frame_indices, whole.frame_indices)
+    assert np.array_equal(chunked.time_s, whole.time_s)
+    assert chunked.detected.all() and whole.detected.all()
+    # Each chunk finds the person afresh: the hips and knees land within 2 % of the image of one pass.
+    joints = [LANDMARK[name] for name in ("left_hip", "right_hip", "left_knee", "right_knee")]
+    assert np.abs(chunked.landmarks[:, joints, :2] - whole.landmarks[:, joints, :2]).max() < 0.02
+
+
+def test_a_single_clip_is_analysed_with_both_estimators(squat_pair):
+    alone = analyse_clips(side=squat_pair[1])
+    assert alone.frontal is None and len(alone.lateral.timeline) == 45
+    assert alone.lateral.quality.detection_rate >= 0.95
