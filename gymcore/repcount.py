@@ -1,9 +1,12 @@
-"""Repetition counting and exercise recognition, measured on multi-repetition demo clips.
+"""Repetition counting, exercise recognition and the rules' verdicts, measured on multi-repetition
+demo clips.
 
 ``python -m gymcore evaluate --demo-clips DIR [DIR ...] --json OUT`` reads folders written by
 ``python -m gymcore synth --demo-clips`` (their manifest says where every repetition starts and
-ends), analyses each paired clip as ``assess`` does, and reports per clip the repetitions found
-against the true count, and the exercise the pose rule names against the true one.
+ends, and its true labels), analyses each paired clip as ``assess`` does, and reports per clip the
+repetitions found against the true count, the exercise the pose rule names against the true one,
+and, where the count is right, how many of the rules model's verdicts on the segmented
+repetitions disagree with the truth (a criterion it declines to judge counts as wrong).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ class ClipCount:
     found_reps: int
     recognised: str
     bottoms_s: list[float]
+    verdicts: int = 0  # rules verdicts compared with the truth (clips counted exactly)
+    wrong_verdicts: int = 0
 
     @property
     def exact(self) -> bool:
@@ -38,6 +43,11 @@ class CountReport:
         chosen = [clip for clip in self.clips if exercise in (None, clip.exercise)]
         return sum(clip.exact for clip in chosen) / len(chosen) if chosen else 0.0
 
+    def rules_hamming_loss(self, exercise: str | None = None) -> float | None:
+        chosen = [clip for clip in self.clips if exercise in (None, clip.exercise)]
+        verdicts = sum(clip.verdicts for clip in chosen)
+        return sum(clip.wrong_verdicts for clip in chosen) / verdicts if verdicts else None
+
     def share_recognised(self) -> float:
         return sum(clip.recognised == clip.exercise for clip in self.clips) / len(self.clips) if self.clips else 0.0
 
@@ -47,6 +57,7 @@ class CountReport:
             "clips": [asdict(clip) | {"exact": clip.exact} for clip in self.clips],
             "count_exact": {"all": self.share_exact(), **{e: self.share_exact(e) for e in exercises}},
             "recognised": self.share_recognised(),
+            "rules_hamming_loss": {"all": self.rules_hamming_loss(), **{e: self.rules_hamming_loss(e) for e in exercises}},
             "n_clips": len(self.clips),
         }
 
@@ -67,11 +78,14 @@ def demo_manifests(folders: list[str | Path]) -> list[tuple[Path, dict[str, obje
 
 
 def count_repetitions(folders: list[str | Path]) -> CountReport:
-    """Segment every demo clip (given its true exercise, as a user naming it would) and recognise it."""
-    from gymcore.assess import repetitions
+    """Segment every demo clip (given its true exercise, as a user naming it would), recognise it,
+    and judge its repetitions with the rules model."""
+    from gymcore.assess import rep_sample, repetitions
     from gymcore.perception import analyse_clips
     from gymcore.recognise import recognise
+    from gymcore.rules import RulesModel
 
+    rules = RulesModel()
     clips = []
     for folder, manifest in demo_manifests(folders):
         for clip in manifest["clips"]:
@@ -79,10 +93,18 @@ def count_repetitions(folders: list[str | Path]) -> CountReport:
             perception = analyse_clips(front=folder / files["frontal"], side=folder / files["lateral"])
             windows, info = repetitions(perception, clip["exercise"])
             found = windows if info["segmented"] else []
+            wrong = verdicts = 0
+            if len(found) == len(clip["reps"]):
+                judged = rules.judge(clip["exercise"], [rep_sample(perception, window, False) for window in found])
+                for verdict, truth in zip(judged, clip["reps"]):
+                    verdicts += len(truth["labels"])
+                    wrong += sum(not verdict[cid].assessable or int(verdict[cid].passed) != label
+                                 for cid, label in truth["labels"].items())
             clips.append(ClipCount(
                 folder=folder.name, exercise=clip["exercise"], kind=clip["kind"], true_reps=len(clip["reps"]),
                 found_reps=len(found), recognised=recognise(perception).exercise,
                 bottoms_s=[round(window[info["view"]].bottom_s, 2) for window in found],
+                verdicts=verdicts, wrong_verdicts=wrong,
             ))
     return CountReport(clips)
 
@@ -95,4 +117,7 @@ def describe(report: CountReport) -> str:
         f"{e} {sum(c.exact for c in report.clips if c.exercise == e)}/{sum(c.exercise == e for c in report.clips)}"
         for e in exercises) + f"; all {sum(c.exact for c in report.clips)}/{len(report.clips)}")
     lines.append(f"recognised: {sum(c.recognised == c.exercise for c in report.clips)}/{len(report.clips)}")
+    losses = {e: report.rules_hamming_loss(e) for e in exercises}
+    lines.append("rules Hamming loss on the segmented repetitions: " + ", ".join(
+        f"{e} {loss:.3f}" for e, loss in losses.items() if loss is not None))
     return "\n".join(lines)

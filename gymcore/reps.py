@@ -55,6 +55,10 @@ class RepConfig:
     lunge_min_relative_depth: float = 0.25
     min_duration_s: float = 0.5
     max_duration_s: float = 12.0
+    # A repetition runs from standing to standing: its window reaches out to where the signal is
+    # within rest_share of the range from the standing level, and standing_pad_s further.
+    rest_share: float = 0.1
+    standing_pad_s: float = 0.3
     # Aligning the views: correlation given up per second of lag (see align_offset).
     lag_penalty_per_s: float = 0.05
 
@@ -176,7 +180,7 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
     windows = hysteresis_windows(value, enter, leave)
     if exercise != "deadlift":
         windows = merged_while_down(windows, value, drop, config.min_hip_drop)
-    reps = []
+    found = []
     for start, end in windows:
         bottom = start + int(np.argmax(value[start:end + 1]))
         depth = float(value[bottom] - standing)
@@ -185,10 +189,32 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
         mostly_seen = observed[start:end + 1].mean() >= 0.5
         if (depth >= min_depth and config.min_duration_s <= duration <= config.max_duration_s and hips_dropped
                 and mostly_seen):
-            reps.append(Repetition(float(time_s[start]), float(time_s[bottom]), float(time_s[end]), depth))
-    deepest = max((rep.depth for rep in reps), default=0.0)
+            found.append((start, bottom, end, depth))
+    deepest = max((rep[3] for rep in found), default=0.0)
     relative = config.lunge_min_relative_depth if exercise == "lunges" else config.min_relative_depth
-    return [rep for rep in reps if rep.depth >= relative * deepest]
+    found = [rep for rep in found if rep[3] >= relative * deepest]
+    edges = standing_edges([(start, end) for start, _, end, _ in found], value, standing + config.rest_share * span,
+                           round(config.standing_pad_s / (float(np.median(np.diff(time_s))) or 1.0)))
+    return [Repetition(float(time_s[first]), float(time_s[bottom]), float(time_s[last]), depth)
+            for (first, last), (_, bottom, _, depth) in zip(edges, found)]
+
+
+def standing_edges(windows: list[tuple[int, int]], value: np.ndarray, rest: float, pad: int) -> list[tuple[int, int]]:
+    """Each window widened to standing on both sides, as a repetition of the published dataset
+    runs from standing to standing: back to where the signal was last at the ``rest`` level and
+    on to where it is next, then ``pad`` frames more; never past the middle of the gap to a
+    neighbouring repetition, nor the clip's ends."""
+    widened = []
+    last = len(value) - 1
+    for i, (start, end) in enumerate(windows):
+        low = (windows[i - 1][1] + start + 1) // 2 if i else 0
+        high = (end + windows[i + 1][0]) // 2 if i + 1 < len(windows) else last
+        before = np.flatnonzero(value[low:start + 1] <= rest)
+        after = np.flatnonzero(value[end:high + 1] <= rest)
+        first = low + int(before[-1]) if len(before) else low
+        final = end + int(after[0]) if len(after) else high
+        widened.append((max(low, first - pad), min(high, final + pad)))
+    return widened
 
 
 def merged_while_down(windows: list[tuple[int, int]], value: np.ndarray, drop: np.ndarray,

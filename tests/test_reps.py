@@ -156,6 +156,15 @@ def test_repetitions_and_exercise_of_rendered_lunge_clips(tmp_path) -> None:
     assert [(clip.true_reps, clip.found_reps) for clip in report.clips] == [(2, 2), (2, 2)]
     assert report.share_recognised() == 1.0
     assert report.to_dict()["count_exact"] == {"all": 1.0, "lunges": 1.0}
+    assert sum(clip.verdicts for clip in report.clips) == 2 * 2 * 7  # clips x repetitions x lunge criteria
+    assert report.rules_hamming_loss("lunges") <= 0.3
+
+
+def test_a_repetition_runs_from_standing_to_standing() -> None:
+    found = segment(squat_signal(3, np.random.default_rng(13)), "squat")
+    # The first squat leaves standing at 1.0 s and is back at 3.6 s; the window holds both ends.
+    assert 0.6 <= found[0].start_s <= 1.05 and 3.55 <= found[0].end_s <= 4.0
+    assert all(a.end_s <= b.start_s for a, b in zip(found, found[1:]))
 
 
 def test_a_tracking_dropout_at_the_bottom_does_not_split_a_squat() -> None:
