@@ -15,6 +15,7 @@ from gymcore.draw import draw_skeleton
 from gymcore.evaluation import available_models
 from gymcore.errors import GymError
 from gymcore.measured import MODEL_TITLES
+from gymcore.repcount import count_repetitions
 from gymcore.serialize import jsonable
 
 SPLITS = {"test": "test split (participants held out in training)", "val": "validation split",
@@ -118,6 +119,61 @@ def browse_disagreements(runs: dict) -> None:
                 st.warning(f"The frame {missing} is missing from the dataset.")
 
 
+def repetition_section() -> None:
+    st.header("Repetition counting")
+    st.caption("Multi-repetition clips with walking in and standing still, clean and faulty repetitions, whose"
+               " true repetitions are known: SynthGym renders them here, or point at a folder written by"
+               " `python -m gymcore synth --demo-clips`. Each paired clip goes through the pipeline as an upload"
+               " would; measured on synthetic clips, not on people.")
+    with st.expander("Render demo clips"):
+        cells = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+        exercises = cells[0].multiselect("Exercises", list(EXERCISES), default=["lunges"], key="demo_exercises",
+                                         format_func=EXERCISE_NAMES.get)
+        reps = cells[1].number_input("Repetitions per clip", 1, 6, 3, key="demo_reps")
+        seed = cells[2].number_input("Seed", 0, 10_000, 7, key="demo_seed")
+        if cells[3].button("Render", disabled=not exercises, width="stretch"):
+            render_demo_clips(tuple(exercises), int(reps), int(seed))
+    cells = st.columns([4, 1], vertical_alignment="bottom")
+    folder = cells[0].text_input("Demo clips folder", key="demo_folder", placeholder="/path/to/demo-clips")
+    if cells[1].button("Count repetitions", disabled=not folder.strip(), width="stretch"):
+        with st.spinner("Finding the body, the repetitions and the rules' verdicts in every clip..."):
+            try:
+                st.session_state.count_report = count_repetitions([Path(folder.strip()).expanduser()]).to_dict()
+                st.session_state.pop("count_error", None)
+            except GymError as error:
+                st.session_state.count_error = str(error)
+    if "count_error" in st.session_state:
+        st.error(st.session_state.count_error)
+    report = st.session_state.get("count_report")
+    if report is not None:
+        st.dataframe(count_table(report), hide_index=True, width="stretch")
+        losses = ", ".join(f"{EXERCISE_NAMES[e]} {loss:.3f}" for e, loss in report["rules_hamming_loss"].items()
+                           if e != "all" and loss is not None)
+        st.caption(f"Counted exactly: {report['count_exact']['all']:.0%} of {report['n_clips']} clips; exercise"
+                   f" recognised: {report['recognised']:.0%}. Rules' Hamming loss on the segmented repetitions"
+                   f" (clips counted exactly): {losses or '-'}.")
+
+
+def render_demo_clips(exercises: tuple[str, ...], reps: int, seed: int) -> None:
+    from gymcore.synth.demo import write_demo_clips
+    from gymcore.synth.plan import Settings
+
+    out = session_dir() / f"demo-clips-seed{seed}-{reps}reps-{'-'.join(exercises)}"
+    with st.spinner(f"Rendering a clean and a faulty clip of {reps} repetitions per exercise, both views..."):
+        write_demo_clips(out, Settings(seed=seed, exercises=exercises), reps=reps)
+    st.session_state.demo_folder = str(out)
+    st.rerun()
+
+
+def count_table(report: dict) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "Clip": f"{clip['folder']} {EXERCISE_NAMES[clip['exercise']]} ({clip['kind']})",
+        "True repetitions": clip["true_reps"], "Found": clip["found_reps"], "Exact": "yes" if clip["exact"] else "NO",
+        "Recognised as": EXERCISE_NAMES[clip["recognised"]],
+        "Rules' wrong verdicts": f"{clip['wrong_verdicts']} of {clip['verdicts']}" if clip["verdicts"] else "-",
+    } for clip in report["clips"]])
+
+
 generate_section()
 if "generated_note" in st.session_state:
     st.success(st.session_state.pop("generated_note"))
@@ -161,3 +217,5 @@ if evaluation is not None:
                        "application/json", icon=":material/download:")
     st.caption("The Compare models page can show these figures beside the published ones.")
     browse_disagreements(evaluation.runs)
+
+repetition_section()

@@ -36,3 +36,14 @@ def history_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("GYMFORM_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("GYMFORM_DATABASE_URL", raising=False)
     return tmp_path / "home"
+
+
+@pytest.fixture(scope="session")
+def lunge_demo_clips(tmp_path_factory) -> Path:
+    """A clean and a faulty paired clip of two forward lunges each, with walking in (SynthGym demo clips)."""
+    from gymcore.synth.demo import write_demo_clips
+    from gymcore.synth.plan import Settings
+
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_clips(folder, Settings(seed=11, exercises=("lunges",)), reps=2)
+    return folder

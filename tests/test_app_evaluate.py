@@ -43,3 +43,17 @@ def test_an_empty_split_gets_a_sentence(tmp_path):
     button(app, "Run the evaluation").click().run()
     assert not app.exception
     assert "split of the squat repetitions is empty" in app.error[0].value
+
+
+def test_repetition_counting_on_demo_clips(lunge_demo_clips, tmp_path):
+    app = open_page("evaluate", timeout=120)
+    assert button(app, "Count repetitions").disabled
+    app.text_input(key="demo_folder").set_value(str(tmp_path)).run()
+    button(app, "Count repetitions").click().run()
+    assert "python -m gymcore synth --demo-clips" in app.error[0].value
+    app.text_input(key="demo_folder").set_value(str(lunge_demo_clips)).run()
+    button(app, "Count repetitions").click().run()
+    assert not app.exception and not app.error
+    table = app.dataframe[-1].value
+    assert list(table["True repetitions"]) == [2, 2] and list(table["Found"]) == [2, 2]
+    assert list(table["Recognised as"]) == ["Lunge", "Lunge"] and list(table["Exact"]) == ["yes", "yes"]
