@@ -57,7 +57,8 @@ class CountReport:
             "clips": [asdict(clip) | {"exact": clip.exact} for clip in self.clips],
             "count_exact": {"all": self.share_exact(), **{e: self.share_exact(e) for e in exercises}},
             "recognised": self.share_recognised(),
-            "rules_hamming_loss": {"all": self.rules_hamming_loss(), **{e: self.rules_hamming_loss(e) for e in exercises}},
+            "rules_hamming_loss": {"all": self.rules_hamming_loss(),
+                                   **{e: self.rules_hamming_loss(e) for e in exercises}},
             "n_clips": len(self.clips),
         }
 
