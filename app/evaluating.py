@@ -27,7 +27,7 @@ class ExerciseRun:
     verdicts: dict[str, list[dict[str, Verdict]]] = field(default_factory=dict)
 
     def predictions(self, model: str) -> np.ndarray:
-        return predictions(self.rows, self.verdicts[model])
+        return predictions(self.rows.labels, self.rows.criterion_ids, self.verdicts[model])
 
     def disagreements(self) -> list[int]:
         """Rows where the models' decisions differ, or (one model) where it differs from the truth."""

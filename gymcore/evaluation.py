@@ -135,18 +135,19 @@ def judged_chunks(model, rows, chunk: int = 16) -> Iterator[list[dict[str, Verdi
         yield model.judge(rows.exercise, rep_samples(part, image_size))
 
 
-def predictions(rows, verdicts: list[dict[str, Verdict]]) -> np.ndarray:
-    """0/1 per row and criterion; a criterion the model declines to judge counts as an error."""
-    truth = rows.labels.astype(int)
+def predictions(truth: np.ndarray, criterion_ids: list[str], verdicts: list[dict[str, Verdict]]) -> np.ndarray:
+    """0/1 per repetition and criterion against the (N, L) 0/1 truth; a criterion the model
+    declines to judge counts as an error."""
+    truth = np.asarray(truth).astype(int)
     return np.array([[int(rep[cid].passed) if rep[cid].assessable else 1 - truth[i, j]
-                      for j, cid in enumerate(rows.criterion_ids)] for i, rep in enumerate(verdicts)],
-                    dtype=int).reshape(len(rows), len(rows.criterion_ids))
+                      for j, cid in enumerate(criterion_ids)] for i, rep in enumerate(verdicts)],
+                    dtype=int).reshape(len(truth), len(criterion_ids))
 
 
 def evaluate_model(model, rows, chunk: int = 16) -> Metrics:
     """Judge the dataset rows in batches of ``chunk`` repetitions and score the verdicts."""
     verdicts = [rep for part in judged_chunks(model, rows, chunk) for rep in part]
-    return multilabel_metrics(rows.labels, predictions(rows, verdicts), rows.criterion_ids)
+    return multilabel_metrics(rows.labels, predictions(rows.labels, rows.criterion_ids, verdicts), rows.criterion_ids)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -105,16 +105,16 @@ def analyse_view(
         raise InputError(f"Unknown view {view!r}: use 'frontal' or 'lateral'.")
     started = time.perf_counter()
     info = probe_clip(path, limits)
-    estimator = estimator or shared_estimator(view)
+    estimators = [estimator or shared_estimator(view), *helpers]
     probed = time.perf_counter()
     decode_clock = _Stopwatch()
     try:
-        track, kept_images, model_idx, timeline_idx = _track_clip(info, [estimator, *helpers], limits, decode_clock)
+        track, kept_images, model_idx, timeline_idx = _track_clip(info, estimators, limits, decode_clock)
     except ClipEndedEarly as short:
         if short.decoded < MIN_DECODABLE_SHARE * info.frame_count:
             raise
         info = with_decoded_count(info, short.decoded)
-        track, kept_images, model_idx, timeline_idx = _track_clip(info, [estimator, *helpers], limits, decode_clock)
+        track, kept_images, model_idx, timeline_idx = _track_clip(info, estimators, limits, decode_clock)
     tracked = time.perf_counter()
     if not track.detected.any():
         raise NoPersonError(

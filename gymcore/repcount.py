@@ -15,6 +15,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from gymcore.errors import InputError
 
 
@@ -82,6 +84,7 @@ def count_repetitions(folders: list[str | Path]) -> CountReport:
     """Segment every demo clip (given its true exercise, as a user naming it would), recognise it,
     and judge its repetitions with the rules model."""
     from gymcore.assess import rep_sample, repetitions
+    from gymcore.evaluation import predictions
     from gymcore.perception import analyse_clips
     from gymcore.recognise import recognise
     from gymcore.rules import RulesModel
@@ -97,10 +100,9 @@ def count_repetitions(folders: list[str | Path]) -> CountReport:
             wrong = verdicts = 0
             if len(found) == len(clip["reps"]):
                 judged = rules.judge(clip["exercise"], [rep_sample(perception, window, False) for window in found])
-                for verdict, truth in zip(judged, clip["reps"]):
-                    verdicts += len(truth["labels"])
-                    wrong += sum(not verdict[cid].assessable or int(verdict[cid].passed) != label
-                                 for cid, label in truth["labels"].items())
+                ids = list(clip["reps"][0]["labels"])
+                truth = np.array([[rep["labels"][cid] for cid in ids] for rep in clip["reps"]])
+                verdicts, wrong = truth.size, int((predictions(truth, ids, judged) != truth).sum())
             clips.append(ClipCount(
                 folder=folder.name, exercise=clip["exercise"], kind=clip["kind"], true_reps=len(clip["reps"]),
                 found_reps=len(found), recognised=recognise(perception).exercise,

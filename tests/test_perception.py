@@ -8,7 +8,7 @@ import pytest
 from gymcore.angles import ANGLE_NAMES
 from gymcore.errors import NoPersonError
 from gymcore.perception import analyse_clips, analyse_view
-from gymcore.pose import LANDMARK, PoseTrack, shared_estimator
+from gymcore.pose import LANDMARK, PoseTrack, shared_estimator, track_in_parallel
 from gymcore.quality import person_jumps
 from gymcore.video import probe_clip, read_frames, write_video
 
@@ -155,7 +155,7 @@ def test_bad_input_exits_2_with_one_sentence(tmp_path, empty_room_clip, case):
 
 
 def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
-    from gymcore.pose import PoseEstimator, track_in_parallel
+    from gymcore.pose import PoseEstimator
 
     clip = probe_clip(squat_pair[1])
     frames = list(read_frames(clip, np.arange(clip.frame_count)))
@@ -169,7 +169,18 @@ def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
     assert np.abs(chunked.landmarks[:, joints, :2] - whole.landmarks[:, joints, :2]).max() < 0.02
 
 
-def test_a_single_clip_is_analysed_with_both_estimators(squat_pair):
+def test_a_single_clip_is_analysed_with_both_estimators(squat_pair, monkeypatch):
+    import gymcore.perception as perception_module
+
+    used = []
+
+    def spying(frames, estimators, chunk_frames=90):
+        used.append(estimators)
+        return track_in_parallel(frames, estimators, chunk_frames)
+
+    monkeypatch.setattr(perception_module, "track_in_parallel", spying)
     alone = analyse_clips(side=squat_pair[1])
+    assert used == [[shared_estimator("lateral"), shared_estimator("frontal")]]
     assert alone.frontal is None and len(alone.lateral.timeline) == 45
     assert alone.lateral.quality.detection_rate >= 0.95
+    assert analyse_clips(side=squat_pair[1], parallel=False) and len(used) == 1  # one pass when asked
