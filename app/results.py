@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app.ui import MODEL_LABELS
-from gymcore.criteria import Criterion, criteria_for
+from gymcore.criteria import criteria_for
 
 PASS, FAIL, NOT_ASSESSABLE = "pass", "FAIL", "not assessable"
 STAGE_LABELS = {
@@ -82,10 +82,6 @@ def not_assessable_lines(rep: dict[str, Any], exercise: str) -> list[str]:
 
 def criterion_names(exercise: str) -> dict[str, str]:
     return {item.id: item.name for item in criteria_for(exercise)}
-
-
-def criteria_by_id(exercise: str) -> dict[str, Criterion]:
-    return {item.id: item for item in criteria_for(exercise)}
 
 
 def provenance(weights: dict[str, dict[str, Any]], exercise: str) -> list[dict[str, Any]]:

@@ -60,10 +60,6 @@ def video_numbers(pair: int) -> dict[str, int]:
     return {"frontal": 2 * pair - 1, "lateral": 2 * pair}
 
 
-def view_of_video(video: int) -> str:
-    return "frontal" if video % 2 == 1 else "lateral"
-
-
 def ground_truth_stem(exercise: str, frontal: int, lateral: int) -> str:
     return GROUND_TRUTH_NAME.format(exercise=exercise, frontal=frontal, lateral=lateral)
 

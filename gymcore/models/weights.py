@@ -61,10 +61,6 @@ class ManifestEntry:
         return asdict(self)
 
 
-def weights_file_name(model: str, exercise: str, variant: str) -> str:
-    return f"{model}_{exercise}_{variant}.safetensors"
-
-
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -73,10 +73,6 @@ class ViewGeometry:
     def torso_length(self) -> float:
         return self.length("shoulder", "hip")
 
-    def lowest_hip_position(self) -> int:
-        """The deepest frame of a squat or lunge: where the hip centre is lowest in the picture."""
-        return nanargmax(self.joint("hip")[:, 1])
-
     def deepest_knees_position(self) -> int:
         """The deepest frame of a lunge: where the two knees are bent the most together (the hip
         can dip as low while stepping back to standing)."""

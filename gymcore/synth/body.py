@@ -109,10 +109,6 @@ class Participant:
     long_sleeves: bool
     long_trousers: bool
 
-    @property
-    def is_child(self) -> bool:
-        return self.height < 1.5
-
     @classmethod
     def sample(cls, rng: np.random.Generator, participant_id: int = 0) -> Participant:
         """Draw a participant: 20 percent children (1.2-1.5 m), the rest adults up to 2.0 m."""

@@ -47,11 +47,6 @@ class ViewCheck:
         found = self.detected_px[:, CHECKED_JOINTS]
         return np.linalg.norm(found - truth, axis=-1) / self.body_height_px[:, None]
 
-    @property
-    def mean_joint_error(self) -> float:
-        errors = self.joint_errors
-        return float(np.nanmean(errors)) if np.any(~np.isnan(errors)) else float("nan")
-
 
 def detect_landmarks_px(images: Sequence[np.ndarray]) -> np.ndarray:
     """MediaPipe's 33 landmarks in pixels for each RGB frame of one clip (video mode, through the
