@@ -72,6 +72,40 @@ def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with
     return table
 
 
+def random_batch(model, rows: int, seed: int = 0) -> dict:
+    """Random inputs of a learned criteria model (a LearnedCriteriaModel), as ``assess`` feeds it:
+    uint8 frames for video streams, 5984 features per frame for pose streams, both views."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    size = model.image_size
+    return {f"{kind}_{view}": (rng.integers(0, 256, (rows, 16, size, size, 3), dtype=np.uint8) if kind == "video"
+                               else rng.random((rows, 16, 5984), dtype=np.float32))
+            for view in ("frontal", "lateral") for kind in model.net.input_kinds}
+
+
+def run_shipped_bench(runs: int = 3, exercise: str = "squat", reps: int = 3) -> BenchTable:
+    """The shipped (compact) learned models judging ``reps`` repetitions of random input in one
+    batch, in PyTorch and in OpenVINO (fp32, graph already converted), as ``assess`` runs them."""
+    import numpy as np
+
+    from gymcore.models.judge import load_criteria_model
+
+    table = BenchTable(title=f"Shipped models ({exercise}, {reps} repetitions in one batch): PyTorch vs OpenVINO fp32")
+    for name in ("pose", "vision", "fusion"):
+        eager = load_criteria_model(name, exercise)
+        compiled = load_criteria_model(name, exercise, engine="openvino")
+        arrays = random_batch(eager, reps)
+        difference = float(np.abs(eager.logits(arrays) - compiled.logits(arrays)).max())  # also the warm-up
+        medians = interleaved_medians({"torch": lambda: eager.logits(arrays),
+                                       "openvino": lambda: compiled.logits(arrays)}, runs)
+        table.rows.append(BenchRow(f"{name}: PyTorch", medians["torch"], eager.weights_file))
+        table.rows.append(BenchRow(f"{name}: OpenVINO", medians["openvino"],
+                                   f"{medians['torch'] / medians['openvino']:.2f}x, max |diff| {difference:.1e}"))
+    table.footer = [f"Median of {runs} rounds, rows of a model run in turn; weights from weights/manifest.json."]
+    return table
+
+
 def _plain_forward(net, inputs):
     import torch
 

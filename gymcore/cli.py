@@ -98,13 +98,15 @@ def _bench(commands: argparse._SubParsersAction) -> None:
 
 def _run_bench(args: argparse.Namespace) -> int:
     from gymcore.bench import run_bench
-    from gymcore.bench_models import run_model_bench
+    from gymcore.bench_models import run_model_bench, run_shipped_bench
 
     if args.only != "models":
         print(run_bench(front=args.front, side=args.side, runs=args.runs).to_markdown(), flush=True)
     if args.only != "perception":
         print()
         print(run_model_bench(runs=args.runs, with_bf16=args.bf16, with_compile=args.compile).to_markdown())
+        print()
+        print(run_shipped_bench(runs=args.runs).to_markdown())
     return 0
 
 

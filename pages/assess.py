@@ -194,10 +194,11 @@ exercise = settings[0].selectbox("Exercise", ["auto", *EXERCISES], key="exercise
 models = settings[1].multiselect("Models", list(MODEL_NAMES), default=list(MODEL_NAMES), key="models",
                                  format_func=MODEL_LABELS.get)
 engine = settings[2].selectbox("Engine", ENGINES, key="engine", format_func=ENGINE_LABELS.get,
-                               help="How the learned models run, with the same verdicts. Measured on 2 cores:"
-                                    " OpenVINO judges 3 repetitions 1.2x (fusion) to 1.5x (vision) faster than"
-                                    " PyTorch with the shipped models, 1.9x with the paper's full-size fusion"
-                                    " model; the first assessment converts each model once (seconds).")
+                               help="How the learned models run, with the same verdicts. Measured on 2 cores"
+                                    " (`python -m gymcore bench --only models`): OpenVINO judges 3 repetitions"
+                                    " about 1.6x faster than PyTorch with the shipped vision and fusion models, 1.9x"
+                                    " with the paper's full-size fusion model; the first assessment converts each"
+                                    " model once (seconds).")
 pressed = settings[3].button("Assess", type="primary", width="stretch", disabled=not clips or not models)
 st.caption(f"To assess — {source}: " + ", ".join(f"{view} {names[view]}" for view in clips)
            if clips else "Upload at least one clip, record one, or pick a sample.")

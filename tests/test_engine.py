@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from gymcore.bench_models import random_batch
 from gymcore.models import load_criteria_model
 from gymcore.models import engine as engine_module
 from gymcore.models.engine import EngineError, check_engine
@@ -14,25 +15,12 @@ def cache(tmp_path, monkeypatch):
     return tmp_path / "openvino"
 
 
-def video_and_pose_batch(model, rows: int, seed: int = 0) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    arrays = {}
-    for view in ("frontal", "lateral"):
-        for kind in model.net.input_kinds:
-            if kind == "video":
-                shape = (rows, 16, model.image_size, model.image_size, 3)
-                arrays[f"video_{view}"] = rng.integers(0, 256, shape, dtype=np.uint8)
-            else:
-                arrays[f"{kind}_{view}"] = rng.random((rows, 16, 5984), dtype=np.float32)
-    return arrays
-
-
 @pytest.mark.parametrize("name", ["pose", "fusion"])
 def test_openvino_outputs_match_pytorch(name, cache):
     eager = load_criteria_model(name, "lunges")
     compiled = load_criteria_model(name, "lunges", engine="openvino")
     for rows in (1, 3):  # the batch dimension stays dynamic
-        arrays = video_and_pose_batch(eager, rows, seed=rows)
+        arrays = random_batch(eager, rows, seed=rows)
         assert np.abs(eager.logits(arrays) - compiled.logits(arrays)).max() < 1e-2
     assert len(list(cache.glob("*.xml"))) == 1
 
