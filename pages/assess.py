@@ -196,7 +196,7 @@ models = settings[1].multiselect("Models", list(MODEL_NAMES), default=list(MODEL
 engine = settings[2].selectbox("Engine", ENGINES, key="engine", format_func=ENGINE_LABELS.get,
                                help="How the learned models run, with the same verdicts. Measured on 2 cores"
                                     " (`python -m gymcore bench --only models`): OpenVINO judges 3 repetitions"
-                                    " about 1.6x faster than PyTorch with the shipped vision and fusion models, 1.9x"
+                                    " 1.0x to 1.7x as fast as PyTorch with the shipped vision and fusion models, 1.9x"
                                     " with the paper's full-size fusion model; the first assessment converts each"
                                     " model once (seconds).")
 pressed = settings[3].button("Assess", type="primary", width="stretch", disabled=not clips or not models)
