@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.ui import MODEL_LABELS
 from gymcore.criteria import criteria_for
+from gymcore.judging.registry import model_label
 
 PASS, FAIL, NOT_ASSESSABLE = "pass", "FAIL", "not assessable"
 STAGE_LABELS = {
@@ -31,12 +31,8 @@ def verdict_matrix(rep: dict[str, Any], exercise: str, models: list[str]) -> pd.
     for item in criteria_for(exercise):
         by_model = rep["criteria"].get(item.id, {})
         rows.append({"Criterion": item.name, "View": item.view,
-                     **{model_heading(m): verdict_cell(by_model[m]) for m in models if m in by_model}})
+                     **{model_label(m): verdict_cell(by_model[m]) for m in models if m in by_model}})
     return pd.DataFrame(rows).set_index("Criterion")
-
-
-def model_heading(model: str) -> str:
-    return MODEL_LABELS.get(model, model)
 
 
 def _colour(cell: object) -> str:
@@ -57,7 +53,7 @@ def failure_lines(rep: dict[str, Any], exercise: str) -> list[str]:
     lines = []
     for item in criteria_for(exercise):
         by_model = rep["criteria"].get(item.id, {})
-        failed = [model_heading(m) for m, v in by_model.items() if v.get("pass") is False]
+        failed = [model_label(m) for m, v in by_model.items() if v.get("pass") is False]
         if failed:
             lines.append(f"**{item.name}** (failed by {', '.join(failed)}): {item.cue}{_evidence_text(by_model)}")
     return lines
@@ -76,7 +72,7 @@ def not_assessable_lines(rep: dict[str, Any], exercise: str) -> list[str]:
     for item in criteria_for(exercise):
         for model, verdict in rep["criteria"].get(item.id, {}).items():
             if verdict.get("status") == "not_assessable":
-                reasons.setdefault(f"{model_heading(model)}: {verdict['reason']}", []).append(item.name)
+                reasons.setdefault(f"{model_label(model)}: {verdict['reason']}", []).append(item.name)
     return [f"{reason} ({', '.join(names)})" for reason, names in reasons.items()]
 
 
@@ -93,7 +89,7 @@ def provenance(weights: dict[str, dict[str, Any]], exercise: str) -> list[dict[s
                          "synthetic": False})
         elif model == "rules":
             rows.append({"model": model, "loaded": True, "synthetic": False,
-                         "text": "hand-written thresholds from coaching and biomechanics sources (gymcore.rules.RulesConfig)"})
+                         "text": "hand-written thresholds from coaching and biomechanics sources (gymcore.judging.rules.config.RulesConfig)"})
         else:
             card = model_card(model, exercise)
             data = card.get("training_data", {}) if isinstance(card.get("training_data"), dict) else {}

@@ -11,14 +11,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from gymcore.draw import draw_skeleton
-from gymcore.history import History, default_database_url
-from gymcore.perception import ViewAnalysis
-from gymcore.rules import DEFAULT_RULES, Limit
-from gymcore.video import VIDEO_EXTENSIONS
+from gymcore.perception.draw import draw_skeleton
+from gymcore.records.history import History, default_database_url
+from gymcore.perception.analysis import ViewAnalysis
+from gymcore.judging.rules.config import DEFAULT_RULES, Limit
+from gymcore.perception.video import VIDEO_EXTENSIONS
 
 UPLOAD_TYPES = [ext.lstrip(".") for ext in VIDEO_EXTENSIONS]
-MODEL_LABELS = {"rules": "Rules", "pose": "Pose", "vision": "Vision", "fusion": "Fusion"}
 ENGINE_LABELS = {"torch": "PyTorch", "openvino": "OpenVINO"}
 
 

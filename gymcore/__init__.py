@@ -1,20 +1,34 @@
 """gymcore: exercise form assessment from a frontal and a lateral clip (ALEX-GYM-1 and beyond).
 
-Importable without Streamlit; the dashboard and ``python -m gymcore`` only call it.
+Importable without Streamlit; the dashboard and ``python -m gymcore`` only call it. The stages and
+the types passed between them are described in docs/architecture.md.
+
+Names are resolved on first use, so that ``import gymcore`` (and a command that needs no model)
+does not load the video, pose and torch stacks.
 """
 
-from gymcore.assess import Assessment
-from gymcore.assess import assess as _assess
-from gymcore.criteria import EXERCISES, Criterion, catalogue_dict, criteria_for
-from gymcore.errors import ClipError, GymError, InputError, NoPersonError
-from gymcore.features import pose_features
-from gymcore.perception import Perception, ViewAnalysis, analyse_clips, analyse_view
+from importlib import import_module
 
-# `gymcore.assess(...)` is the one call a notebook needs; the module of the same name stays
-# importable as `from gymcore.assess import ...`.
-assess = _assess
+_EXPORTS = {
+    "assess": "gymcore.pipeline.assess",
+    "Assessment": "gymcore.pipeline.result", "RepResult": "gymcore.pipeline.result",
+    "SetSummary": "gymcore.pipeline.result",
+    "EXERCISES": "gymcore.criteria", "Criterion": "gymcore.criteria", "catalogue_dict": "gymcore.criteria",
+    "criteria_for": "gymcore.criteria",
+    "ClipError": "gymcore.errors", "GymError": "gymcore.errors", "InputError": "gymcore.errors",
+    "NoPersonError": "gymcore.errors",
+    "pose_features": "gymcore.perception.features",
+    "Perception": "gymcore.perception.analysis", "ViewAnalysis": "gymcore.perception.analysis",
+    "analyse_clips": "gymcore.perception.analysis", "analyse_view": "gymcore.perception.analysis",
+}
+__all__ = sorted(_EXPORTS)
 
-__all__ = [
-    "EXERCISES", "Assessment", "assess", "ClipError", "Criterion", "GymError", "InputError", "NoPersonError", "Perception",
-    "ViewAnalysis", "analyse_clips", "analyse_view", "catalogue_dict", "criteria_for", "pose_features",
-]
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'gymcore' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,5 +1,5 @@
 import sys
 
-from gymcore.cli import main
+from gymcore.cli.main import main
 
 sys.exit(main())

@@ -7,16 +7,17 @@ import streamlit as st
 
 from app.results import (criterion_names, failure_lines, not_assessable_lines, provenance, show_matrix, timing_frame,
                          verdict_matrix)
-from app.ui import (ENGINE_LABELS, MODEL_LABELS, UPLOAD_TYPES, angle_timeline, history_store, rule_decisions,
+from app.ui import (ENGINE_LABELS, UPLOAD_TYPES, angle_timeline, history_store, rule_decisions,
                     save_upload, session_dir, show_frames)
-from gymcore.assess import MODEL_NAMES, assess
+from gymcore.judging.registry import ASSESS_MODELS, model_label
+from gymcore.pipeline.assess import assess
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
-from gymcore.draw import annotated_clip
+from gymcore.perception.draw import annotated_clip
 from gymcore.errors import GymError
 from gymcore.models.engine import ENGINES
-from gymcore.perception import analyse_clips
-from gymcore.reports import assessment_record, render_html, render_pdf
-from gymcore.sample_clips import bundled_samples
+from gymcore.perception.analysis import analyse_clips
+from gymcore.records.reports import assessment_record, render_html, render_pdf
+from gymcore.data.samples import bundled_samples
 
 st.title("Assess a set")
 st.caption(
@@ -70,7 +71,7 @@ def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], sou
             status.write(f"1/3 Finding the body in every frame of the {' and '.join(clips)} clip(s) (MediaPipe)...")
             perception = analyse_clips(front=clips.get("frontal"), side=clips.get("lateral"))
             status.write(f"2/3 Recognising the exercise, finding repetitions, judging with"
-                         f" {', '.join(MODEL_LABELS[m] for m in models)}...")
+                         f" {', '.join(model_label(m) for m in models)}...")
             assessment = assess(exercise=exercise, models=models, perception=perception, engine=engine)
             status.write("3/3 Drawing the skeleton over the clips...")
             clock = time.perf_counter()
@@ -97,7 +98,7 @@ def show_summary(record: dict, source: str) -> None:
     cells[1].metric("Repetitions", len(record["reps"]))
     mean = summary["mean_score"]
     cells[2].metric("Mean score", "-" if mean is None else f"{mean:.0%}",
-                    f"{MODEL_LABELS.get(summary['model'], summary['model'])} model", delta_color="off", delta_arrow="off",
+                    f"{model_label(summary['model'])} model", delta_color="off", delta_arrow="off",
                     help="Share of the assessable criteria passed, averaged over the repetitions.")
     cells[3].metric("Time", f"{record['timing_s']['total'] + record['timing_s'].get('annotated_clip', 0):.1f} s")
     st.caption(f"Source: {source}.")
@@ -114,7 +115,7 @@ def show_summary(record: dict, source: str) -> None:
 
 def show_provenance(record: dict) -> None:
     for row in provenance(record["weights"], record["exercise"]["name"]):
-        label = f"**{MODEL_LABELS.get(row['model'], row['model'])}**"
+        label = f"**{model_label(row['model'])}**"
         if not row["loaded"]:
             st.markdown(f"{label}: :grey[not available — {row['text']}]")
         else:
@@ -124,7 +125,7 @@ def show_provenance(record: dict) -> None:
 
 def show_reps(record: dict) -> None:
     exercise = record["exercise"]["name"]
-    models = [m for m in MODEL_NAMES if record["weights"].get(m, {}).get("status") == "loaded"]
+    models = [m for m in ASSESS_MODELS if record["weights"].get(m, {}).get("status") == "loaded"]
     if not record["reps"]:
         st.info("No repetition to show.")
         return
@@ -191,8 +192,8 @@ clips, source, names = choose_clips()
 settings = st.columns([1, 3, 1, 1], vertical_alignment="bottom")
 exercise = settings[0].selectbox("Exercise", ["auto", *EXERCISES], key="exercise",
                                  format_func=lambda e: "Recognise it" if e == "auto" else EXERCISE_NAMES[e])
-models = settings[1].multiselect("Models", list(MODEL_NAMES), default=list(MODEL_NAMES), key="models",
-                                 format_func=MODEL_LABELS.get)
+models = settings[1].multiselect("Models", list(ASSESS_MODELS), default=list(ASSESS_MODELS), key="models",
+                                 format_func=model_label)
 engine = settings[2].selectbox("Engine", ENGINES, key="engine", format_func=ENGINE_LABELS.get,
                                help="How the learned models run, with the same verdicts. Measured on 2 cores"
                                     " (`python -m gymcore bench --only models`): OpenVINO judges 3 repetitions"

@@ -7,7 +7,8 @@ import streamlit as st
 from gymcore import papers
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
 from gymcore.errors import GymError
-from gymcore.measured import (MODEL_TITLES, PUBLISHED_COLUMN, card_figures, criterion_frame, evaluation_figures,
+from gymcore.judging.registry import model_title
+from gymcore.evaluation.measured import (PUBLISHED_COLUMN, card_figures, criterion_frame, evaluation_figures,
                               figures_table, hardware_name, model_latency, read_evaluation)
 
 st.title("Compare models")
@@ -71,7 +72,7 @@ def published_criteria(exercise: str) -> pd.DataFrame:
     table = papers.tables5to7_criteria().frame
     rows = table[(table.exercise == exercise) & (table.criterion != "Overall")].set_index("criterion")
     return rows[list(PUBLISHED_COLUMN.values())].rename(
-        columns={column: MODEL_TITLES[model] for model, column in PUBLISHED_COLUMN.items()})
+        columns={column: model_title(model) for model, column in PUBLISHED_COLUMN.items()})
 
 
 figures, missing = our_figures()

@@ -7,15 +7,14 @@ import cv2
 import pandas as pd
 import streamlit as st
 
-from app.evaluating import MODEL_CHOICES, run_evaluation
 from app.results import NOT_ASSESSABLE, verdict_cell
 from app.ui import session_dir, show_images
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
-from gymcore.draw import draw_skeleton
-from gymcore.evaluation import available_models
+from gymcore.perception.draw import draw_skeleton
+from gymcore.evaluation.engine import run_evaluation
 from gymcore.errors import GymError
-from gymcore.measured import MODEL_TITLES
-from gymcore.repcount import count_repetitions
+from gymcore.judging.registry import ASSESS_MODELS, CRITERIA_MODELS, has_weights, model_title
+from gymcore.evaluation.repcount import count_repetitions
 from gymcore.serialize import jsonable
 
 SPLITS = {"test": "test split (participants held out in training)", "val": "validation split",
@@ -42,8 +41,8 @@ def generate_section() -> None:
 
 
 def generate(participants: int, exercises: tuple[str, ...], seed: int) -> None:
-    from gymcore.synth.plan import Settings
-    from gymcore.synth.writer import generate_dataset
+    from gymcore.synth.dataset.plan import Settings
+    from gymcore.synth.dataset.writer import generate_dataset
 
     out = session_dir() / f"synthgym-{participants}p-seed{seed}-{'-'.join(exercises)}"
     bar = st.progress(0.0, text="Rendering participant 1...")
@@ -67,7 +66,7 @@ def results_table(report: dict) -> pd.DataFrame:
     rows = []
     for exercise, by_model in report["results"].items():
         for model, metrics in by_model.items():
-            rows.append({"Exercise": EXERCISE_NAMES[exercise], "Model": MODEL_TITLES.get(model, model),
+            rows.append({"Exercise": EXERCISE_NAMES[exercise], "Model": model_title(model),
                          "Hamming loss": round(metrics["hamming_loss"], 4), "F1 (paper)": round(metrics["f1_paper"], 4),
                          "F1 (macro)": round(metrics["f1_macro"], 4), "Exact match": round(metrics["exact_match"], 3),
                          "Repetitions": metrics["n_samples"]})
@@ -104,7 +103,7 @@ def browse_disagreements(runs: dict) -> None:
     table = pd.DataFrame({
         "Criterion": [item.name for item in criteria_for(exercise)],
         "Truth": ["satisfied" if label else "NOT satisfied" for label in rows.labels[index]],
-        **{MODEL_TITLES.get(model, model): [verdict_cell(v.to_dict()) if v.assessable else NOT_ASSESSABLE
+        **{model_title(model): [verdict_cell(v.to_dict()) if v.assessable else NOT_ASSESSABLE
                                             for v in verdicts[index].values()]
            for model, verdicts in run.verdicts.items()},
     }).set_index("Criterion")
@@ -155,8 +154,8 @@ def repetition_section() -> None:
 
 
 def render_demo_clips(exercises: tuple[str, ...], reps: int, seed: int) -> None:
-    from gymcore.synth.demo import write_demo_clips
-    from gymcore.synth.plan import Settings
+    from gymcore.synth.dataset.demo import write_demo_clips
+    from gymcore.synth.dataset.plan import Settings
 
     out = session_dir() / f"demo-clips-seed{seed}-{reps}reps-{'-'.join(exercises)}"
     with st.spinner(f"Rendering a clean and a faulty clip of {reps} repetitions per exercise, both views..."):
@@ -180,7 +179,7 @@ if "generated_note" in st.session_state:
 cells = st.columns([3, 1, 2], vertical_alignment="bottom")
 folder = cells[0].text_input("Dataset folder", key="dataset_folder", placeholder="/path/to/ALEX-GYM-1")
 split = cells[1].selectbox("Split", list(SPLITS), key="evaluation_split", format_func=lambda s: s)
-requested = cells[2].multiselect("Models", list(MODEL_CHOICES), default=["rules", "pose", "vision", "fusion"],
+requested = cells[2].multiselect("Models", list(CRITERIA_MODELS), default=list(ASSESS_MODELS),
                                  key="evaluation_models")
 st.caption(f"Split: {SPLITS[split]} (participants split 70/15/15 with seed 0, as in training)."
            " Learned models without weights for an exercise are left out.")
@@ -191,7 +190,7 @@ if st.button("Run the evaluation", type="primary", disabled=not folder.strip() o
         evaluation = run_evaluation(Path(folder.strip()).expanduser(), split, requested,
                                     progress=lambda share, text: bar.progress(share, text=text))
         st.session_state.evaluation = evaluation
-        st.session_state.evaluation_report = jsonable(evaluation.report)
+        st.session_state.evaluation_report = jsonable(evaluation.report())
         st.session_state.pop("evaluation_error", None)
     except GymError as error:
         st.session_state.evaluation_error = str(error)
@@ -207,7 +206,7 @@ if evaluation is not None:
     dataset = report["dataset"]
     st.caption(f"Measured on {dataset['name']} {dataset.get('version') or ''} ({dataset['path']}), {split} split;"
                f" {dataset['not_assessable']}.")
-    skipped = {exercise: [m for m in requested if m not in available_models(exercise, requested)]
+    skipped = {exercise: [m for m in requested if not has_weights(m, exercise)]
                for exercise in evaluation.runs}
     if any(skipped.values()):
         st.caption("Left out for want of weights: " + "; ".join(

@@ -6,11 +6,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.results import model_heading
 from app.ui import history_store
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.errors import GymError
-from gymcore.reports import render_html, render_pdf
+from gymcore.judging.registry import ASSESS_MODELS, model_label
+from gymcore.records.reports import render_html, render_pdf
 
 st.title("History")
 
@@ -48,11 +48,11 @@ def trend_section(store, athlete: str | None, exercise: str | None) -> None:
     items = criteria_for(which)
     criterion = cells[2].selectbox("Criterion", [item.id for item in items], key="trend_criterion",
                                    format_func={item.id: item.name for item in items}.get)
-    model = cells[3].selectbox("Model", ["rules", "pose", "vision", "fusion"], format_func=model_heading,
+    model = cells[3].selectbox("Model", list(ASSESS_MODELS), format_func=model_label,
                                key="trend_model")
     trend = store.trend(who, criterion, model)
     if trend.empty:
-        st.info(f"No assessable {model_heading(model)} verdict on this criterion for {who} yet.")
+        st.info(f"No assessable {model_label(model)} verdict on this criterion for {who} yet.")
         return
     figure = go.Figure(go.Scatter(
         x=trend["created_at"], y=trend["pass_rate"], mode="lines+markers",
@@ -61,7 +61,7 @@ def trend_section(store, athlete: str | None, exercise: str | None) -> None:
     figure.update_layout(height=320, margin={"t": 30, "b": 30, "l": 50, "r": 10},
                          yaxis={"title": "repetitions passed", "tickformat": ".0%", "range": [-0.05, 1.05]},
                          xaxis={"type": "date", "tickformat": "%Y-%m-%d"},
-                         title=f"{who}: {dict((i.id, i.name) for i in items)[criterion]} ({model_heading(model)} model)")
+                         title=f"{who}: {dict((i.id, i.name) for i in items)[criterion]} ({model_label(model)} model)")
     st.plotly_chart(figure, width="stretch")
 
 

@@ -13,7 +13,7 @@ def published_dir() -> Path:
 @pytest.fixture(scope="session")
 def squat_pair(tmp_path_factory) -> tuple[Path, Path]:
     """A short frontal and lateral clip of a synthetic participant squatting (MediaPipe sees them)."""
-    from gymcore.bench import render_squat_pair
+    from gymcore.evaluation.bench import render_squat_pair
 
     return render_squat_pair(tmp_path_factory.mktemp("clips"), seconds=3.0, fps=15, size=(640, 480), seed=3)
 
@@ -23,7 +23,7 @@ def empty_room_clip(tmp_path_factory) -> Path:
     """A clip of a room with nobody in it."""
     import numpy as np
 
-    from gymcore.video import write_video
+    from gymcore.perception.video import write_video
 
     rng = np.random.default_rng(0)
     frames = [np.clip(rng.normal(120, 8, (480, 640, 3)), 0, 255).astype(np.uint8) for _ in range(12)]
@@ -41,8 +41,8 @@ def history_home(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def lunge_demo_clips(tmp_path_factory) -> Path:
     """A clean and a faulty paired clip of two forward lunges each, with walking in (SynthGym demo clips)."""
-    from gymcore.synth.demo import write_demo_clips
-    from gymcore.synth.plan import Settings
+    from gymcore.synth.dataset.demo import write_demo_clips
+    from gymcore.synth.dataset.plan import Settings
 
     folder = tmp_path_factory.mktemp("demo")
     write_demo_clips(folder, Settings(seed=11, exercises=("lunges",)), reps=2)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from gymcore.angles import ANGLE_NAMES, ANGLE_NAMES_3D, angle_at, image_angles, world_angles
-from gymcore.pose import LANDMARK as L
+from gymcore.perception.angles import ANGLE_NAMES, ANGLE_NAMES_3D, angle_at, image_angles, world_angles
+from gymcore.perception.pose import LANDMARK as L
 
 
 def test_angle_at_hand_computed_triangles():

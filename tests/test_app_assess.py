@@ -2,7 +2,7 @@
 
 from app_helpers import button, open_page, upload
 
-from gymcore.history import History
+from gymcore.records.history import History
 
 
 def test_page_starts_with_two_labelled_uploaders_samples_and_a_disabled_button():

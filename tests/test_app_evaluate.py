@@ -1,9 +1,7 @@
 """The Evaluate page on a tiny dataset in the published layout."""
 
-from app.evaluating import MODEL_CHOICES
 from app_helpers import button, open_page
-from gymcore.evaluation import available_models
-from gymcore.measured import MODEL_TITLES
+from gymcore.judging.registry import ASSESS_MODELS, has_weights, model_title
 from tinygym import write_tiny_dataset
 
 
@@ -22,7 +20,7 @@ def test_evaluation_with_progress_results_and_disagreements(tmp_path):
     # The browser shows the truth beside every model that could judge (rules, and each learned
     # model whose weights are installed).
     verdicts = app.table[0].value
-    expected = [MODEL_TITLES[name] for name in available_models("squat", list(MODEL_CHOICES))]
+    expected = [model_title(name) for name in ASSESS_MODELS if has_weights(name, "squat")]
     assert list(verdicts.columns) == ["Truth", *expected]
     assert len(app.get("image")) == 32  # 16 frames of each view side by side
     assert "evaluation_report" in app.session_state

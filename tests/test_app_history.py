@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from app_helpers import open_page
 
-from gymcore.assess import assess
-from gymcore.history import History
-from gymcore.reports import assessment_record
+from gymcore.pipeline.assess import assess
+from gymcore.records.history import History
+from gymcore.records.reports import assessment_record
 
 SAMPLES = "gymcore/samples"
 

@@ -6,11 +6,13 @@ import json
 
 import pytest
 
-from gymcore.assess import assess, correctness, load_criteria_models
-from gymcore.cli import main
+from gymcore.judging.registry import load_criteria_models
+from gymcore.pipeline.assess import assess
+from gymcore.pipeline.result import correctness
+from gymcore.cli.main import main
 from gymcore.criteria import criteria_for
 from gymcore.errors import InputError
-from gymcore.judging import Verdict
+from gymcore.judging.types import Verdict
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +33,10 @@ def test_assess_recognises_the_squat_and_finds_its_repetition(assessment) -> Non
 
 
 def test_learned_models_report_the_weights_they_run_on(assessment) -> None:
-    assert assessment.weights["rules"]["status"] == "loaded"
+    assert assessment.weights["rules"].loaded
     fusion = assessment.weights["fusion"]
-    assert fusion["status"] == "loaded" and fusion["file"] == "fusion_squat_compact.safetensors"
-    assert len(fusion["sha256"]) == 64
+    assert fusion.loaded and fusion.file == "fusion_squat_compact.safetensors"
+    assert len(fusion.sha256) == 64 and fusion.synthetic and fusion.trained_on.startswith("SynthGym")
     assert all(set(by_model) == {"rules", "fusion"} for by_model in assessment.reps[0].verdicts.values())
 
 
@@ -76,7 +78,7 @@ def test_score_is_the_share_of_assessable_criteria_passed() -> None:
 
 
 def test_the_pose_rule_names_each_exercise_from_its_evidence() -> None:
-    from gymcore.recognise import decide
+    from gymcore.recognition.pose_rule import decide
 
     assert decide(free_leg_lift=0.5, foot_split=0.8, trunk_lean_deg=70).exercise == "deadlift"
     # A faulty single-leg RDL whose free leg stays low: the trunk tipped past 55 degrees decides.
@@ -88,7 +90,7 @@ def test_the_pose_rule_names_each_exercise_from_its_evidence() -> None:
 
 
 def test_an_unsure_recognition_says_so_and_a_named_exercise_does_not() -> None:
-    from gymcore.recognise import Recognition, decide
+    from gymcore.recognition.pose_rule import Recognition, decide
 
     unsure = decide(free_leg_lift=0.05, foot_split=0.36, trunk_lean_deg=30)
     assert unsure.confidence < 0.7 and "name it" in unsure.caution and unsure.to_dict()["caution"] == unsure.caution

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tinygym import write_tiny_dataset
 
-from gymcore.dataset import cached_features, cached_frames, load_exercise, split_exercise
+from gymcore.data.dataset import cached_features, cached_frames, load_exercise, split_exercise
 from gymcore.errors import InputError
 
 

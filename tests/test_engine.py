@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gymcore.bench_models import random_batch
-from gymcore.models import load_criteria_model
+from gymcore.evaluation.bench_models import random_batch
+from gymcore.judging.learned import load_criteria_model
 from gymcore.models import engine as engine_module
 from gymcore.models.engine import EngineError, check_engine
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gymcore.evaluation import f1_score, multilabel_metrics
+from gymcore.evaluation.metrics import f1_score, multilabel_metrics
 
 
 def test_metrics_match_hand_computation():
@@ -27,7 +27,7 @@ def test_f1_of_a_class_absent_everywhere_is_one():
 
 
 def test_counting_repetitions_in_a_folder_without_demo_clips_says_how_to_make_them(tmp_path, capsys):
-    from gymcore.cli import main
+    from gymcore.cli.main import main
 
     assert main(["evaluate", "--demo-clips", str(tmp_path), "--json", str(tmp_path / "out.json")]) == 2
     assert "python -m gymcore synth --demo-clips" in capsys.readouterr().err

@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from gymcore.features import N_ANGLES, N_DISTANCES, N_FEATURES, feature_names, pose_features
+from gymcore.perception.features import N_ANGLES, N_DISTANCES, N_FEATURES, feature_names, pose_features
 
 
 def slow_features(points: np.ndarray) -> np.ndarray:

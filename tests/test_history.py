@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from gymcore.history import History, HistoryError
+from gymcore.records.history import History, HistoryError
 
 
 def make_record(feet_flat: list[bool], exercise: str = "squat") -> dict:

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from gymcore.models import WeightsError, build_model, load_criteria_model
+from gymcore.judging.learned import load_criteria_model
+from gymcore.models import WeightsError, build_model
 from gymcore.models.inputs import INPUT_CHANNELS
 from gymcore.models.weights import ManifestEntry, load_weights, record_in_manifest, save_weights
 

@@ -5,12 +5,12 @@ import sys
 import numpy as np
 import pytest
 
-from gymcore.angles import ANGLE_NAMES
+from gymcore.perception.angles import ANGLE_NAMES
 from gymcore.errors import NoPersonError
-from gymcore.perception import analyse_clips, analyse_view
-from gymcore.pose import LANDMARK, PoseTrack, shared_estimator, track_in_parallel
-from gymcore.quality import person_jumps
-from gymcore.video import probe_clip, read_frames, write_video
+from gymcore.perception.analysis import analyse_clips, analyse_view
+from gymcore.perception.pose import LANDMARK, PoseTrack, shared_estimator, track_in_parallel
+from gymcore.perception.quality import person_jumps
+from gymcore.perception.video import probe_clip, read_frames, write_video
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_bad_input_exits_2_with_one_sentence(tmp_path, empty_room_clip, case):
 
 
 def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
-    from gymcore.pose import PoseEstimator
+    from gymcore.perception.pose import PoseEstimator
 
     clip = probe_clip(squat_pair[1])
     frames = list(read_frames(clip, np.arange(clip.frame_count)))
@@ -170,7 +170,7 @@ def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
 
 
 def test_a_single_clip_is_analysed_with_both_estimators(squat_pair, monkeypatch):
-    import gymcore.perception as perception_module
+    import gymcore.perception.analysis as perception_module
 
     used = []
 

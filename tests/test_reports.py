@@ -3,9 +3,9 @@ import re
 
 import pytest
 
-from gymcore.assess import assess
-from gymcore.history import History
-from gymcore.reports import assessment_record, criteria_rows, render_html, render_pdf
+from gymcore.pipeline.assess import assess
+from gymcore.records.history import History
+from gymcore.records.reports import assessment_record, criteria_rows, render_html, render_pdf
 
 
 @pytest.fixture(scope="module")

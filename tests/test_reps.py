@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gymcore.angles import image_angles
-from gymcore.reps import MovementSignal, Repetition, align_offset, combined, hip_drop, segment
+from gymcore.perception.angles import image_angles
+from gymcore.repetitions.segmentation import MovementSignal, Repetition, align_offset, combined, hip_drop, segment
 from gymcore.synth import Participant, lateral_camera, pose_skeleton, squat_sequence
 
 FPS = 30.0
@@ -147,7 +147,7 @@ def test_hip_drop_does_not_change_as_the_person_walks_toward_the_camera() -> Non
 
 
 def test_repetitions_and_exercise_of_rendered_lunge_clips(lunge_demo_clips) -> None:
-    from gymcore.repcount import count_repetitions
+    from gymcore.evaluation.repcount import count_repetitions
 
     report = count_repetitions([lunge_demo_clips])
     assert [(clip.true_reps, clip.found_reps) for clip in report.clips] == [(2, 2), (2, 2)]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gymcore.judging import RepSample
-from gymcore.rules import RulesModel
-from gymcore.rules.config import DEFAULT_RULES
-from gymcore.rules.synthetic import view_sample
+from gymcore.judging.types import RepSample
+from gymcore.judging.rules.model import RulesModel
+from gymcore.judging.rules.config import DEFAULT_RULES
+from gymcore.synth.landmarks import view_sample
 from gymcore.synth import Participant, SquatProgram, frontal_camera, lateral_camera, squat_sequence
-from gymcore.synth.deadlift import DeadliftParams, deadlift_rep
-from gymcore.synth.lunge import LungeParams, lunge_rep
+from gymcore.synth.motion.deadlift import DeadliftParams, deadlift_rep
+from gymcore.synth.motion.lunge import LungeParams, lunge_rep
 
 FPS = 30.0
 
@@ -115,7 +115,7 @@ def test_hidden_joints_make_their_criteria_not_assessable() -> None:
 
 
 def test_thresholds_come_from_the_config() -> None:
-    from gymcore.rules import Limit, RulesConfig
+    from gymcore.judging.rules.config import Limit, RulesConfig
 
     rng = np.random.default_rng(6)
     participant = Participant.sample(rng)

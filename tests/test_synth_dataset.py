@@ -9,19 +9,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gymcore import layout
-from gymcore.angles import angle_at
+from gymcore.data import layout
+from gymcore.perception.angles import angle_at
 from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.synth.body import (
     LEFT_ANKLE, LEFT_HEEL, LEFT_HIP, LEFT_KNEE, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE, pose_skeleton,
 )
-from gymcore.synth.faults import FAULT_TABLE, check_table, labels_from_parameters, rules_for
-from gymcore.synth.performance import perform, rep_poses
-from gymcore.synth.plan import Settings, plan_dataset
-from gymcore.synth.render import render_frame
-from gymcore.synth.validate import CHECKED_JOINTS
-from gymcore.synth.writer import generate_dataset, view_cameras
-from gymcore.synth.render import make_scene
+from gymcore.synth.motion.faults import FAULT_TABLE, check_table, labels_from_parameters, rules_for
+from gymcore.synth.motion.performance import perform, rep_poses
+from gymcore.synth.dataset.plan import Settings, plan_dataset
+from gymcore.synth.render.renderer import render_frame
+from gymcore.synth.render.validate import CHECKED_JOINTS
+from gymcore.synth.dataset.writer import generate_dataset, view_cameras
+from gymcore.synth.render.renderer import make_scene
 
 SMALL = Settings(seed=11, participants=1, reps_per_participant={"squat": 2, "lunges": 2, "deadlift": 2},
                  fps=10.0, width=480, height=360, clips=False, walk_in=False, workers=1)
@@ -161,7 +161,7 @@ def test_mediapipe_finds_the_person_near_the_true_joints(small_dataset: Path) ->
 
 
 def test_the_dataset_loader_reads_what_synthgym_wrote(small_dataset: Path) -> None:
-    from gymcore.dataset import load_exercise
+    from gymcore.data.dataset import load_exercise
 
     for exercise in EXERCISES:
         data = load_exercise(small_dataset, exercise)

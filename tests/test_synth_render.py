@@ -70,7 +70,7 @@ VALIDATION_HEIGHTS = (1.2, 1.45, 1.7, 2.0)
 
 @pytest.fixture(scope="module")
 def mediapipe_checks() -> dict[str, list]:
-    from gymcore.synth.validate import check_view
+    from gymcore.synth.render.validate import check_view
 
     rng = np.random.default_rng(2024)
     checks: dict[str, list] = {"frontal": [], "lateral": []}

@@ -10,11 +10,12 @@ from tinygym import write_tiny_dataset
 
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
-from gymcore.dataset import load_exercise, rep_samples
-from gymcore.evaluation import evaluate
-from gymcore.models import load_criteria_model, recognise_exercise
+from gymcore.data.dataset import load_exercise, rep_samples
+from gymcore.evaluation.engine import evaluate
+from gymcore.judging.learned import load_criteria_model
+from gymcore.recognition.classifier import recognise_exercise
 from gymcore.models.weights import read_manifest, sha256_of
-from gymcore.training import train
+from gymcore.training.trainer import train
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,7 @@ def test_classifier_names_an_exercise_with_a_probability(trained):
 
 def test_fusion_starts_from_the_trained_vision_and_pose_streams(trained, tmp_path):
     from gymcore.models import build_model
-    from gymcore.training import initialise_streams
+    from gymcore.training.trainer import initialise_streams
 
     vision = train(trained["data"], "squat", "vision", "cpu", weights_dir=trained["weights"], work_dir=tmp_path / "v",
                    max_epochs=1, progress=False)
@@ -98,15 +99,15 @@ def test_fusion_starts_from_the_trained_vision_and_pose_streams(trained, tmp_pat
 
 
 def test_a_loaded_model_says_which_file_serves_it(trained):
-    info = load_criteria_model("pose", "squat", trained["weights"]).weights_info
+    info = load_criteria_model("pose", "squat", trained["weights"]).weights
     entry = {(e.model, e.exercise): e for e in read_manifest(trained["weights"])}[("pose", "squat")]
-    assert info["file"] == entry.file and info["sha256"] == entry.sha256
-    assert info["variant"] == "compact" and info["trained_on"] == "TinyGym test"
+    assert info.file == entry.file and info.sha256 == entry.sha256
+    assert info.variant == "compact" and info.trained_on == "TinyGym test"
 
 
 def test_the_classifier_recognises_the_exercise_of_analysed_clips(trained, squat_pair):
-    from gymcore.models import recognise_perception
-    from gymcore.perception import analyse_clips
+    from gymcore.recognition.classifier import recognise_perception
+    from gymcore.perception.analysis import analyse_clips
 
     front, side = squat_pair
     recognition = recognise_perception(analyse_clips(front=front, side=side), trained["weights"])

@@ -6,7 +6,7 @@ import pytest
 
 from gymcore.config import ClipLimits
 from gymcore.errors import ClipError
-from gymcore.video import iter_frames, probe_clip, read_frames, timeline_indices, uniform_indices, write_video
+from gymcore.perception.video import iter_frames, probe_clip, read_frames, timeline_indices, uniform_indices, write_video
 
 
 def marked_frames(n: int, width: int = 320, height: int = 240) -> list[np.ndarray]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from gymcore.rules.synthetic import view_sample
+from gymcore.synth.landmarks import view_sample
 from gymcore.synth import Participant, frontal_camera, lateral_camera, squat_sequence
-from gymcore.viewcheck import ViewCheckLimits, check_sample
+from gymcore.judging.gate import check_sample
+from gymcore.perception.trackcheck import ViewCheckLimits
 
 FPS = 30.0
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gymcore.criteria import criteria_for
-from gymcore.layout import (COLUMN_EXERCISE, COLUMN_PARTICIPANT, COLUMN_REP, COLUMN_VIDEO, DATASET_CARD,
+from gymcore.data.layout import (COLUMN_EXERCISE, COLUMN_PARTICIPANT, COLUMN_REP, COLUMN_VIDEO, DATASET_CARD,
                              FRAME_FOLDERS, FRAME_NAME, POSE_FILES, SHEETS)
 
 EXERCISE_SHIFT = {"squat": (0.0, 0.15), "lunges": (0.15, 0.0), "deadlift": (-0.15, -0.1)}

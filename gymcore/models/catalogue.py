@@ -1,10 +1,8 @@
-"""``python -m gymcore models``: every model gymcore can build, with the weights file serving it."""
+"""Every model gymcore can build, with the weights file serving it."""
 
 from __future__ import annotations
 
-import argparse
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from gymcore.criteria import EXERCISES
@@ -37,22 +35,3 @@ def list_models(weights_dir: Path | None = None) -> list[ModelInfo]:
         rows.append(ModelInfo(CLASSIFIER, "all", "compact", count_parameters(ExerciseClassifier()),
                               served.get((CLASSIFIER, "all", "compact"))))
     return rows
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("models", help="list the models gymcore can build and the weights it ships")
-    parser.add_argument("--json", action="store_true", help="print the list as JSON")
-    parser.set_defaults(run=_run_models)
-
-
-def _run_models(args: argparse.Namespace) -> int:
-    import torch
-
-    torch.set_num_threads(1)
-    rows = list_models()
-    if args.json:
-        print(json.dumps([asdict(row) for row in rows], indent=1))
-        return 0
-    for row in rows:
-        print(f"{row.model:<15} {row.exercise:<9} {row.variant:<8} {row.parameters:>12,}  {row.weights or '-'}")
-    return 0

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from gymcore.criteria import EXERCISES
-from gymcore.features import N_DISTANCES
+from gymcore.perception.features import N_DISTANCES
 from gymcore.models.blocks import PoseEncoder
 
 CLASSIFIER_INPUT = "scaled_distances"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from gymcore.features import N_DISTANCES, N_FEATURES, pose_features
+from gymcore.perception.features import N_DISTANCES, N_FEATURES, pose_features
 
 # Input kinds of the pose stream: the paper's features and Table 4's ablations.
 INPUT_CHANNELS: dict[str, int] = {

@@ -9,6 +9,7 @@ from torch import nn
 
 from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.errors import InputError
+from gymcore.models.names import CLASSIFIER, LEARNED_MODELS
 from gymcore.models.net import VARIANTS, CriteriaNet, Variant, fusion_net, pose_net, vision_net
 
 
@@ -20,20 +21,18 @@ class ModelSpec:
     uses_video: bool
 
 
-CRITERIA_MODELS: dict[str, ModelSpec] = {
-    "pose": ModelSpec("pose", "pose model: distance and angle features of both views (Table 4, Angles+Distances)",
-                      lambda n, v: pose_net(n, v, "features"), False),
-    "pose_raw": ModelSpec("pose_raw", "pose ablation: raw landmarks (Table 4, Pose (Raw))",
-                          lambda n, v: pose_net(n, v, "landmarks"), False),
-    "pose_distances": ModelSpec("pose_distances", "pose ablation: the 528 distances only (Table 4)",
-                                lambda n, v: pose_net(n, v, "distances"), False),
-    "pose_angles": ModelSpec("pose_angles", "pose ablation: the 5456 angle cosines only (Table 4)",
-                             lambda n, v: pose_net(n, v, "angles"), False),
-    "vision": ModelSpec("vision", "vision model: two ResNet3D-18 streams (frontal, lateral)", vision_net, True),
-    "fusion": ModelSpec("fusion", "multi-modal model: vision and pose streams, multi-stage fusion head", fusion_net, True),
+_BUILDERS: dict[str, tuple[Callable[[int, Variant], CriteriaNet], bool]] = {
+    "pose": (lambda n, v: pose_net(n, v, "features"), False),
+    "pose_raw": (lambda n, v: pose_net(n, v, "landmarks"), False),
+    "pose_distances": (lambda n, v: pose_net(n, v, "distances"), False),
+    "pose_angles": (lambda n, v: pose_net(n, v, "angles"), False),
+    "vision": (vision_net, True),
+    "fusion": (fusion_net, True),
 }
-
-CLASSIFIER = "classifier"
+CRITERIA_MODELS: dict[str, ModelSpec] = {
+    name: ModelSpec(name, LEARNED_MODELS[name].description, build, uses_video)
+    for name, (build, uses_video) in _BUILDERS.items()
+}
 
 
 def model_spec(name: str) -> ModelSpec:

@@ -1,8 +1,8 @@
 """SynthGym: a procedural human, its motion programs and an OpenCV renderer that MediaPipe reads."""
 
 from gymcore.synth.body import ArmPose, LegPose, Participant, Pose, Skeleton, pose_skeleton
-from gymcore.synth.motion import SquatProgram, Timeline, squat_pose, squat_sequence, squat_timeline
-from gymcore.synth.render import (
+from gymcore.synth.motion.squat import SquatProgram, Timeline, squat_pose, squat_sequence, squat_timeline
+from gymcore.synth.render.renderer import (
     Camera,
     CameraJitter,
     RenderedFrame,

@@ -1,0 +1,30 @@
+"""``gymcore bench``: the pipeline's stages and the models timed, as tables (``gymcore.evaluation.bench``)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("bench", help="time the pipeline's stages and print a table")
+    parser.add_argument("--front", help="frontal clip (default: a rendered 5 s 720p clip)")
+    parser.add_argument("--side", help="lateral clip (default: a rendered 5 s 720p clip)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is shown")
+    parser.add_argument("--only", choices=("perception", "models"), help="run one of the two tables")
+    parser.add_argument("--bf16", action="store_true", help="also time bfloat16 autocast (slow without AVX-512 BF16)")
+    parser.add_argument("--compile", action="store_true", help="also time torch.compile (minutes to compile)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from gymcore.evaluation.bench import run_bench
+    from gymcore.evaluation.bench_models import run_model_bench, run_shipped_bench
+
+    if args.only != "models":
+        print(run_bench(front=args.front, side=args.side, runs=args.runs).to_markdown(), flush=True)
+    if args.only != "perception":
+        print()
+        print(run_model_bench(runs=args.runs, with_bf16=args.bf16, with_compile=args.compile).to_markdown())
+        print()
+        print(run_shipped_bench(runs=args.runs).to_markdown())
+    return 0

@@ -1,0 +1,39 @@
+"""``gymcore`` (or ``python -m gymcore``): the library's functions as commands, word for word.
+
+Every command turns a gymcore error into one sentence on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from gymcore.cli import assess, bench, criteria, evaluate, models, pose, synth, train
+from gymcore.errors import GymError
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    criteria.register, pose.register, bench.register, assess.register, train.register, evaluate.register,
+    models.register, synth.register,
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except GymError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gymcore", description="Exercise form assessment from paired-view clips.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(commands)
+    return parser

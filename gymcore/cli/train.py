@@ -1,0 +1,40 @@
+"""``gymcore train``: train a pose, vision, fusion or classifier model (``gymcore.training.trainer.train``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from gymcore.criteria import EXERCISES
+from gymcore.models.names import CLASSIFIER, LEARNED_MODELS
+from gymcore.training.trainer import PRESETS
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("train", help="train a pose, vision, fusion or classifier model on a dataset")
+    parser.add_argument("--data", required=True, help="dataset folder in the ALEX-GYM-1 layout")
+    parser.add_argument("--exercise", choices=EXERCISES, default="squat")
+    parser.add_argument("--model", choices=[*LEARNED_MODELS, CLASSIFIER], default="pose")
+    parser.add_argument("--preset", choices=list(PRESETS), default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, help="at most this many epochs (default: the preset's)")
+    parser.add_argument("--weights-dir", help="where to write weights, card and curves (default: weights/)")
+    parser.add_argument("--work-dir", help="checkpoints (default: runs/MODEL_EXERCISE_VARIANT)")
+    parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    parser.add_argument("--init-streams", action="store_true",
+                        help="fusion only: start its streams from the trained vision and pose models of the exercise")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from gymcore.training.trainer import train
+
+    torch.set_num_threads(args.threads)
+    result = train(args.data, args.exercise, args.model, args.preset, args.seed, args.weights_dir, args.work_dir,
+                   resume=not args.restart, max_epochs=args.epochs, init_streams=args.init_streams)
+    print(f"wrote {result.weights_file}")
+    print(json.dumps(result.card["test_metrics"], indent=1))
+    return 0

@@ -1,0 +1,1 @@
+"""Data: the published ALEX-GYM-1 layout, dataset loading, and the bundled sample clips."""

@@ -1,0 +1,2 @@
+"""Evaluation: metrics, dataset evaluation, repetition counting, the published and measured
+figures, and the benchmarks."""

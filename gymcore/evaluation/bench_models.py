@@ -1,0 +1,176 @@
+"""The model table of ``python -m gymcore bench``: the paper's fusion model at 224 x 224, batch 1,
+run plainly (fp32, eager, contiguous) and with each speed-up, all measured in the same run; each
+row says how far its outputs are from the plain run's.
+
+Weights are random (seeded): speed and agreement do not depend on training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gymcore.evaluation.bench import BenchRow, BenchTable, interleaved_medians
+from gymcore.models.engine import PRECISIONS
+
+TOLERANCE = 1e-2
+PLAIN = "plain: fp32, eager, contiguous"
+
+
+def fusion_inputs(image_size: int = 224, seed: int = 0):
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    inputs = {}
+    for view in ("frontal", "lateral"):
+        inputs[f"video_{view}"] = torch.rand(1, 3, 16, image_size, image_size, generator=generator)
+        inputs[f"features_{view}"] = torch.rand(1, 16, 5984, generator=generator)
+    return inputs
+
+
+def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with_bf16: bool = False,
+                    with_compile: bool = False) -> BenchTable:
+    """bfloat16 autocast (slow on CPUs without AVX-512 BF16 or AMX) and torch.compile (minutes of
+    compilation on 2 cores) are measured only when asked for."""
+    import torch
+
+    from gymcore.models.registry import build_model
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    net = build_model("fusion", "squat", "paper").eval()
+    inputs = fusion_inputs(image_size)
+    plain = _plain_forward(net, inputs)
+    reference = plain()
+    candidates: dict[str, Callable[[], object]] = {
+        "channels-last, inference mode": _channels_last_forward(net, inputs),
+    }
+    footer = []
+    for precision in PRECISIONS:
+        forward, seconds, detail = _openvino_forward(net, inputs, threads, precision)
+        candidates[f"OpenVINO, precision {precision} (computes in {detail})"] = forward
+        footer.append(f"OpenVINO converted the graph in {seconds:.1f} s (precision {precision}), a one-time cost:"
+                      " `assess --engine openvino` keeps the converted graph on disk.")
+    if with_bf16:
+        candidates["channels-last, bfloat16 autocast"] = _bf16_forward(net, inputs)
+    if with_compile:
+        candidates["torch.compile (inductor), channels-last"] = _compiled_forward(net, inputs)
+    # Each candidate's first call is its warm-up; the plain run's was the reference above.
+    outputs = {name: torch.as_tensor(forward()) for name, forward in candidates.items()}
+    medians = interleaved_medians({PLAIN: plain, **candidates}, runs)
+    baseline_s = medians[PLAIN]
+    table = BenchTable(title=f"Fusion model (paper variant, {image_size} x {image_size}, batch 1, {threads} threads)")
+    table.rows.append(BenchRow(PLAIN, baseline_s, "baseline"))
+    for name, output in outputs.items():
+        difference = float((output.float() - reference).abs().max())
+        note = f"{baseline_s / medians[name]:.2f}x, max |diff| {difference:.1e}"
+        if difference > TOLERANCE:
+            note += " (outside tolerance)"
+        table.rows.append(BenchRow(name, medians[name], note))
+    table.footer = [f"Median of {runs} rounds after one warm-up, each round running every row once in turn;"
+                    f" outputs compared with the plain run (tolerance {TOLERANCE}).",
+                    *footer]
+    return table
+
+
+def random_batch(model, rows: int, seed: int = 0) -> dict:
+    """Random inputs of a learned criteria model (a LearnedCriteriaModel), as ``assess`` feeds it:
+    uint8 frames for video streams, 5984 features per frame for pose streams, both views."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    size = model.image_size
+    return {f"{kind}_{view}": (rng.integers(0, 256, (rows, 16, size, size, 3), dtype=np.uint8) if kind == "video"
+                               else rng.random((rows, 16, 5984), dtype=np.float32))
+            for view in ("frontal", "lateral") for kind in model.net.input_kinds}
+
+
+def run_shipped_bench(runs: int = 3, exercise: str = "squat", reps: int = 3) -> BenchTable:
+    """The shipped (compact) learned models judging ``reps`` repetitions of random input in one
+    batch, in PyTorch and in OpenVINO (fp32, graph already converted), as ``assess`` runs them."""
+    import numpy as np
+
+    from gymcore.judging.learned import load_criteria_model
+
+    table = BenchTable(title=f"Shipped models ({exercise}, {reps} repetitions in one batch): PyTorch vs OpenVINO fp32")
+    for name in ("pose", "vision", "fusion"):
+        eager = load_criteria_model(name, exercise)
+        compiled = load_criteria_model(name, exercise, engine="openvino")
+        arrays = random_batch(eager, reps)
+        difference = float(np.abs(eager.logits(arrays) - compiled.logits(arrays)).max())  # also the warm-up
+        medians = interleaved_medians({"torch": lambda: eager.logits(arrays),
+                                       "openvino": lambda: compiled.logits(arrays)}, runs)
+        table.rows.append(BenchRow(f"{name}: PyTorch", medians["torch"], eager.weights.file))
+        table.rows.append(BenchRow(f"{name}: OpenVINO", medians["openvino"],
+                                   f"{medians['torch'] / medians['openvino']:.2f}x, max |diff| {difference:.1e}"))
+    table.footer = [f"Median of {runs} rounds, rows of a model run in turn; weights from weights/manifest.json."]
+    return table
+
+
+def _plain_forward(net, inputs):
+    import torch
+
+    def forward():
+        with torch.no_grad():
+            return net(inputs)
+    return forward
+
+
+def _channels_last_forward(net, inputs):
+    import copy
+
+    import torch
+
+    fast = _video_channels_last(copy.deepcopy(net))
+    moved = {k: v.contiguous(memory_format=torch.channels_last_3d) if v.dim() == 5 else v for k, v in inputs.items()}
+
+    def forward():
+        with torch.inference_mode():
+            return fast(moved)
+    return forward
+
+
+def _openvino_forward(net, inputs, threads: int, precision: str):
+    """The network compiled by OpenVINO, the seconds its conversion took, and the precision the
+    CPU plugin settled on."""
+    import time
+
+    from gymcore.models.engine import openvino_runner
+
+    arrays = {key: value.numpy() for key, value in inputs.items()}
+    clock = time.perf_counter()
+    run = openvino_runner(net, {key: array.shape[1:] for key, array in arrays.items()}, threads, precision)
+    seconds = time.perf_counter() - clock
+    return (lambda: run(arrays)), seconds, run.inference_precision
+
+
+def _bf16_forward(net, inputs):
+    import torch
+
+    channels_last = _channels_last_forward(net, inputs)
+
+    def forward():
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return channels_last()
+    return forward
+
+
+def _compiled_forward(net, inputs):
+    import copy
+
+    import torch
+
+    fast = torch.compile(_video_channels_last(copy.deepcopy(net)))
+    moved = {k: v.contiguous(memory_format=torch.channels_last_3d) if v.dim() == 5 else v for k, v in inputs.items()}
+
+    def forward():
+        with torch.inference_mode():
+            return fast(moved)
+    return forward
+
+
+def _video_channels_last(net):
+    """Only the ResNet3D streams hold 5-D weights; the pose streams stay as they are."""
+    import torch
+
+    net.streams["video"].to(memory_format=torch.channels_last_3d)
+    return net

@@ -1,0 +1,145 @@
+"""This project's measured figures, from the model cards of the shipped weights or from an
+evaluation report (``python -m gymcore evaluate --json``), in one shape the Compare page draws."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gymcore.criteria import EXERCISE_NAMES, criteria_for
+from gymcore.errors import InputError
+from gymcore.judging.registry import model_title
+
+# Which column of the published Tables 5 to 7 each of our models corresponds to.
+PUBLISHED_COLUMN = {"pose": "pose_hl", "vision": "vision_hl", "fusion": "multi_hl"}
+
+
+@dataclass(frozen=True)
+class MeasuredFigures:
+    """One model on one exercise, with the data it was measured on."""
+
+    model: str
+    exercise: str
+    hamming_loss: float
+    f1_paper: float
+    exact_match: float
+    n_samples: int
+    per_criterion: dict[str, float]  # criterion id -> Hamming loss
+    measured_on: str
+
+
+def card_figures(weights_dir: Path | None = None) -> list[MeasuredFigures]:
+    """The test-split figures written into the model cards of weights/manifest.json."""
+    from gymcore.models.weights import WEIGHTS_DIR, read_manifest
+
+    out = []
+    for entry in read_manifest(weights_dir or WEIGHTS_DIR):
+        metrics = entry.card.get("test_metrics", {})
+        if entry.exercise not in EXERCISE_NAMES or "hamming_loss" not in metrics:
+            continue
+        data = entry.card.get("training_data", {})
+        split = entry.card.get("split", {})
+        where = f"{data.get('name', 'unnamed data')} {data.get('version') or ''}".strip()
+        out.append(_figures(entry.model, entry.exercise, metrics,
+                            f"{where}, test split (seed {split.get('seed', '?')}), model card of {entry.file}"))
+    return out
+
+
+def evaluation_figures(report: dict[str, Any]) -> list[MeasuredFigures]:
+    """The figures of an evaluation report (the JSON of ``python -m gymcore evaluate``)."""
+    if "results" not in report or "dataset" not in report:
+        raise InputError("This JSON is not an evaluation report: it lacks 'dataset' and 'results'; make one with"
+                         " `python -m gymcore evaluate --data FOLDER --json OUT` or on the Evaluate page.")
+    data = report["dataset"]
+    where = (f"{data.get('name', 'dataset')} {data.get('version') or ''}".strip()
+             + f", {data.get('split', '?')} split (seed {data.get('split_seed', '?')}), evaluation report")
+    return [_figures(model, exercise, metrics, where)
+            for exercise, by_model in report["results"].items() for model, metrics in by_model.items()]
+
+
+def read_evaluation(data: bytes) -> dict[str, Any]:
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError("That file is not JSON: upload the report written by `python -m gymcore evaluate --json`.") from None
+
+
+def _figures(model: str, exercise: str, metrics: dict[str, Any], measured_on: str) -> MeasuredFigures:
+    return MeasuredFigures(
+        model=model, exercise=exercise, hamming_loss=float(metrics["hamming_loss"]),
+        f1_paper=float(metrics["f1_paper"]), exact_match=float(metrics.get("exact_match", float("nan"))),
+        n_samples=int(metrics.get("n_samples", 0)),
+        per_criterion={cid: float(v["hamming_loss"]) for cid, v in metrics.get("per_criterion", {}).items()},
+        measured_on=measured_on,
+    )
+
+
+def figures_table(figures: list[MeasuredFigures]) -> pd.DataFrame:
+    """Table 4's shape (model down, exercise HL and F1 across) for our figures."""
+    rows: dict[str, dict[str, Any]] = {}
+    for item in figures:
+        row = rows.setdefault(item.model, {"model": model_title(item.model)})
+        row[f"{item.exercise}_hl"] = round(item.hamming_loss, 4)
+        row[f"{item.exercise}_f1"] = round(item.f1_paper, 4)
+        row[f"{item.exercise}_n"] = item.n_samples
+    return pd.DataFrame(list(rows.values()))
+
+
+def criterion_frame(figures: list[MeasuredFigures], exercise: str) -> pd.DataFrame:
+    """Criterion names down, our models across: Hamming loss."""
+    names = {item.id: item.name for item in criteria_for(exercise)}
+    frame = pd.DataFrame({model_title(f.model): {names.get(cid, cid): hl for cid, hl in f.per_criterion.items()}
+                          for f in figures if f.exercise == exercise})
+    return frame.reindex([item.name for item in criteria_for(exercise)])
+
+
+def hardware_name() -> str:
+    """The CPU this process runs on, as a reader would name it."""
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} logical cores, {platform.system()}"
+
+
+def model_latency(exercise: str = "squat", variant: str = "compact", runs: int = 3, threads: int = 2) -> pd.DataFrame:
+    """Seconds per sample (batch 1, median of ``runs`` after a warm-up) of the pose, vision and
+    fusion networks, with random weights: the time does not depend on what the weights hold."""
+    import torch
+
+    from gymcore.models.net import VARIANTS
+    from gymcore.models.registry import build_model
+
+    torch.set_num_threads(threads)
+    size = VARIANTS[variant].image_size
+    generator = torch.Generator().manual_seed(0)
+    rows = []
+    for name in ("pose", "vision", "fusion"):
+        net = build_model(name, exercise, variant).eval()
+        inputs = {}
+        for view in ("frontal", "lateral"):
+            if "video" in net.input_kinds:
+                inputs[f"video_{view}"] = torch.rand(1, 3, 16, size, size, generator=generator)
+            if "features" in net.input_kinds:
+                inputs[f"features_{view}"] = torch.rand(1, 16, 5984, generator=generator)
+        with torch.inference_mode():
+            net(inputs)
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                net(inputs)
+                times.append(time.perf_counter() - started)
+        rows.append({"model": model_title(name), "inference_s": round(statistics.median(times), 4),
+                     "variant": f"{variant} ({size} x {size})", "threads": threads})
+    return pd.DataFrame(rows)

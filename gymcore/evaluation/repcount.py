@@ -1,0 +1,126 @@
+"""Repetition counting, exercise recognition and the rules' verdicts, measured on multi-repetition
+demo clips.
+
+``python -m gymcore evaluate --demo-clips DIR [DIR ...] --json OUT`` reads folders written by
+``python -m gymcore synth --demo-clips`` (their manifest says where every repetition starts and
+ends, and its true labels), analyses each paired clip as ``assess`` does, and reports per clip the
+repetitions found against the true count, the exercise the pose rule names against the true one,
+and, where the count is right, how many of the rules model's verdicts on the segmented
+repetitions disagree with the truth (a criterion it declines to judge counts as wrong).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gymcore.errors import InputError
+from gymcore.evaluation.metrics import predictions
+from gymcore.judging.rules.model import DEFAULT_RULES_MODEL
+from gymcore.judging.sampling import rep_sample
+from gymcore.perception.analysis import analyse_clips
+from gymcore.recognition.pose_rule import recognise
+from gymcore.repetitions.windows import repetitions
+
+
+@dataclass(frozen=True)
+class ClipCount:
+    folder: str
+    exercise: str
+    kind: str  # "clean" or "faulty"
+    true_reps: int
+    found_reps: int
+    recognised: str
+    bottoms_s: list[float]
+    verdicts: int = 0  # rules verdicts compared with the truth (clips counted exactly)
+    wrong_verdicts: int = 0
+
+    @property
+    def exact(self) -> bool:
+        return self.true_reps == self.found_reps
+
+
+@dataclass(frozen=True)
+class CountReport:
+    clips: list[ClipCount]
+
+    def share_exact(self, exercise: str | None = None) -> float:
+        chosen = [clip for clip in self.clips if exercise in (None, clip.exercise)]
+        return sum(clip.exact for clip in chosen) / len(chosen) if chosen else 0.0
+
+    def rules_hamming_loss(self, exercise: str | None = None) -> float | None:
+        chosen = [clip for clip in self.clips if exercise in (None, clip.exercise)]
+        verdicts = sum(clip.verdicts for clip in chosen)
+        return sum(clip.wrong_verdicts for clip in chosen) / verdicts if verdicts else None
+
+    def share_recognised(self) -> float:
+        return sum(clip.recognised == clip.exercise for clip in self.clips) / len(self.clips) if self.clips else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        exercises = sorted({clip.exercise for clip in self.clips})
+        return {
+            "clips": [asdict(clip) | {"exact": clip.exact} for clip in self.clips],
+            "count_exact": {"all": self.share_exact(), **{e: self.share_exact(e) for e in exercises}},
+            "recognised": self.share_recognised(),
+            "rules_hamming_loss": {"all": self.rules_hamming_loss(),
+                                   **{e: self.rules_hamming_loss(e) for e in exercises}},
+            "n_clips": len(self.clips),
+        }
+
+
+def demo_manifests(folders: list[str | Path]) -> list[tuple[Path, dict[str, object]]]:
+    """Every demo folder's manifest (a folder of demo folders is searched one level down)."""
+    found = []
+    for folder in map(Path, folders):
+        candidates = [folder] if (folder / "manifest.json").exists() else sorted(folder.glob("*/"))
+        for candidate in candidates:
+            manifest = candidate / "manifest.json"
+            if manifest.exists():
+                found.append((candidate, json.loads(manifest.read_text())))
+    if not found:
+        raise InputError(f"No demo clips (manifest.json) in {', '.join(map(str, folders))}: write some with"
+                         " `python -m gymcore synth --demo-clips --out DIR`.")
+    return found
+
+
+def count_repetitions(folders: list[str | Path]) -> CountReport:
+    """Segment every demo clip (given its true exercise, as a user naming it would), recognise it,
+    and judge its repetitions with the rules model."""
+    rules = DEFAULT_RULES_MODEL
+    clips = []
+    for folder, manifest in demo_manifests(folders):
+        for clip in manifest["clips"]:
+            files = clip["files"]
+            perception = analyse_clips(front=folder / files["frontal"], side=folder / files["lateral"])
+            windows, info = repetitions(perception, clip["exercise"])
+            found = windows if info["segmented"] else []
+            wrong = verdicts = 0
+            if len(found) == len(clip["reps"]):
+                judged = rules.judge(clip["exercise"], [rep_sample(perception, window, False) for window in found])
+                ids = list(clip["reps"][0]["labels"])
+                truth = np.array([[rep["labels"][cid] for cid in ids] for rep in clip["reps"]])
+                verdicts, wrong = truth.size, int((predictions(truth, ids, judged) != truth).sum())
+            clips.append(ClipCount(
+                folder=folder.name, exercise=clip["exercise"], kind=clip["kind"], true_reps=len(clip["reps"]),
+                found_reps=len(found), recognised=recognise(perception).exercise,
+                bottoms_s=[round(window[info["view"]].bottom_s, 2) for window in found],
+                verdicts=verdicts, wrong_verdicts=wrong,
+            ))
+    return CountReport(clips)
+
+
+def describe(report: CountReport) -> str:
+    lines = [f"{clip.folder:<10} {clip.exercise:<9} {clip.kind:<7} true {clip.true_reps} found {clip.found_reps}"
+             f"{'' if clip.exact else '  <- wrong'}   recognised {clip.recognised}" for clip in report.clips]
+    exercises = sorted({clip.exercise for clip in report.clips})
+    lines.append("count exact: " + ", ".join(
+        f"{e} {sum(c.exact for c in report.clips if c.exercise == e)}/{sum(c.exercise == e for c in report.clips)}"
+        for e in exercises) + f"; all {sum(c.exact for c in report.clips)}/{len(report.clips)}")
+    lines.append(f"recognised: {sum(c.recognised == c.exercise for c in report.clips)}/{len(report.clips)}")
+    losses = {e: report.rules_hamming_loss(e) for e in exercises}
+    lines.append("rules Hamming loss on the segmented repetitions: " + ", ".join(
+        f"{e} {loss:.3f}" for e, loss in losses.items() if loss is not None))
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+"""The view gate: whether a criterion of a repetition can be judged from what was given, decided
+once, before any model judges, and applied to every model alike (rules, pose, vision, fusion).
+
+A criterion is judged from one view and needs some joints seen there: those its rule measures
+(gymcore.judging.rules.catalogue). The view must have been given, be usable (really frontal
+or lateral, the body in frame, the person found and not jumping: gymcore.perception.trackcheck,
+on the repetition's 16 frames) and show those joints. Otherwise every model's verdict on that
+criterion is ``not_assessable`` with the same reason.
+"""
+
+from __future__ import annotations
+
+from gymcore.criteria import criteria_for
+from gymcore.judging.rules.catalogue import RULES
+from gymcore.judging.rules.config import DEFAULT_RULES, ViewCheckLimits
+from gymcore.judging.types import CriteriaModel, RepSample, Verdict, ViewSample
+from gymcore.perception.trackcheck import ViewCheck, check_poses
+
+DEFAULT_LIMITS = DEFAULT_RULES.view
+
+
+def check_sample(sample: ViewSample, limits: ViewCheckLimits = DEFAULT_LIMITS) -> ViewCheck:
+    """The check of one repetition's 16 frames of one view."""
+    width, height = sample.image_size if all(sample.image_size) else (1, 1)
+    return check_poses(sample.view, sample.landmarks, sample.visibility, sample.time_s, (width, height), limits)
+
+
+def refusals(exercise: str, rep: RepSample, limits: ViewCheckLimits = DEFAULT_LIMITS) -> dict[str, str]:
+    """For every criterion of ``exercise``, why it cannot be judged on ``rep`` ("" when it can)."""
+    checks = {view: check_sample(sample, limits) for view, sample in rep.views.items()}
+    rules = {rule.criterion_id: rule for rule in RULES[exercise]}
+    return {item.id: refusal(item.name, rules[item.id].view, rules[item.id].joints, checks)
+            for item in criteria_for(exercise)}
+
+
+def refusal(name: str, view: str, joints: tuple[str, ...], checks: dict[str, ViewCheck]) -> str:
+    """Why the criterion ``name``, judged in ``view`` from ``joints``, cannot be judged ("" when it can)."""
+    check = checks.get(view)
+    if check is None:
+        return f"No {view} clip was given: {name} is judged from the {view} view."
+    if not check.usable:
+        return f"{name} is not judged because " + "; ".join(check.problems) + "."
+    hidden = check.hidden(joints)
+    if hidden:
+        names = ", ".join(joint.replace("_", " ") for joint in hidden)
+        return f"{name} needs the {names}, hidden in the {view} clip."
+    return ""
+
+
+def judge_gated(model: CriteriaModel, exercise: str, reps: list[RepSample],
+                gates: list[dict[str, str]]) -> list[dict[str, Verdict]]:
+    """The model's verdicts, with every criterion the gate refused replaced by its reason."""
+    verdicts = model.judge(exercise, reps)
+    return [{cid: Verdict.not_assessable(gate[cid]) if gate[cid] else verdict for cid, verdict in judged.items()}
+            for judged, gate in zip(verdicts, gates)]

@@ -1,0 +1,76 @@
+"""Every criteria model by name, and the one loader: the rules are built, the learned models
+(pose, vision, fusion and the Table 4 pose ablations) are loaded from their checked weights.
+
+Loading a learned model is cached by gymcore.judging.learned (per weights folder and engine);
+a failure is not cached, so weights installed later are found without a restart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gymcore.errors import GymError, InputError
+from gymcore.judging.types import CriteriaModel, WeightsInfo
+from gymcore.models.names import LEARNED_MODELS, ModelName
+
+RULES = ModelName("rules", "Rules", "Rules (hand-written thresholds)",
+                  "interpretable rules: a measurement, a threshold and the evidence per criterion")
+CRITERIA_MODELS: dict[str, ModelName] = {"rules": RULES, **LEARNED_MODELS}
+# The models an assessment offers: the rules and the paper's three.
+ASSESS_MODELS = ("rules", "pose", "vision", "fusion")
+
+
+def model_label(name: str) -> str:
+    return CRITERIA_MODELS[name].label if name in CRITERIA_MODELS else name
+
+
+def model_title(name: str) -> str:
+    return CRITERIA_MODELS[name].title if name in CRITERIA_MODELS else name
+
+
+def check_model_name(name: str, allowed: tuple[str, ...] | list[str] = tuple(CRITERIA_MODELS)) -> str:
+    if name not in allowed:
+        raise InputError(f"There is no model called {name!r}: choose from {', '.join(allowed)}.")
+    return name
+
+
+def has_weights(name: str, exercise: str, weights_dir: str | Path | None = None) -> bool:
+    """Whether ``name`` can judge ``exercise`` here: the rules always, a learned model when the
+    manifest lists weights for it."""
+    if name == "rules":
+        return True
+    from gymcore.models.weights import WEIGHTS_DIR, find_entry
+
+    return find_entry(name, exercise, Path(weights_dir or WEIGHTS_DIR)) is not None
+
+
+def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str | Path | None = None) -> CriteriaModel:
+    """The rules model, or a learned model for ``exercise`` (weights checked against the manifest).
+
+    Raises a GymError saying why a learned model cannot be loaded."""
+    check_model_name(name)
+    if name == "rules":
+        from gymcore.judging.rules.model import DEFAULT_RULES_MODEL
+
+        return DEFAULT_RULES_MODEL
+    from gymcore.judging.learned import load_criteria_model
+
+    return load_criteria_model(name, exercise, weights_dir, engine)
+
+
+def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str, engine: str = "torch",
+                         ) -> tuple[list[CriteriaModel], dict[str, WeightsInfo]]:
+    """The named models that can run, and for every name where its verdicts come from, or why it
+    is not available: a missing model is an answer, not a crash, and the rest go on without it."""
+    loaded: list[CriteriaModel] = []
+    status: dict[str, WeightsInfo] = {}
+    for name in names:
+        check_model_name(name, ASSESS_MODELS)
+        try:
+            model = load_model(name, exercise, engine)
+        except GymError as error:
+            status[name] = WeightsInfo.unavailable(str(error))
+            continue
+        loaded.append(model)
+        status[name] = model.weights
+    return loaded, status

@@ -1,0 +1,74 @@
+"""A rule: which view and joints a criterion needs, and how it is measured there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gymcore.judging.rules.config import Limit, RulesConfig
+from gymcore.judging.rules.geometry import ViewGeometry
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A value measured on one repetition and the frame (position among the view's 16) where it
+    was decided."""
+
+    value: float
+    position: int
+
+    @property
+    def valid(self) -> bool:
+        return bool(np.isfinite(self.value))
+
+
+@dataclass(frozen=True)
+class Rule:
+    criterion_id: str
+    view: str  # the view it is measured in
+    joints: tuple[str, ...]  # landmark names without side ("knee") that must be visible
+    quantity: str  # what is measured, for the evidence
+    unit: str
+    limit: Callable[[RulesConfig], Limit]
+    measure: Callable[[ViewGeometry], Measurement]
+
+
+def at(values: np.ndarray, position: int) -> Measurement:
+    return Measurement(float(values[position]), position)
+
+
+def largest(values: np.ndarray) -> Measurement:
+    """The largest finite value and where it occurred."""
+    if not np.isfinite(values).any():
+        return Measurement(float("nan"), 0)
+    position = int(np.nanargmax(values))
+    return Measurement(float(values[position]), position)
+
+
+def smallest(values: np.ndarray) -> Measurement:
+    """The smallest finite value and where it occurred."""
+    if not np.isfinite(values).any():
+        return Measurement(float("nan"), 0)
+    position = int(np.nanargmin(values))
+    return Measurement(float(values[position]), position)
+
+
+def typical_where(values: np.ndarray, frames: np.ndarray) -> Measurement:
+    """The median over the chosen frames (a boolean mask), shown on the chosen frame closest to it."""
+    chosen = np.where(frames, values, np.nan)
+    return typical(chosen)
+
+
+def largest_where(values: np.ndarray, frames: np.ndarray) -> Measurement:
+    """The largest value over the chosen frames (a boolean mask) and where it occurred."""
+    return largest(np.where(frames, values, np.nan))
+
+
+def typical(values: np.ndarray) -> Measurement:
+    """The median, shown on the frame closest to it."""
+    if not np.isfinite(values).any():
+        return Measurement(float("nan"), 0)
+    median = float(np.nanmedian(values))
+    return Measurement(median, int(np.nanargmin(np.abs(values - median))))

@@ -1,0 +1,37 @@
+"""The paper's model input per repetition: 16 frames of each view sampled uniformly over it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES
+from gymcore.judging.types import RepSample, ViewSample
+from gymcore.perception.analysis import Perception, ViewAnalysis
+from gymcore.perception.features import pose_features
+from gymcore.perception.video import read_frames, uniform_indices
+from gymcore.repetitions.segmentation import Repetition
+
+
+def rep_sample(perception: Perception, windows: dict[str, Repetition], needs_images: bool) -> RepSample:
+    views = perception.views()
+    samples = {name: view_sample(views[name], rep, needs_images) for name, rep in windows.items()}
+    lead = next(iter(windows.values()))
+    return RepSample(start_s=lead.start_s, end_s=lead.end_s, views=samples)
+
+def view_sample(view: ViewAnalysis, rep: Repetition, needs_images: bool) -> ViewSample:
+    """16 frames of the view's timeline spaced uniformly over the repetition."""
+    timeline = view.timeline
+    inside = np.flatnonzero((timeline.time_s >= rep.start_s) & (timeline.time_s <= rep.end_s))
+    if not len(inside):
+        inside = np.array([int(np.argmin(np.abs(timeline.time_s - rep.bottom_s)))])
+    track = timeline.subset(inside[uniform_indices(len(inside), MODEL_FRAMES)])
+    images = None
+    if needs_images:
+        frames = read_frames(view.source, track.frame_indices, DEFAULT_LIMITS.pose_long_side_px)
+        by_index = {frame.index: frame.image for frame in frames}
+        images = np.stack([by_index[int(i)] for i in track.frame_indices])
+    return ViewSample(
+        view=view.view, frame_indices=track.frame_indices, time_s=track.time_s, landmarks=track.landmarks,
+        visibility=track.visibility, features=pose_features(track.landmarks), images=images,
+        image_size=(view.source.width, view.source.height),
+    )

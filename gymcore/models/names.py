@@ -1,0 +1,30 @@
+"""The learned models' names, labels and descriptions, without torch: the one list that the
+builders (gymcore.models.registry), the judging registry and the pages share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelName:
+    """How a criteria model is named and shown."""
+
+    name: str  # the key in commands, JSON and the manifest
+    label: str  # short, for table headings and check boxes
+    title: str  # long, for the tables that compare models with the papers
+    description: str
+
+
+LEARNED_MODELS: dict[str, ModelName] = {model.name: model for model in (
+    ModelName("pose", "Pose", "Pose (Angles+Distances)",
+              "pose model: distance and angle features of both views (Table 4, Angles+Distances)"),
+    ModelName("pose_raw", "Pose (raw)", "Pose (Raw)", "pose ablation: raw landmarks (Table 4, Pose (Raw))"),
+    ModelName("pose_distances", "Pose (distances)", "Pose (Distances)",
+              "pose ablation: the 528 distances only (Table 4)"),
+    ModelName("pose_angles", "Pose (angles)", "Pose (Angles)", "pose ablation: the 5456 angle cosines only (Table 4)"),
+    ModelName("vision", "Vision", "Vision-Based (3D ResNet)", "vision model: two ResNet3D-18 streams (frontal, lateral)"),
+    ModelName("fusion", "Fusion", "Multi-Modal (fusion)",
+              "multi-modal model: vision and pose streams, multi-stage fusion head"),
+)}
+CLASSIFIER = "classifier"

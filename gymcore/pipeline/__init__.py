@@ -1,0 +1,1 @@
+"""The pipeline: ``assess`` runs perception, recognition, repetitions and judging as one pass."""

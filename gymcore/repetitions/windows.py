@@ -1,0 +1,41 @@
+"""Repetition windows in both views: segmented on one view's movement signal, shifted into the
+other by the lag that best matches the two views' signals."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gymcore.perception.analysis import Perception
+from gymcore.repetitions.segmentation import Repetition, align_offset, combined, movement_signal, segment
+
+
+def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, Repetition]], dict[str, object]]:
+    """Repetition windows per view: segmented on the lateral view's signal (the frontal one's when
+    alone; for lunges, where the other view agrees), then shifted into the other view by the lag
+    that best matches the two views' movement signals."""
+    views = perception.views()
+    lead = "lateral" if "lateral" in views else "frontal"
+    follower = "frontal" if lead == "lateral" else "lateral"
+    signal = movement_signal(views[lead], exercise)
+    info: dict[str, object] = {"view": lead, "signal": signal.name}
+    offset = None
+    if follower in views:
+        other = movement_signal(views[follower], exercise)
+        durations = [view.source.duration_s for view in views.values()]
+        offset = align_offset(signal, other, max_lag_s=0.5 * min(durations))
+        info["offset_s"] = round(offset, 3)
+        if signal.view_independent:
+            signal = combined(signal, other, offset)
+            info["signal"] = f"{signal.name}, both views"
+    reps = segment(signal, exercise)
+    info["segmented"] = bool(reps)
+    if not reps:
+        whole = views[lead].timeline.time_s
+        reps = [Repetition(float(whole[0]), float(whole[np.nanargmax(signal.value)]) if np.isfinite(signal.value).any()
+                           else float(whole[0]), float(whole[-1]), float("nan"))]
+        info["note"] = "No repetition was found in the movement; the whole clip is judged as one repetition."
+    windows = [{lead: rep} for rep in reps]
+    if offset is not None:
+        for window in windows:
+            window[follower] = window[lead].shifted(offset)
+    return windows, info

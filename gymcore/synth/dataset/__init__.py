@@ -1,0 +1,1 @@
+"""SynthGym datasets and demo clips written in the published layout."""

@@ -1,0 +1,157 @@
+"""Everything random about a SynthGym dataset, drawn up front from one seed.
+
+The plan fixes participants, their demographics, how many repetitions each performs, and every
+repetition's fault parameters; rendering then only needs each set's own seed. Labels are assigned
+per exercise and criterion by shuffling a fixed number of passes (a pass rate drawn in 55-72
+percent), so every criterion is satisfied in 40-85 percent of the samples even in small sets,
+independently of the other criteria and of the participant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from gymcore.criteria import EXERCISES
+from gymcore.synth.motion import deadlift, lunge
+from gymcore.synth.motion import squat as motion
+from gymcore.synth.body import SKIN_TONES, Participant, Side
+from gymcore.synth.motion.faults import rules_for
+from gymcore.synth.motion.performance import RepPlan
+
+# Published proportions: 295 squat, 106 lunge and 269 deadlift repetitions over 45 participants.
+DEFAULT_PARTICIPANTS = 45
+DEFAULT_REPS_PER_PARTICIPANT = {"squat": 6.5, "lunges": 2.4, "deadlift": 6.0}
+PASS_RATE = (0.55, 0.72)
+BALANCED = (0.40, 0.85)
+FEMALE_SHARE = 12 / 45  # paper Table 2
+ADULT_AGE_GROUPS = (("teen (13-19)", 7), ("young adult (20-35)", 31), ("adult (36-54)", 3))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the generator was asked for; recorded in the dataset card."""
+
+    seed: int = 0
+    participants: int = DEFAULT_PARTICIPANTS
+    exercises: tuple[str, ...] = EXERCISES
+    reps_per_participant: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_REPS_PER_PARTICIPANT))
+    fps: float = 12.0
+    width: int = 640
+    height: int = 480
+    jpeg_quality: int = 90
+    clips: bool = True
+    walk_in: bool = True
+    workers: int = 2
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SetPlan:
+    """One participant's recording of one exercise: a frontal and a lateral clip of several reps."""
+
+    exercise: str
+    participant: Participant
+    participant_label: str
+    pair: int  # video numbers 2 pair - 1 (frontal) and 2 pair (lateral)
+    reps: tuple[RepPlan, ...]
+    seed: int
+    walk_steps: int
+
+
+@dataclass(frozen=True)
+class ParticipantPlan:
+    participant: Participant
+    label: str
+    demographics: dict[str, object]
+    sets: tuple[SetPlan, ...]
+
+
+def plan_dataset(settings: Settings) -> list[ParticipantPlan]:
+    root = np.random.SeedSequence(settings.seed)
+    people_rng, count_rng, label_rng, style_rng, seed_source = (np.random.default_rng(s) for s in root.spawn(5))
+    people = [_draw_person(people_rng, i) for i in range(settings.participants)]
+    counts = {ex: _rep_counts(count_rng, settings.reps_per_participant[ex], settings.participants)
+              for ex in settings.exercises}
+    satisfied = {ex: _balanced_labels(label_rng, ex, int(sum(counts[ex]))) for ex in settings.exercises}
+    seeds = seed_source.integers(0, 2**31 - 1, size=(settings.participants, len(EXERCISES)))
+    used = {ex: 0 for ex in settings.exercises}
+    plans: list[list[SetPlan]] = [[] for _ in people]
+    for ex in settings.exercises:
+        pair = 0
+        for i, (participant, label, _) in enumerate(people):
+            n = int(counts[ex][i])
+            if n == 0:
+                continue
+            pair += 1
+            first_side: Side = "left" if style_rng.random() < 0.5 else "right"
+            reps = tuple(
+                draw_rep(ex, satisfied[ex][used[ex] + k], style_rng, k, first_side, participant) for k in range(n)
+            )
+            used[ex] += n
+            plans[i].append(SetPlan(
+                exercise=ex, participant=participant, participant_label=label, pair=pair, reps=reps,
+                seed=int(seeds[i, EXERCISES.index(ex)]),
+                walk_steps=int(style_rng.integers(1, 3)) if settings.walk_in else 0,
+            ))
+    return [ParticipantPlan(participant, label, demo, tuple(sets))
+            for (participant, label, demo), sets in zip(people, plans)]
+
+
+def _rep_counts(rng: np.random.Generator, mean: float, n: int) -> np.ndarray:
+    """Whole repetition counts per participant averaging ``mean`` (floor or ceil, at least 1)."""
+    low = int(np.floor(mean))
+    counts = low + (rng.random(n) < mean - low)
+    return np.maximum(counts, 1).astype(int)
+
+
+def _balanced_labels(rng: np.random.Generator, exercise: str, n: int) -> np.ndarray:
+    """(n, criteria) booleans: each column holds a fixed share of passes in shuffled order."""
+    rules = rules_for(exercise)
+    out = np.zeros((n, len(rules)), dtype=bool)
+    for j in range(len(rules)):
+        share = rng.uniform(*PASS_RATE)
+        passes = int(np.clip(round(share * n), np.ceil(BALANCED[0] * n), np.floor(BALANCED[1] * n)))
+        out[rng.permutation(n)[:passes], j] = True
+    return out
+
+
+def draw_rep(exercise: str, satisfied: np.ndarray, rng: np.random.Generator, index: int, first_side: Side,
+              participant: Participant) -> RepPlan:
+    parameters = {rule.parameter: rule.draw(bool(ok), rng) for rule, ok in zip(rules_for(exercise), satisfied)}
+    if exercise == "squat":
+        style = motion.draw_style(rng)
+        style["stance_width"] = float(rng.uniform(1.0, 1.3))
+    elif exercise == "lunges":
+        style = lunge.draw_style(rng, index, first_side)
+    else:
+        style = deadlift.draw_style(rng, first_side)
+    return RepPlan(exercise=exercise, parameters=parameters, style=style)
+
+
+def _draw_person(rng: np.random.Generator, index: int) -> tuple[Participant, str, dict[str, object]]:
+    participant = Participant.sample(rng, index + 1)
+    female = bool(rng.random() < FEMALE_SHARE)
+    # Broader hips and narrower shoulders for the female body type, the reverse for the male.
+    hips, shoulders = (1.08, 0.93) if female else (0.97, 1.04)
+    participant = replace(participant, hip_half_width=participant.hip_half_width * hips,
+                          shoulder_half_width=participant.shoulder_half_width * shoulders)
+    if participant.height < 1.5:
+        age_group = "child (8-12)"
+    else:
+        names, weights = zip(*ADULT_AGE_GROUPS)
+        age_group = str(rng.choice(names, p=np.array(weights) / sum(weights)))
+    girth = participant.torso_depth / (0.130 * participant.height)
+    label = f"P{index + 1:03d}"
+    demographics = {
+        "participant": label,
+        "height_m": round(participant.height, 3),
+        "sex": "female" if female else "male",
+        "age_group": age_group,
+        "skin_tone": 1 + int(np.argmin([np.linalg.norm(np.subtract(participant.skin, tone)) for tone in SKIN_TONES])),
+        "build": "slim" if girth < 0.97 else ("average" if girth < 1.12 else "broad"),
+    }
+    return participant, label, demographics

@@ -1,0 +1,323 @@
+"""Render a planned SynthGym dataset into the ALEX-GYM-1 layout (names in gymcore.data.layout).
+
+Participants are rendered in a process pool; each worker keeps one MediaPipe graph. Per set
+(participant x exercise) one performance is posed, both views are rendered with one scene each,
+16 frames per repetition are stored as JPEG and run, decoded back from the JPEG, through MediaPipe
+in video mode, as the published landmarks were made from the published frames.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterator
+
+import cv2
+import numpy as np
+import pandas as pd
+
+from gymcore.data import layout
+from gymcore.serialize import jsonable, write_json
+from gymcore.synth.body import Participant, pose_skeleton
+from gymcore.synth.motion.faults import rules_for, table_rows
+from gymcore.synth.motion.performance import Performance, perform
+from gymcore.synth.dataset.plan import ParticipantPlan, SetPlan, Settings, plan_dataset
+from gymcore.synth.render.renderer import Camera, Scene, frontal_camera, lateral_camera, make_scene, render_frame
+from gymcore.perception.video import DecodedFrame, uniform_indices, write_video
+
+NAME = "SynthGym"
+VERSION = "1.0"
+STAGES = ("motion", "render", "jpeg", "mediapipe", "clips", "ground_truth")
+
+
+@dataclass
+class RepRow:
+    """One sheet row with its landmarks per view: (16, 33, 3) lists, None for undetected frames."""
+
+    row: dict[str, object]
+    landmarks: dict[str, list[object]]
+    detected: dict[str, int]
+
+
+@dataclass
+class ParticipantResult:
+    rows: dict[str, list[RepRow]] = field(default_factory=lambda: defaultdict(list))
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    frames_rendered: int = 0
+
+
+class _Stopwatch:
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds = seconds
+
+    def __call__(self, stage: str) -> "_Lap":
+        return _Lap(self.seconds, stage)
+
+
+class _Lap:
+    def __init__(self, seconds: dict[str, float], stage: str) -> None:
+        self.seconds, self.stage = seconds, stage
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds[self.stage] += time.perf_counter() - self.start
+
+
+def view_cameras(participant: Participant, rng: np.random.Generator, width: int, height: int) -> dict[str, Camera]:
+    """A jittered frontal camera and a lateral one on a randomly chosen side."""
+    side = "left" if rng.random() < 0.5 else "right"
+    return {"frontal": frontal_camera(participant, rng, width, height),
+            "lateral": lateral_camera(participant, rng, width, height, side=side)}
+
+
+def pose_set(plan: SetPlan, settings: Settings, rng: np.random.Generator) -> Performance:
+    return perform(plan.participant, list(plan.reps), settings.fps, rng, walk_steps=plan.walk_steps)
+
+
+def render_set(plan: SetPlan, settings: Settings, out: Path, estimator: object, result: ParticipantResult) -> None:
+    """Frames, landmarks, clips and ground truth of one set; sheet rows go into ``result``."""
+    lap = _Stopwatch(result.seconds)
+    rng = np.random.default_rng(plan.seed)
+    p = plan.participant
+    with lap("motion"):
+        performance = pose_set(plan, settings, rng)
+        skeletons = [pose_skeleton(p, pose) for pose in performance.poses]
+    cameras = view_cameras(p, rng, settings.width, settings.height)
+    sampled = np.stack([start + uniform_indices(end - start) for start, end in performance.rep_ranges])
+    videos = layout.video_numbers(plan.pair)
+    landmarks: dict[str, np.ndarray] = {}
+    detected: dict[str, np.ndarray] = {}
+    for view, camera in cameras.items():
+        scene = make_scene(camera, rng)
+        images = _render_view(out, plan, settings, skeletons, camera, scene, sampled, videos[view], result)
+        view_landmarks, view_detected = [], []
+        for rep, frames in enumerate(sampled):
+            with lap("jpeg"):
+                decoded = _store_jpegs(out, plan.exercise, videos[view], rep, [images[i] for i in frames],
+                                       settings.jpeg_quality)
+            with lap("mediapipe"):
+                track = estimator.track(  # type: ignore[attr-defined]
+                    DecodedFrame(int(i), float(i) / settings.fps, image) for i, image in zip(frames, decoded))
+            view_landmarks.append(np.where(track.detected[:, None, None], track.landmarks, np.nan))
+            view_detected.append(track.detected)
+        landmarks[view], detected[view] = np.stack(view_landmarks), np.stack(view_detected)
+    with lap("ground_truth"):
+        stem = layout.ground_truth_stem(plan.exercise, videos["frontal"], videos["lateral"])
+        write_ground_truth(out / layout.GROUND_TRUTH_FOLDER / stem, plan, performance, skeletons, cameras, sampled)
+    for rep_index, rep in enumerate(plan.reps):
+        row = {layout.COLUMN_PARTICIPANT: plan.participant_label,
+               layout.COLUMN_VIDEO["frontal"]: videos["frontal"], layout.COLUMN_VIDEO["lateral"]: videos["lateral"],
+               layout.COLUMN_REP: layout.FIRST_REP + rep_index, layout.COLUMN_EXERCISE: plan.exercise, **rep.labels}
+        result.rows[plan.exercise].append(RepRow(
+            row=row,
+            landmarks={view: _entry(landmarks[view][rep_index]) for view in layout.VIEWS},
+            detected={view: int(detected[view][rep_index].sum()) for view in layout.VIEWS},
+        ))
+
+
+def _render_view(out: Path, plan: SetPlan, settings: Settings, skeletons: list, camera: Camera, scene: Scene,
+                 sampled: np.ndarray, video: int, result: ParticipantResult) -> dict[int, np.ndarray]:
+    """Render one view, streaming every frame into its clip when clips are wanted, and keep the
+    sampled frames (a whole clip would not fit in memory at full size)."""
+    keep = set(sampled.ravel().tolist())
+    kept: dict[int, np.ndarray] = {}
+    lap = _Stopwatch(result.seconds)
+    indices = range(len(skeletons)) if settings.clips else sorted(keep)
+
+    def frames() -> Iterator[np.ndarray]:
+        for i in indices:
+            with lap("render"):
+                image = render_frame(plan.participant, skeletons[i], camera, scene).image
+            result.frames_rendered += 1
+            if i in keep:
+                kept[i] = image
+            yield image
+
+    if settings.clips:
+        started, rendering = time.perf_counter(), result.seconds["render"]
+        write_video(out / layout.CLIPS_FOLDER / layout.clip_name(plan.exercise, video), frames(), settings.fps)
+        result.seconds["clips"] += time.perf_counter() - started - (result.seconds["render"] - rendering)
+    else:
+        deque(frames(), maxlen=0)
+    return kept
+
+
+def _store_jpegs(out: Path, exercise: str, video: int, rep: int, images: list[np.ndarray], quality: int) -> list[np.ndarray]:
+    """Write the repetition's frames and return them as decoded from the JPEG files."""
+    folder = out / layout.FRAME_FOLDERS[exercise]
+    decoded = []
+    for number, image in enumerate(images, start=layout.FIRST_FRAME):
+        ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if not ok:
+            raise RuntimeError("OpenCV failed to encode a JPEG frame.")
+        (folder / layout.frame_name(video, rep, number)).write_bytes(data.tobytes())
+        decoded.append(cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB))
+    return decoded
+
+
+def _entry(points: np.ndarray) -> list[object]:
+    return [None if np.isnan(frame).any() else np.round(frame, 6).tolist() for frame in points]
+
+
+def write_ground_truth(stem: Path, plan: SetPlan, performance: Performance, skeletons: list,
+                       cameras: dict[str, Camera], sampled: np.ndarray) -> None:
+    """3D joints, projected joints and camera matrices (stem.npz); repetition boundaries, fault
+    parameters and labels (stem.json)."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    joints = np.stack([s.landmarks for s in skeletons]).astype(np.float32)
+    arrays: dict[str, np.ndarray] = {"joints_world": joints, "rep_of_frame": performance.rep_of_frame,
+                                     "sampled_frames": sampled}
+    for view, camera in cameras.items():
+        arrays[f"landmarks_px_{view}"] = camera.project(joints.reshape(-1, 3)).reshape(len(joints), 33, 2).astype(np.float32)
+        arrays[f"body_height_px_{view}"] = np.array(
+            [plan.participant.height * camera.pixels_per_metre(s.pelvis) for s in skeletons], dtype=np.float32)
+    np.savez_compressed(stem.with_suffix(".npz"), **arrays)
+    write_json(stem.with_suffix(".json"), set_description(plan, performance, cameras, sampled))
+
+
+def set_description(plan: SetPlan, performance: Performance, cameras: dict[str, Camera], sampled: np.ndarray) -> dict:
+    videos = layout.video_numbers(plan.pair)
+    fps = performance.fps
+    return {
+        "exercise": plan.exercise,
+        "participant": plan.participant_label,
+        "videos": videos,
+        "fps": fps,
+        "frame_count": len(performance.poses),
+        "walk_steps": plan.walk_steps,
+        "reps": [
+            {"rep": layout.FIRST_REP + i, "start_frame": start, "end_frame": end, "start_s": start / fps,
+             "end_s": end / fps, "sampled_frames": sampled[i].tolist(), "parameters": rep.parameters,
+             "style": rep.style, "labels": rep.labels}
+            for i, (rep, (start, end)) in enumerate(zip(plan.reps, performance.rep_ranges))
+        ],
+        "cameras": {view: {"position": c.position, "rotation": c.rotation, "focal_px": c.focal_px,
+                           "width": c.width, "height": c.height} for view, c in cameras.items()},
+        "world_frame": "metres; x right as the frontal camera sees it, y up, z toward the frontal camera, floor y=0",
+    }
+
+
+# --- the process pool ---------------------------------------------------------------------------
+
+_ESTIMATOR: object | None = None
+
+
+def _start_worker() -> None:
+    global _ESTIMATOR
+    cv2.setNumThreads(1)
+    from gymcore.perception.pose import PoseEstimator
+
+    _ESTIMATOR = PoseEstimator()
+
+
+def _render_participant(job: tuple[ParticipantPlan, Settings, str]) -> ParticipantResult:
+    plan, settings, out = job
+    if _ESTIMATOR is None:
+        _start_worker()
+    result = ParticipantResult()
+    for set_plan in plan.sets:
+        render_set(set_plan, settings, Path(out), _ESTIMATOR, result)
+    result.rows = dict(result.rows)  # type: ignore[assignment]
+    result.seconds = dict(result.seconds)  # type: ignore[assignment]
+    return result
+
+
+def _results(jobs: list[tuple[ParticipantPlan, Settings, str]], workers: int) -> Iterator[ParticipantResult]:
+    """Results in participant order; in this process when one worker is asked for."""
+    if workers <= 1:
+        yield from map(_render_participant, jobs)
+        return
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker) as pool:
+        yield from pool.map(_render_participant, jobs)
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    out: Path
+    reps: dict[str, int]
+    pass_rates: dict[str, dict[str, float]]
+    detection_rate: dict[str, float]
+    seconds: dict[str, float]
+    wall_s: float
+    frames_rendered: int
+
+
+def generate_dataset(settings: Settings, out: Path, progress: Callable[[int], object] | None = None) -> DatasetSummary:
+    """Plan, render and write the whole dataset; ``progress(n)`` is told of each finished participant."""
+    started = time.perf_counter()
+    out = Path(out)
+    plans = plan_dataset(settings)
+    for exercise in settings.exercises:
+        (out / layout.FRAME_FOLDERS[exercise]).mkdir(parents=True, exist_ok=True)
+    rows: dict[str, list[RepRow]] = {exercise: [] for exercise in settings.exercises}
+    seconds: dict[str, float] = {stage: 0.0 for stage in STAGES}
+    frames = 0
+    jobs = [(plan, settings, str(out)) for plan in plans]
+    for result in _results(jobs, settings.workers):
+        for exercise, exercise_rows in result.rows.items():
+            rows[exercise].extend(exercise_rows)
+        for stage, value in result.seconds.items():
+            seconds[stage] += value
+        frames += result.frames_rendered
+        if progress is not None:
+            progress(1)
+    write_tables(out, settings, rows)
+    pd.DataFrame([plan.demographics for plan in plans], columns=list(layout.DEMOGRAPHIC_COLUMNS)).to_excel(
+        out / layout.DEMOGRAPHICS_SHEET, index=False)
+    summary = DatasetSummary(
+        out=out,
+        reps={exercise: len(items) for exercise, items in rows.items()},
+        pass_rates={exercise: {rule.criterion: float(np.mean([r.row[rule.criterion] for r in items]))
+                               for rule in rules_for(exercise)} for exercise, items in rows.items() if items},
+        detection_rate={view: _detection_rate(rows, view) for view in layout.VIEWS},
+        seconds=seconds,
+        wall_s=time.perf_counter() - started,
+        frames_rendered=frames,
+    )
+    write_card(out, settings, summary, len(plans))
+    return summary
+
+
+def _detection_rate(rows: dict[str, list[RepRow]], view: str) -> float:
+    found = sum(r.detected[view] for items in rows.values() for r in items)
+    total = sum(len(items) for items in rows.values()) * layout.FRAMES_PER_REP
+    return found / total if total else float("nan")
+
+
+def write_tables(out: Path, settings: Settings, rows: dict[str, list[RepRow]]) -> None:
+    """The exercise sheets and the landmark files, row for row in the same order."""
+    for exercise in settings.exercises:
+        ordered = sorted(rows[exercise], key=lambda r: (r.row[layout.COLUMN_VIDEO["frontal"]], r.row[layout.COLUMN_REP]))
+        pd.DataFrame([r.row for r in ordered], columns=layout.sheet_columns(exercise)).to_excel(
+            out / layout.SHEETS[exercise], index=False)
+        for view in layout.VIEWS:
+            path = out / layout.POSE_FILES[view].format(exercise=exercise)
+            path.write_text(json.dumps([r.landmarks[view] for r in ordered]))
+
+
+def write_card(out: Path, settings: Settings, summary: DatasetSummary, participants: int) -> None:
+    write_json(out / layout.DATASET_CARD, {
+        "name": NAME,
+        "version": VERSION,
+        "seed": settings.seed,
+        "synthetic": True,
+        "counts": {"participants": participants, "repetitions": summary.reps,
+                   "frames_per_repetition_per_view": layout.FRAMES_PER_REP,
+                   "frames_rendered": summary.frames_rendered},
+        "pass_rates": summary.pass_rates,
+        "mediapipe_detection_rate": summary.detection_rate,
+        "landmarks": "MediaPipe Pose 0.10.21 (model_complexity=1, video mode over the 16 frames): normalised image "
+                     "x, y and relative z; null for a frame with no detection",
+        "generator": jsonable(settings.to_dict()),
+        "fault_table": table_rows(),
+        "seconds": {"wall": round(summary.wall_s, 1), **{k: round(v, 1) for k, v in summary.seconds.items()}},
+    })

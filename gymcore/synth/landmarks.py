@@ -1,0 +1,42 @@
+"""Landmarks of a synthetic body as MediaPipe would report them, without rendering.
+
+For testing and measuring the rules on poses whose true angles are known: the skeleton's joints
+are projected by the camera, normalised by the frame size, and given MediaPipe's kind of relative
+depth (camera depth minus the hip centre's, in the scale of x).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from gymcore.config import MODEL_FRAMES
+from gymcore.perception.features import pose_features
+from gymcore.judging.types import ViewSample
+from gymcore.perception.pose import LANDMARK
+from gymcore.synth import Camera, Participant, Pose, pose_skeleton
+from gymcore.perception.video import uniform_indices
+
+
+def view_sample(
+    participant: Participant, poses: Sequence[Pose], camera: Camera, view: str, fps: float,
+    visibility: float = 0.95,
+) -> ViewSample:
+    """A repetition filmed at fps (one pose per frame) seen by the camera, as the models take it:
+    16 frames sampled uniformly."""
+    indices = uniform_indices(len(poses), MODEL_FRAMES)
+    landmarks = np.stack([_normalised(pose_skeleton(participant, poses[i]).landmarks, camera) for i in indices])
+    return ViewSample(
+        view=view, frame_indices=indices, time_s=indices / fps,
+        landmarks=landmarks, visibility=np.full(landmarks.shape[:2], visibility),
+        features=pose_features(landmarks), image_size=(camera.width, camera.height),
+    )
+
+
+def _normalised(world: np.ndarray, camera: Camera) -> np.ndarray:
+    cam = camera.to_camera(world)
+    pixels = camera.camera_to_pixels(cam)
+    hips = (cam[LANDMARK["left_hip"], 2] + cam[LANDMARK["right_hip"], 2]) / 2
+    depth = (cam[:, 2] - hips) * camera.focal_px / hips / camera.width
+    return np.column_stack([pixels[:, 0] / camera.width, pixels[:, 1] / camera.height, depth])

@@ -1,0 +1,1 @@
+"""Motion programs of SynthGym's body: squat, lunge, single-leg deadlift, walking, and the faults."""

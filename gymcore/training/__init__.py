@@ -1,0 +1,1 @@
+"""Training the learned models under the paper's protocol."""

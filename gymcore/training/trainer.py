@@ -1,0 +1,344 @@
+"""Training: the paper's protocol (SPEC.md step 7) for every model gymcore builds.
+
+Batch 16, Adam (lr 1e-4, weight decay 1e-5), ReduceLROnPlateau (0.5, patience 5) on the validation
+loss, gradient clipping at norm 1.0, early stopping with patience 10, the best validation epoch
+kept. A checkpoint after every epoch lets an interrupted run resume. At the end the weights are
+stored (safetensors), measured on the test split *as stored*, and described by a model card in
+``weights/manifest.json``; the training curves go beside them as CSV and JSON.
+
+Presets: ``paper`` trains the exact architecture at 224 x 224 for up to 100 epochs (a GPU job);
+``cpu`` trains the compact variant (see gymcore.models.net.VARIANTS: 64 x 64 frames) for up to 150
+epochs: with a few hundred repetitions an epoch is only a dozen steps, and the pose models were still
+improving at 30 epochs on SynthGym; a pose epoch takes seconds on 2 cores, early stopping usually
+ends the run sooner, and ``--epochs`` caps the video models (their cards record the command).
+
+``init_streams`` starts a fusion model's streams from the trained vision and pose models of the same
+exercise and variant (their shipped weights, sha256-checked), so that fusion starts from streams that
+already see the criteria and mostly has to learn how to combine them. The card says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from gymcore.criteria import EXERCISES
+from gymcore.errors import InputError
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    variant: str
+    max_epochs: int
+    batch_size: int = 16
+    lr: float = 1e-4
+    weight_decay: float = 1e-5
+    plateau_factor: float = 0.5
+    plateau_patience: int = 5
+    early_stopping_patience: int = 10
+    grad_clip: float = 1.0
+    storage_precision: str = "float16"
+
+
+PRESETS = {
+    "paper": Preset("paper", "paper", max_epochs=100),
+    "cpu": Preset("cpu", "compact", max_epochs=150),
+}
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    val_loss: float
+    lr: float
+    seconds: float
+
+
+@dataclass
+class TrainResult:
+    weights_file: Path
+    card: dict[str, object]
+    history: list[EpochRecord] = field(default_factory=list)
+
+
+@dataclass
+class Split:
+    inputs: dict[str, np.ndarray]
+    targets: np.ndarray
+    participants: int
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+
+def train(data: str | Path, exercise: str, model: str, preset: str = "cpu", seed: int = 0,
+          weights_dir: str | Path | None = None, work_dir: str | Path | None = None, resume: bool = True,
+          max_epochs: int | None = None, progress: bool = True, command: str = "",
+          init_streams: bool = False) -> TrainResult:
+    """Train ``model`` for ``exercise`` on the dataset in ``data`` (``exercise`` is ignored by the
+    exercise classifier, which learns from every exercise present)."""
+    import torch
+
+    from gymcore.data.dataset import dataset_info
+    from gymcore.models.registry import CLASSIFIER
+    from gymcore.models.weights import WEIGHTS_DIR
+
+    settings = PRESETS[preset] if preset in PRESETS else _unknown_preset(preset)
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    is_classifier = model == CLASSIFIER
+    exercise = "all" if is_classifier else exercise
+    net, splits, kinds_note = (_classifier_task(Path(data), seed) if is_classifier
+                               else _criteria_task(Path(data), exercise, model, settings, seed))
+    weights_dir = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
+    if init_streams:
+        kinds_note["initialised_from"] = initialise_streams(net, model, exercise, settings.variant, weights_dir)
+    stem = f"{model}_{exercise}_{settings.variant}"
+    work_dir = Path(work_dir) if work_dir is not None else Path("runs") / stem
+    loss_fn = torch.nn.CrossEntropyLoss() if is_classifier else torch.nn.BCEWithLogitsLoss()
+    history = _fit(net, loss_fn, splits, settings, max_epochs or settings.max_epochs, seed, work_dir, resume,
+                   progress, is_classifier)
+    return _ship(net, model, exercise, settings, splits, history, dataset_info(Path(data)), seed, weights_dir,
+                 work_dir, stem, command or _command(data, exercise, model, preset, seed, max_epochs, init_streams),
+                 kinds_note)
+
+
+def _unknown_preset(name: str) -> Preset:
+    raise InputError(f"There is no preset called {name!r}; choose one of {', '.join(PRESETS)}.")
+
+
+STREAM_SOURCES = {"video": "vision", "features": "pose"}
+
+
+def initialise_streams(net, model: str, exercise: str, variant: str, weights_dir: Path) -> list[str]:
+    """Copy each stream of a fusion ``net`` from the trained single-stream model of the same
+    exercise and variant; returns the weights files used."""
+    from gymcore.models.registry import build_model
+    from gymcore.models.weights import find_entry, load_weights
+
+    if model != "fusion":
+        raise InputError(f"Only the fusion model starts from trained streams; {model} trains from scratch.")
+    used = []
+    state = net.state_dict()
+    for kind, source in STREAM_SOURCES.items():
+        entry = find_entry(source, exercise, weights_dir)
+        if entry is None or entry.variant != variant:
+            raise InputError(f"Starting fusion from trained streams needs the {variant} {source} model for {exercise}"
+                             f" in {weights_dir}; train it first with `python -m gymcore train --model {source}"
+                             f" --exercise {exercise}`.")
+        trained = load_weights(build_model(source, exercise, variant), entry, weights_dir).state_dict()
+        prefix = f"streams.{kind}."
+        state.update({name: tensor for name, tensor in trained.items() if name.startswith(prefix)})
+        used.append(entry.file)
+    net.load_state_dict(state)
+    return used
+
+
+def _criteria_task(data: Path, exercise: str, model: str, settings: Preset, seed: int):
+    from gymcore.data.dataset import load_exercise, model_arrays, split_exercise
+    from gymcore.models.registry import build_model, variant_named
+
+    net = build_model(model, exercise, settings.variant)
+    image_size = variant_named(settings.variant).image_size
+    parts = split_exercise(load_exercise(data, exercise), seed)
+    splits = {name: Split(model_arrays(part, net.input_kinds, image_size), part.labels, len(set(part.participants)))
+              for name, part in parts.items()}
+    _require_rows(splits, data, exercise)
+    uses_video = "video" in net.input_kinds
+    note = {"pose_input": [k for k in net.input_kinds if k != "video"], "image_size": image_size if uses_video else None}
+    return net, splits, note
+
+
+def _classifier_task(data: Path, seed: int):
+    from gymcore.data.dataset import VIEWS, available_exercises, load_exercise, split_exercise
+    from gymcore.models.classifier import CLASSIFIER_INPUT, ExerciseClassifier
+    from gymcore.models.inputs import scale_free_distances
+
+    exercises = available_exercises(data)
+    if len(exercises) < 2:
+        raise InputError(f"The exercise classifier needs at least two exercises in {data}; found {exercises or 'none'}.")
+    gathered: dict[str, list] = {name: [] for name in ("train", "val", "test")}
+    for exercise in exercises:
+        for name, part in split_exercise(load_exercise(data, exercise), seed).items():
+            for view in VIEWS:
+                for points, who in zip(part.landmarks[view], part.participants):
+                    gathered[name].append((scale_free_distances(points), EXERCISES.index(exercise), who))
+    splits = {name: Split({CLASSIFIER_INPUT: np.stack([g[0] for g in rows]) if rows else np.zeros((0, 16, 528), np.float32)},
+                          np.array([g[1] for g in rows], dtype=np.int64), len({g[2] for g in rows}))
+              for name, rows in gathered.items()}
+    _require_rows(splits, data, "the exercise classifier")
+    return ExerciseClassifier(), splits, {"pose_input": [CLASSIFIER_INPUT], "image_size": None}
+
+
+def _require_rows(splits: dict[str, Split], data: Path, what: str) -> None:
+    empty = [name for name, split in splits.items() if len(split) < (2 if name == "train" else 1)]
+    if empty:
+        raise InputError(f"The {', '.join(empty)} split of {data} for {what} is (nearly) empty; the dataset needs"
+                         f" more participants (at least 3, ideally 20 or more).")
+
+
+def _fit(net, loss_fn, splits: dict[str, Split], settings: Preset, max_epochs: int, seed: int, work_dir: Path,
+         resume: bool, progress: bool, is_classifier: bool) -> list[EpochRecord]:
+    import torch
+    from tqdm import tqdm
+
+    from gymcore.models.inputs import to_tensors
+
+    trainable = [p for p in net.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(trainable, lr=settings.lr, weight_decay=settings.weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.plateau_factor,
+                                                           patience=settings.plateau_patience)
+    state = {"epoch": 0, "best_loss": float("inf"), "best_state": None, "bad_epochs": 0, "history": []}
+    checkpoint = work_dir / "checkpoint.pt"
+    if resume and checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=True)
+        net.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        state = saved["state"]
+    history = [EpochRecord(**record) for record in state["history"]]
+    train_split, val_split = _with_frozen_video(net, splits["train"]), _with_frozen_video(net, splits["val"])
+    target_dtype = torch.long if is_classifier else torch.float32
+    epochs = tqdm(range(state["epoch"], max_epochs), desc="epochs", disable=not progress, file=sys.stderr,
+                  initial=state["epoch"], total=max_epochs)
+    for epoch in epochs:
+        started = time.perf_counter()
+        net.train()
+        order = np.random.default_rng(seed + epoch).permutation(len(train_split))
+        losses = []
+        for start in range(0, len(order), settings.batch_size):
+            rows = order[start:start + settings.batch_size]
+            if len(rows) < 2:  # BatchNorm cannot train on a batch of one
+                continue
+            inputs = to_tensors({key: array[rows] for key, array in train_split.inputs.items()})
+            loss = loss_fn(net(inputs), torch.as_tensor(train_split.targets[rows], dtype=target_dtype))
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable, settings.grad_clip)
+            optimizer.step()
+            losses.append(float(loss.detach()))
+        val_loss = _split_loss(net, loss_fn, val_split, target_dtype)
+        scheduler.step(val_loss)
+        history.append(EpochRecord(epoch + 1, float(np.mean(losses)) if losses else float("nan"), val_loss,
+                                   optimizer.param_groups[0]["lr"], round(time.perf_counter() - started, 2)))
+        if val_loss < state["best_loss"]:
+            state.update(best_loss=val_loss, bad_epochs=0,
+                         best_state={k: v.detach().clone() for k, v in net.state_dict().items()})
+        else:
+            state["bad_epochs"] += 1
+        state.update(epoch=epoch + 1, history=[asdict(record) for record in history])
+        epochs.set_postfix(train=f"{history[-1].train_loss:.4f}", val=f"{val_loss:.4f}")
+        work_dir.mkdir(parents=True, exist_ok=True)
+        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(), "state": state}, checkpoint)
+        if state["bad_epochs"] >= settings.early_stopping_patience:
+            break
+    if state["best_state"] is not None:
+        net.load_state_dict(state["best_state"])
+    return history
+
+
+def _with_frozen_video(net, split: Split) -> Split:
+    """The split with its frames replaced by the output of the frozen video stages, computed once
+    (after any resume or stream initialisation, so with the weights that train)."""
+    from gymcore.models.net import CriteriaNet, frozen_video_inputs
+
+    if not isinstance(net, CriteriaNet) or "video" not in net.streams:
+        return split
+    return Split(frozen_video_inputs(net, split.inputs), split.targets, split.participants)
+
+
+def _split_loss(net, loss_fn, split: Split, target_dtype) -> float:
+    import torch
+
+    from gymcore.models.inputs import batched_logits
+
+    logits = torch.from_numpy(batched_logits(net, split.inputs))
+    return float(loss_fn(logits, torch.as_tensor(split.targets, dtype=target_dtype)))
+
+
+def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Split], history: list[EpochRecord],
+          data_info: dict[str, object], seed: int, weights_dir: Path, work_dir: Path, stem: str, command: str,
+          inputs_note: dict[str, object]) -> TrainResult:
+    from gymcore.models.registry import count_parameters, variant_named
+    from gymcore.models.weights import ManifestEntry, ModelCard, load_weights, record_in_manifest, save_weights
+
+    file_name = f"{stem}.safetensors"
+    sha = save_weights(net, weights_dir / file_name, settings.storage_precision)
+    entry = ManifestEntry(file=file_name, sha256=sha, model=model, exercise=exercise, variant=settings.variant)
+    stored = load_weights(net, entry, weights_dir)  # measure the weights as shipped (after fp16 rounding)
+    test_metrics = test_split_metrics(stored, model, exercise, splits["test"])
+    card = ModelCard(
+        model=model, exercise=exercise, variant=settings.variant,
+        architecture=variant_named(settings.variant).description, parameters=count_parameters(net),
+        input={**inputs_note, "frames": 16, "views": ["frontal", "lateral"]},
+        storage_precision=settings.storage_precision,
+        training_data={key: data_info.get(key) for key in ("name", "version", "seed")}
+        | {"size": sum(len(split) for split in splits.values())},
+        split={"by": "participant", "seed": seed, "fractions": [0.7, 0.15, 0.15],
+               **{f"{name}_samples": len(split) for name, split in splits.items()},
+               **{f"{name}_participants": split.participants for name, split in splits.items()}},
+        command=command, test_metrics=test_metrics,
+        date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        training={"epochs": len(history), "best_epoch": _best_epoch(history),
+                  "seconds_per_epoch": round(float(np.mean([r.seconds for r in history])), 1) if history else None,
+                  "threads": torch_threads(), "initialised_from": inputs_note.get("initialised_from")},
+        notes=f"Trained by gymcore with preset {settings.name} ({len(history)} epochs)."
+              + (" The frozen ResNet3D layers keep their seeded random initialisation: no pretrained weights"
+                 " can be downloaded here." if inputs_note.get("image_size") else "")
+              + (" Its streams started from the trained vision and pose models of the same exercise"
+                 f" ({', '.join(inputs_note['initialised_from'])})." if inputs_note.get("initialised_from") else ""),
+    ).to_dict()
+    entry.card = card
+    record_in_manifest(entry, weights_dir)
+    (weights_dir / f"{stem}.card.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    _write_curves(history, weights_dir, f"{stem}.curves")
+    return TrainResult(weights_dir / file_name, card, history)
+
+
+def test_split_metrics(net, model: str, exercise: str, split: Split) -> dict[str, object]:
+    """The card's figures: the paper's metrics for criteria models, accuracy for the classifier."""
+    from gymcore.criteria import criteria_for
+    from gymcore.evaluation.metrics import multilabel_metrics
+    from gymcore.models.inputs import batched_logits
+
+    logits = batched_logits(net, split.inputs)
+    if exercise == "all":
+        return {"accuracy": float((logits.argmax(axis=1) == split.targets).mean()), "n_samples": len(split)}
+    ids = [criterion.id for criterion in criteria_for(exercise)]
+    return multilabel_metrics(split.targets, (logits > 0).astype(int), ids).to_dict()
+
+
+def _best_epoch(history: list[EpochRecord]) -> int | None:
+    return min(history, key=lambda record: record.val_loss).epoch if history else None
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def _write_curves(history: list[EpochRecord], folder: Path, stem: str) -> None:
+    rows = [asdict(record) for record in history]
+    (folder / f"{stem}.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    with open(folder / f"{stem}.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["epoch", "train_loss", "val_loss", "lr", "seconds"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _command(data, exercise: str, model: str, preset: str, seed: int, max_epochs: int | None = None,
+             init_streams: bool = False) -> str:
+    target = "" if exercise == "all" else f" --exercise {exercise}"
+    extras = (f" --epochs {max_epochs}" if max_epochs else "") + (" --init-streams" if init_streams else "")
+    return f"python -m gymcore train --data {data}{target} --model {model} --preset {preset} --seed {seed}{extras}"
