@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from gymcore.perception.angles import image_angles
-from gymcore.repetitions.segmentation import MovementSignal, Repetition, align_offset, combined, hip_drop, segment
+from gymcore.repetitions.alignment import align_offset
+from gymcore.repetitions.segmentation import segment
+from gymcore.repetitions.signals import combined, hip_drop
+from gymcore.repetitions.types import MovementSignal, Repetition
 from gymcore.synth import Participant, lateral_camera, pose_skeleton, squat_sequence
 
 FPS = 30.0

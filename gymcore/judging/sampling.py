@@ -9,7 +9,7 @@ from gymcore.judging.types import RepSample, ViewSample
 from gymcore.perception.analysis import Perception, ViewAnalysis
 from gymcore.perception.features import pose_features
 from gymcore.perception.video import read_frames, uniform_indices
-from gymcore.repetitions.segmentation import Repetition
+from gymcore.repetitions.types import Repetition
 
 
 def rep_sample(perception: Perception, windows: dict[str, Repetition], needs_images: bool) -> RepSample:

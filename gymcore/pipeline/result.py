@@ -12,7 +12,7 @@ from gymcore.judging.types import Verdict, WeightsInfo
 from gymcore.perception.analysis import Perception
 from gymcore.perception.trackcheck import ViewCheck
 from gymcore.recognition.pose_rule import Recognition
-from gymcore.repetitions.segmentation import Repetition
+from gymcore.repetitions.types import Repetition
 
 
 @dataclass

@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from gymcore.perception.analysis import Perception
-from gymcore.repetitions.segmentation import Repetition, align_offset, combined, movement_signal, segment
+from gymcore.repetitions.alignment import align_offset
+from gymcore.repetitions.segmentation import segment
+from gymcore.repetitions.signals import combined, movement_signal
+from gymcore.repetitions.types import Repetition
 
 
 def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, Repetition]], dict[str, object]]:

@@ -1,0 +1,73 @@
+"""What the repetition stage passes on: its settings, a movement signal, and a repetition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RepConfig:
+    """Segmentation settings; depths are in the movement signal's unit (degrees; percent for the
+    hip drop)."""
+
+    median_s: float = 0.3  # rolling median window: longer than a tracking glitch, shorter than a bottom
+    smooth_s: float = 0.12  # standard deviation of the Gaussian smoothing
+    # Of the clip's movement range: a repetition is under way above enter_share and over below
+    # leave_share. Low enough for a faulty half squat (70 degrees) in a set whose deepest
+    # repetition reaches 160.
+    enter_share: float = 0.4
+    leave_share: float = 0.2
+    # Knee flexion a squat or lunge must reach (a quarter squat is about 45 degrees; walking
+    # flexes the two knees by about 20 degrees on average).
+    min_knee_flexion_deg: float = 40.0
+    # Trunk lean a single-leg Romanian deadlift must reach.
+    min_trunk_lean_deg: float = 30.0
+    # The hip centre's drop toward the ankles, as a share of the standing hip height, that a squat
+    # or lunge must reach: bending over (to pick up a bottle) flexes the knees without it.
+    min_hip_drop: float = 0.12
+    # Lunges: the hips' drop (percent of their standing height above the ankles) that starts a
+    # repetition and the one that ends it. A forward lunge to 90 degrees drops the hips by about
+    # 40 %, a shallow one by 15-20 %; a walking step by under 10 %.
+    lunge_enter_drop_pct: float = 12.0
+    lunge_leave_drop_pct: float = 6.0
+    # Against the deepest repetition of the clip: shallower excursions are set-up motion. Lunges,
+    # whose signal has an absolute scale, allow shallower faulty repetitions beside deep ones.
+    min_relative_depth: float = 0.35
+    lunge_min_relative_depth: float = 0.25
+    min_duration_s: float = 0.5
+    max_duration_s: float = 12.0
+    # A repetition runs from standing to standing: its window reaches out to where the signal is
+    # within rest_share of the range from the standing level, and standing_pad_s further.
+    rest_share: float = 0.1
+    standing_pad_s: float = 0.3
+    # Aligning the views: correlation given up per second of lag (see align_offset).
+    lag_penalty_per_s: float = 0.05
+
+
+DEFAULT_REPS = RepConfig()
+
+
+@dataclass(frozen=True)
+class Repetition:
+    start_s: float
+    bottom_s: float
+    end_s: float
+    depth: float  # the movement signal at the bottom above the standing level
+
+    def shifted(self, offset_s: float) -> Repetition:
+        return Repetition(self.start_s + offset_s, self.bottom_s + offset_s, self.end_s + offset_s, self.depth)
+
+
+@dataclass(frozen=True)
+class MovementSignal:
+    """The signals one view gives, over its timeline."""
+
+    name: str  # "knee flexion", "hip drop" or "trunk lean"
+    time_s: np.ndarray
+    value: np.ndarray  # degrees (percent for the hip drop), NaN where nobody was found
+    hip_drop: np.ndarray  # share of the standing hip height lost, NaN where nobody was found
+    # Whether the value means the same in either view (the hip drop does; image-plane angles in one
+    # view and MediaPipe's 3D angles in the other do not), so that the two views can be combined.
+    view_independent: bool = False
