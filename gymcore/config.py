@@ -9,7 +9,7 @@ MODEL_FRAMES = 16  # the paper's fixed number of frames per view
 
 @dataclass(frozen=True)
 class ClipLimits:
-    """What a clip may be before it is refused (issue #2: 2 min, 500 MB, 160 px short side)."""
+    """What a clip may be before it is refused (2 min, 500 MB, 160 px on the short side by default)."""
 
     max_duration_s: float = 120.0
     max_file_bytes: int = 500 * 1024 * 1024

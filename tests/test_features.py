@@ -7,7 +7,7 @@ from gymcore.perception.features import N_ANGLES, N_DISTANCES, N_FEATURES, featu
 
 
 def slow_features(points: np.ndarray) -> np.ndarray:
-    """SPEC.md step 4 written out loop by loop: obviously right, far too slow to use."""
+    """docs/architecture.md step 4 written out loop by loop: obviously right, far too slow to use."""
     rows = []
     for frame in points:
         row = [np.linalg.norm(frame[i] - frame[j]) for i, j in itertools.combinations(range(33), 2)]

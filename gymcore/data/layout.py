@@ -1,4 +1,4 @@
-"""Every name of the ALEX-GYM-1 dataset layout (SPEC.md), in one place for writer and loader.
+"""Every name of the ALEX-GYM-1 dataset layout (docs/architecture.md), in one place for writer and loader.
 
 SynthGym writes these names and the dataset loader reads them; the published data follows the
 same pattern (frames ``{video}_idx_{rep}_{frame}.jpg``, odd video numbers frontal, even lateral,

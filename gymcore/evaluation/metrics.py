@@ -1,4 +1,4 @@
-"""Metrics of SPEC.md step 8 and ``python -m gymcore evaluate``.
+"""Metrics of docs/architecture.md step 8: Hamming loss, the paper's F1, macro F1, exact match.
 
 ``f1_paper`` is the published figure: over all labels pooled, the mean of the F1 of the positive
 class and the F1 of the negative class. ``f1_macro`` is the mean of the per-criterion F1 of the

@@ -1,4 +1,4 @@
-"""Building blocks of the paper's networks (SPEC.md step 6), written once and shared by every model.
+"""Building blocks of the paper's networks (docs/architecture.md, step 6), written once and shared by every model.
 
 A pose stream reads a view's (16, C) feature sequence as a (C, 16, 1) image, so that every
 convolution runs along time only: kernel (3, 1). A video stream is torchvision's ResNet3D-18 trunk,

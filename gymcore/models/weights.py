@@ -2,7 +2,7 @@
 
 Weights are safetensors (never unpickled), stored in fp16 unless a card says otherwise, and
 checked against the sha256 the manifest records before they are loaded. The card says what a
-reader needs to trust a figure (SPEC.md, "Honesty"): architecture and variant, input size, storage
+reader needs to trust a figure: architecture and variant, input size, storage
 precision, training data, split, command, test metrics, date.
 """
 

@@ -1,4 +1,4 @@
-"""Joint angles per frame, in degrees (SPEC.md, timelines).
+"""Joint angles per frame, in degrees (timelines beside docs/architecture.md, step 2).
 
 2D angles are measured in the view's image plane, in pixels (normalised x and y are rescaled by the
 frame's width and height first, or a portrait clip would bend every angle). 3D angles use

@@ -1,4 +1,4 @@
-"""The paper's 5984 pose features per frame (SPEC.md, pipeline step 4).
+"""The paper's 5984 pose features per frame (docs/architecture.md, step 4).
 
 Per frame: the 528 Euclidean distances of all landmark pairs (i < j, in
 ``itertools.combinations(range(33), 2)`` order), then the 5456 cosines of the angle at the middle

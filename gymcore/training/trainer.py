@@ -1,4 +1,4 @@
-"""Training: the paper's protocol (SPEC.md step 7) for every model gymcore builds.
+"""Training: the paper's protocol (docs/architecture.md, step 7) for every model gymcore builds.
 
 Batch 16, Adam (lr 1e-4, weight decay 1e-5), ReduceLROnPlateau (0.5, patience 5) on the validation
 loss, gradient clipping at norm 1.0, early stopping with patience 10, the best validation epoch
