@@ -12,10 +12,12 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from gymcore.perception.draw import draw_skeleton
+from gymcore.pipeline.result import RepResult
 from gymcore.records.history import History, default_database_url
 from gymcore.perception.analysis import ViewAnalysis
 from gymcore.judging.rules.config import DEFAULT_RULES, Limit
 from gymcore.perception.video import VIDEO_EXTENSIONS
+from gymcore.records.presentation import ANGLE_LABELS, RuleDecision
 
 UPLOAD_TYPES = [ext.lstrip(".") for ext in VIDEO_EXTENSIONS]
 ENGINE_LABELS = {"torch": "PyTorch", "openvino": "OpenVINO"}
@@ -77,10 +79,6 @@ def show_frames(view: ViewAnalysis, columns: int = 8) -> None:
     show_images(skeleton_frames(view), captions, columns)
 
 
-TIMELINE_ANGLES = {
-    "left_knee": "Left knee", "right_knee": "Right knee",
-    "left_hip": "Left hip", "right_hip": "Right hip", "trunk_lean": "Trunk lean",
-}
 _PALETTE = ["#1f77b4", "#aec7e8", "#d62728", "#ff9896", "#2ca02c"]
 
 # Rules whose measurement is one of the plotted angles: (exercise, view) -> [(label, limit)].
@@ -92,13 +90,13 @@ ANGLE_THRESHOLDS: dict[tuple[str, str], list[tuple[str, Limit]]] = {
 }
 
 
-def angle_timeline(views: dict[str, ViewAnalysis], reps: list[dict[str, object]] | None = None,
-                   exercise: str | None = None, decisions: list[dict[str, object]] | None = None) -> go.Figure:
+def angle_timeline(views: dict[str, ViewAnalysis], reps: list[RepResult] | None = None,
+                   exercise: str | None = None, decisions: list[RuleDecision] | None = None) -> go.Figure:
     """Knee, hip and trunk angles over time, one panel per view.
 
-    ``reps`` (the assessment's ``reps`` as dictionaries) shades each repetition; the rules'
-    thresholds that bound a plotted angle are drawn as dotted lines, and ``decisions``
-    (``rule_decisions``) mark when and where each rule decided.
+    ``reps`` (the assessment's) shades each repetition; the rules' thresholds that bound a plotted
+    angle are drawn as dotted lines, and ``decisions`` (gymcore.records.presentation.rule_decisions)
+    mark when and where each rule decided.
     """
     figure = make_subplots(rows=len(views), cols=1, shared_xaxes=False, vertical_spacing=0.16,
                            subplot_titles=[f"{name.capitalize()} view" for name in views])
@@ -115,7 +113,7 @@ def angle_timeline(views: dict[str, ViewAnalysis], reps: list[dict[str, object]]
                     figure.add_hline(y=bound, line={"dash": "dot", "color": "#7f7f7f", "width": 1}, row=row, col=1,
                                      annotation_text=f"rule: {label} {limit.describe()}°",
                                      annotation_font_size=10, annotation_position="top left")
-        _decision_markers(figure, [d for d in decisions or [] if d["view"] == name], row, show_legend=row == 1)
+        _decision_markers(figure, [d for d in decisions or [] if d.view == name], row, show_legend=row == 1)
         figure.update_yaxes(title_text="degrees", range=[0, 190], row=row, col=1)
         figure.update_xaxes(title_text="time (s)", row=row, col=1)
     figure.update_layout(height=340 * len(views), margin={"t": 40, "b": 30, "l": 50, "r": 10})
@@ -123,7 +121,7 @@ def angle_timeline(views: dict[str, ViewAnalysis], reps: list[dict[str, object]]
 
 
 def _angle_traces(figure: go.Figure, view: ViewAnalysis, row: int) -> None:
-    for (key, label), colour in zip(TIMELINE_ANGLES.items(), _PALETTE):
+    for (key, label), colour in zip(ANGLE_LABELS.items(), _PALETTE):
         values = view.angles[key]
         figure.add_trace(go.Scatter(
             x=view.timeline.time_s, y=np.where(np.isnan(values), None, values), name=label,
@@ -132,39 +130,22 @@ def _angle_traces(figure: go.Figure, view: ViewAnalysis, row: int) -> None:
         ), row=row, col=1)
 
 
-def _rep_windows(figure: go.Figure, view: str, reps: list[dict[str, object]], row: int) -> None:
-    for number, rep in enumerate(reps, start=1):
-        window = rep.get("views", {}).get(view, rep)
-        figure.add_vrect(x0=window["start_s"], x1=window["end_s"], fillcolor="#2ca02c", opacity=0.08, line_width=0,
-                         annotation_text=f"rep {number}", annotation_position="top left",
+def _rep_windows(figure: go.Figure, view: str, reps: list[RepResult], row: int) -> None:
+    for rep in reps:
+        window = rep.window(view)
+        figure.add_vrect(x0=window.start_s, x1=window.end_s, fillcolor="#2ca02c", opacity=0.08, line_width=0,
+                         annotation_text=f"rep {rep.index + 1}", annotation_position="top left",
                          annotation_font_size=10, row=row, col=1)
-        figure.add_vline(x=window["bottom_s"], line={"color": "rgba(44,160,44,0.5)", "width": 1, "dash": "dash"},
+        figure.add_vline(x=window.bottom_s, line={"color": "rgba(44,160,44,0.5)", "width": 1, "dash": "dash"},
                          row=row, col=1)
 
 
-def _decision_markers(figure: go.Figure, decisions: list[dict[str, object]], row: int, show_legend: bool) -> None:
+def _decision_markers(figure: go.Figure, decisions: list[RuleDecision], row: int, show_legend: bool) -> None:
     for passed, colour, label in ((True, "#2ca02c", "rule passed here"), (False, "#d62728", "rule failed here")):
-        chosen = [d for d in decisions if d["passed"] is passed]
+        chosen = [d for d in decisions if d.passed is passed]
         figure.add_trace(go.Scatter(
-            x=[d["time_s"] for d in chosen], y=[8] * len(chosen), mode="markers", name=label,
+            x=[d.time_s for d in chosen], y=[8] * len(chosen), mode="markers", name=label,
             legendgroup=label, showlegend=show_legend and bool(chosen),
             marker={"symbol": "triangle-up" if passed else "x", "size": 11, "color": colour},
-            text=[d["text"] for d in chosen], hovertemplate="%{text}<extra></extra>",
+            text=["<br>".join(d.lines) for d in chosen], hovertemplate="%{text}<extra></extra>",
         ), row=row, col=1)
-
-
-def rule_decisions(record: dict[str, object], names: dict[str, str]) -> list[dict[str, object]]:
-    """Where each rules verdict was decided: view, time, and a sentence for the hover."""
-    out = []
-    for number, rep in enumerate(record["reps"], start=1):
-        for cid, by_model in rep["criteria"].items():
-            evidence = by_model.get("rules", {}).get("evidence")
-            if not evidence or evidence.get("time_s") is None:
-                continue
-            passed = bool(by_model["rules"]["pass"])
-            out.append({
-                "view": evidence["view"], "time_s": evidence["time_s"], "passed": passed,
-                "text": f"rep {number} · {names.get(cid, cid)}: {'pass' if passed else 'FAIL'}<br>"
-                        f"{evidence['quantity']} = {evidence['value']:g} {evidence['unit']} (rule {evidence['threshold']})",
-            })
-    return out

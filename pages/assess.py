@@ -5,10 +5,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.results import (criterion_names, failure_lines, not_assessable_lines, provenance, show_matrix, timing_frame,
-                         verdict_matrix)
-from app.ui import (ENGINE_LABELS, UPLOAD_TYPES, angle_timeline, history_store, rule_decisions,
-                    save_upload, session_dir, show_frames)
+from app.results import failure_markdown, show_matrix, show_provenance, timing_frame, verdict_matrix
+from app.ui import ENGINE_LABELS, UPLOAD_TYPES, angle_timeline, history_store, save_upload, session_dir, show_frames
 from gymcore.judging.registry import ASSESS_MODELS, model_label
 from gymcore.pipeline.assess import assess
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
@@ -16,7 +14,9 @@ from gymcore.perception.draw import annotated_clip
 from gymcore.errors import GymError
 from gymcore.models.engine import ENGINES
 from gymcore.perception.analysis import analyse_clips
-from gymcore.records.reports import assessment_record, render_html, render_pdf
+from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions
+from gymcore.records.record import AssessmentRecord
+from gymcore.records.reports import render_html, render_pdf
 from gymcore.data.samples import bundled_samples
 
 st.title("Assess a set")
@@ -85,60 +85,49 @@ def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], sou
         total = assessment.timing_s["total"] + assessment.timing_s["annotated_clip"]
         status.update(label=f"Assessed in {total:.1f} s", state="complete", expanded=False)
     st.session_state.pop("assess_error", None)
-    st.session_state.result = {"assessment": assessment, "record": assessment_record(assessment),
+    st.session_state.result = {"assessment": assessment, "record": assessment.record(),
                                "annotated": annotated, "source": source}
 
 
-def show_summary(record: dict, source: str) -> None:
-    exercise = record["exercise"]
-    summary = record["summary"]
+def show_summary(record: AssessmentRecord, source: str) -> None:
+    exercise, summary = record.exercise, record.summary
     cells = st.columns(4)
-    how = "named by you" if exercise["method"] == "given" else f"recognised, {exercise['confidence']:.0%} sure"
-    cells[0].metric("Exercise", EXERCISE_NAMES[exercise["name"]], how, delta_color="off", delta_arrow="off")
-    cells[1].metric("Repetitions", len(record["reps"]))
-    mean = summary["mean_score"]
+    how = "named by you" if exercise.method == "given" else f"recognised, {exercise.confidence:.0%} sure"
+    cells[0].metric("Exercise", EXERCISE_NAMES[exercise.exercise], how, delta_color="off", delta_arrow="off")
+    cells[1].metric("Repetitions", len(record.reps))
+    mean = summary.mean_score
     cells[2].metric("Mean score", "-" if mean is None else f"{mean:.0%}",
-                    f"{model_label(summary['model'])} model", delta_color="off", delta_arrow="off",
+                    f"{model_label(summary.model)} model", delta_color="off", delta_arrow="off",
                     help="Share of the assessable criteria passed, averaged over the repetitions.")
-    cells[3].metric("Time", f"{record['timing_s']['total'] + record['timing_s'].get('annotated_clip', 0):.1f} s")
+    cells[3].metric("Time", f"{record.timing_s['total'] + record.timing_s.get('annotated_clip', 0):.1f} s")
     st.caption(f"Source: {source}.")
-    if exercise.get("caution"):
-        st.warning(exercise["caution"])
-    for flag in record.get("pair_flags", []):
-        st.warning(flag["message"])
-    for view, check in record["views"].items():
-        for problem in check.get("problems", []):
+    if exercise.caution:
+        st.warning(exercise.caution)
+    for flag in record.pair_flags:
+        st.warning(flag.message)
+    for view, check in record.views.items():
+        for problem in check.problems:
             st.warning(f"{view.capitalize()} view: {problem}")
-    if "note" in record["segmentation"]:
-        st.info(record["segmentation"]["note"])
+    if record.segmentation.note:
+        st.info(record.segmentation.note)
 
 
-def show_provenance(record: dict) -> None:
-    for row in provenance(record["weights"], record["exercise"]["name"]):
-        label = f"**{model_label(row['model'])}**"
-        if not row["loaded"]:
-            st.markdown(f"{label}: :grey[not available — {row['text']}]")
-        else:
-            badge = " :orange-badge[trained on synthetic data]" if row["synthetic"] else ""
-            st.markdown(f"{label}: {row['text']}{badge}")
-
-
-def show_reps(record: dict) -> None:
-    exercise = record["exercise"]["name"]
-    models = [m for m in ASSESS_MODELS if record["weights"].get(m, {}).get("status") == "loaded"]
-    if not record["reps"]:
+def show_reps(record: AssessmentRecord) -> None:
+    exercise = record.exercise.exercise
+    models = [m for m in ASSESS_MODELS if m in record.weights and record.weights[m].loaded]
+    if not record.reps:
         st.info("No repetition to show.")
         return
-    titles = [f"Rep {rep['index'] + 1} · " + ("score -" if rep["score"] is None else f"score {rep['score']:.0%}")
-              for rep in record["reps"]]
-    for tab, rep in zip(st.tabs(titles), record["reps"]):
+    titles = [f"Rep {rep.index + 1} · " + ("score -" if rep.score is None else f"score {rep.score:.0%}")
+              for rep in record.reps]
+    for tab, rep in zip(st.tabs(titles), record.reps):
         with tab:
-            st.caption(f"{rep['start_s']:.2f} s to {rep['end_s']:.2f} s, deepest at {rep['bottom_s']:.2f} s"
-                       f" ({record['segmentation']['view']} view). Probabilities are of passing.")
+            st.caption(f"{rep.start_s:.2f} s to {rep.end_s:.2f} s, deepest at {rep.bottom_s:.2f} s"
+                       f" ({record.segmentation.view} view). Probabilities are of passing.")
             show_matrix(verdict_matrix(rep, exercise, models))
-            failures = failure_lines(rep, exercise)
+            failures = rep_failures(rep, exercise)
             if failures:
-                st.markdown("**What to work on**\n\n" + "\n".join(f"- {line}" for line in failures))
+                st.markdown("**What to work on**\n\n" + "\n".join(f"- {failure_markdown(f)}" for f in failures))
             else:
                 st.success("Every assessable criterion passed.")
             for line in not_assessable_lines(rep, exercise):
@@ -148,13 +137,12 @@ def show_reps(record: dict) -> None:
 def show_media(result: dict) -> None:
     assessment, record = result["assessment"], result["record"]
     views = assessment.perception.views()
-    exercise = record["exercise"]["name"]
+    exercise = record.exercise.exercise
     st.subheader("Joint angles")
     st.caption("Measured in each camera's image plane. Green bands: repetitions (dashed: the deepest point);"
                " markers: where each rule decided (hover for the measurement); dotted: rule thresholds on a"
                " plotted angle.")
-    st.plotly_chart(angle_timeline(views, record["reps"], exercise,
-                                   rule_decisions(record, criterion_names(exercise))), width="stretch")
+    st.plotly_chart(angle_timeline(views, record.reps, exercise, rule_decisions(record)), width="stretch")
     st.subheader("Sampled frames and the annotated clip")
     for tab, (name, view) in zip(st.tabs([f"{name.capitalize()} view" for name in views]), views.items()):
         with tab:
@@ -169,7 +157,7 @@ def show_media(result: dict) -> None:
             left.video(str(result["annotated"][name]))
 
 
-def show_save(record: dict) -> None:
+def show_save(record: AssessmentRecord) -> None:
     st.subheader("Save and share")
     left, right = st.columns([1, 2])
     athlete = left.text_input("Athlete", key="athlete", placeholder="name or code")
@@ -181,7 +169,7 @@ def show_save(record: dict) -> None:
             st.success(f"Saved as assessment #{saved} for {athlete.strip()}; find it on the History page.")
         except GymError as error:
             st.error(str(error))
-    stem = f"{record['exercise']['name']}-{record['created_at'][:10]}"
+    stem = f"{record.exercise.exercise}-{record.created_at:%Y-%m-%d}"
     buttons[1].download_button("HTML report", lambda: render_html(record, athlete, notes), f"{stem}.html",
                                "text/html", icon=":material/download:")
     buttons[2].download_button("PDF report", lambda: render_pdf(record, athlete, notes), f"{stem}.pdf",
@@ -216,9 +204,9 @@ if result is not None:
     st.divider()
     show_summary(record, result["source"])
     st.subheader("Verdicts per repetition")
-    show_provenance(record)
+    show_provenance(record.weights)
     show_reps(record)
     show_media(result)
     st.subheader("Time per stage")
-    st.table(timing_frame(record["timing_s"]))
+    st.table(timing_frame(record.timing_s))
     show_save(record)

@@ -7,12 +7,12 @@ import cv2
 import pandas as pd
 import streamlit as st
 
-from app.results import NOT_ASSESSABLE, verdict_cell
 from app.ui import session_dir, show_images
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.perception.draw import draw_skeleton
 from gymcore.evaluation.engine import run_evaluation
 from gymcore.errors import GymError
+from gymcore.records.presentation import verdict_text
 from gymcore.judging.registry import ASSESS_MODELS, CRITERIA_MODELS, has_weights, model_title
 from gymcore.evaluation.repcount import count_repetitions
 from gymcore.serialize import jsonable
@@ -103,8 +103,7 @@ def browse_disagreements(runs: dict) -> None:
     table = pd.DataFrame({
         "Criterion": [item.name for item in criteria_for(exercise)],
         "Truth": ["satisfied" if label else "NOT satisfied" for label in rows.labels[index]],
-        **{model_title(model): [verdict_cell(v.to_dict()) if v.assessable else NOT_ASSESSABLE
-                                            for v in verdicts[index].values()]
+        **{model_title(model): [verdict_text(v) for v in verdicts[index].values()]
            for model, verdicts in run.verdicts.items()},
     }).set_index("Criterion")
     st.table(table)

@@ -70,21 +70,21 @@ def report_section(store, entries: list) -> None:
     chosen = st.selectbox("Assessment", [entry.id for entry in entries], key="history_report",
                           format_func={e.id: f"#{e.id} · {e.created_at:%Y-%m-%d %H:%M} · {e.athlete} ·"
                                              f" {EXERCISE_NAMES.get(e.exercise, e.exercise)}" for e in entries}.get)
-    record = store.record(chosen)
-    saved = record["history"]
-    stem = f"{saved['athlete']}-{record['exercise']['name']}-{saved['created_at'][:10]}".replace(" ", "_")
+    saved = store.saved(chosen)
+    record = saved.record
+    stem = f"{saved.athlete}-{record.exercise.exercise}-{saved.created_at:%Y-%m-%d}".replace(" ", "_")
     cells = st.columns([1, 1, 1, 3])
-    cells[0].download_button("HTML report", lambda: render_html(record, saved["athlete"], saved["notes"]),
+    cells[0].download_button("HTML report", lambda: render_html(record, saved.athlete, saved.notes),
                              f"{stem}.html", "text/html", icon=":material/download:")
-    cells[1].download_button("PDF report", lambda: render_pdf(record, saved["athlete"], saved["notes"]),
+    cells[1].download_button("PDF report", lambda: render_pdf(record, saved.athlete, saved.notes),
                              f"{stem}.pdf", "application/pdf", icon=":material/download:")
     if cells[2].button("Delete", key="history_delete", help="Removes this assessment from the history for good."):
         store.delete(chosen)
         st.rerun()
-    summary = record["summary"]
-    score = "-" if summary.get("mean_score") is None else f"{summary['mean_score']:.0%}"
-    st.caption(f"{len(record['reps'])} repetitions, mean score {score};"
-               f" most failed: {', '.join(item['name'] for item in summary.get('most_failed', [])) or 'none'}.")
+    summary = record.summary
+    score = "-" if summary.mean_score is None else f"{summary.mean_score:.0%}"
+    st.caption(f"{len(record.reps)} repetitions, mean score {score};"
+               f" most failed: {', '.join(item.name for item in summary.most_failed) or 'none'}.")
 
 
 try:

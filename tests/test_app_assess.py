@@ -28,7 +28,8 @@ def test_two_uploaded_clips_give_the_matrix_frames_timeline_and_clip(squat_pair,
     assert matrix["Rules"].str.match(r"^(pass|FAIL) · [01]\.\d\d$").all()
     assert [tab.label for tab in app.tabs][0].startswith("Rep 1 · score")
     # Learned models without weights are named with the reason, not dropped silently.
-    assert any("Pose" in m.value and ("not available" in m.value or "trained on" in m.value) for m in app.markdown)
+    assert any("Pose" in m.value and ("not available" in m.value or "synthetic data, not real people" in m.value)
+               for m in app.markdown)
     assert len(app.get("image")) == 32  # 16 sampled frames per view
     assert len(app.get("video")) == 2  # the annotated clip of each view
     chart = app.get("plotly_chart")[0].proto.spec

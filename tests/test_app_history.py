@@ -7,18 +7,18 @@ from app_helpers import open_page
 
 from gymcore.pipeline.assess import assess
 from gymcore.records.history import History
-from gymcore.records.reports import assessment_record
+from gymcore.records.record import AssessmentRecord
 
 SAMPLES = "gymcore/samples"
 
 
 @pytest.fixture(scope="module")
-def squat_record() -> dict:
+def squat_record() -> AssessmentRecord:
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent / SAMPLES
-    return assessment_record(assess(front=root / "squat_faulty_frontal.mp4", side=root / "squat_faulty_lateral.mp4",
-                                    exercise="squat"))
+    return assess(front=root / "squat_faulty_frontal.mp4", side=root / "squat_faulty_lateral.mp4",
+                  exercise="squat").record()
 
 
 def test_empty_history_says_how_to_fill_it(history_home):
@@ -43,3 +43,5 @@ def test_list_filter_trend_and_exports(history_home, squat_record):
     trend = app.get("plotly_chart")[0].proto.spec
     assert "Hips below knee" in trend and "2026-01-19" in trend
     assert [b.proto.label for b in app.get("download_button")] == ["CSV", "JSON", "HTML report", "PDF report"]
+    most_failed = ", ".join(item.name for item in squat_record.summary.most_failed) or "none"
+    assert any(f"most failed: {most_failed}." in c.value for c in app.caption)

@@ -1,25 +1,42 @@
-from datetime import datetime, timedelta
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
-from gymcore.records.history import History, HistoryError
+from gymcore.records.history import AssessmentRow, History, HistoryError
+from gymcore.records.record import AssessmentRecord
+
+LEGACY = Path(__file__).resolve().parent / "data" / "assessment_record_v1.json"
 
 
-def make_record(feet_flat: list[bool], exercise: str = "squat") -> dict:
-    """An assessment in the `assess --json` shape: one repetition per entry of feet_flat."""
+def make_record(feet_flat: list[bool], exercise: str = "squat") -> AssessmentRecord:
+    """An assessment read from the `assess --json` shape: one repetition per entry of feet_flat."""
     reps = []
     for index, passed in enumerate(feet_flat):
+        times = {"start_s": index * 3.0, "bottom_s": index * 3.0 + 1.2, "end_s": index * 3.0 + 2.5}
         reps.append({
-            "start_s": index * 3.0, "end_s": index * 3.0 + 2.5, "score": 1.0 if passed else 0.5,
+            "index": index, **times, "score": 1.0 if passed else 0.5, "scores": {"rules": 1.0 if passed else 0.5},
+            "views": {"lateral": times},
             "criteria": {
                 "feet_flat": {"rules": {"prob": 1.0 if passed else 0.0, "pass": passed},
                               "pose": {"prob": 0.8, "pass": True}},
                 "feet_angled": {"rules": {"status": "not_assessable", "reason": "no frontal clip"}},
             },
         })
-    return {"exercise": {"name": exercise, "confidence": 1.0}, "reps": reps, "timing_s": {"total": 1.0},
-            "weights": {"pose": {"file": "pose_squat.safetensors", "sha256": "ab"}},
-            "clips": {"lateral": {"name": "side.mp4", "sha256": "cd" * 32}}}
+    return AssessmentRecord.from_dict({
+        "exercise": {"name": exercise, "confidence": 1.0, "method": "given", "evidence": {}}, "reps": reps,
+        "summary": {"repetitions": len(reps), "mean_score": None, "most_failed": [], "worst_rep": None,
+                    "model": "rules"},
+        "timing_s": {"total": 1.0},
+        "weights": {"rules": {"status": "loaded"},
+                    "pose": {"status": "loaded", "file": "pose_squat.safetensors", "sha256": "ab"}},
+        "views": {}, "segmentation": {"view": "lateral", "signal": "knee flexion", "segmented": True},
+        "pair_flags": [], "clips": {"lateral": {"name": "side.mp4", "sha256": "cd" * 32, "fps": 30.0,
+                                                 "duration_s": 6.0, "width": 640, "height": 480}},
+    })
 
 
 @pytest.fixture
@@ -37,7 +54,7 @@ def test_saved_assessments_come_back_filtered(history):
     assert len(history.entries(since=start + timedelta(hours=12))) == 2
     entry = history.entries(exercise="squat", athlete="Ana")[0]
     assert (entry.id, entry.n_reps, entry.score, entry.side_clip, entry.models) == (first, 2, 0.75, "side.mp4", "pose,rules")
-    assert history.record(first)["reps"][1]["criteria"]["feet_flat"]["rules"]["pass"] is False
+    assert history.saved(first).record.reps[1].verdicts["feet_flat"]["rules"].passed is False
     assert history.athletes() == ["Ana", "Ben"]
 
 
@@ -60,7 +77,9 @@ def test_exports_and_delete(history):
     assert "not_assessable" in csv_text and len(csv_text.splitlines()) == 1 + 2 * 3
     history.delete(dropped)
     assert [e.id for e in history.entries()] == [kept]
-    assert '"feet_flat"' in history.export_json(history.entries())
+    exported = json.loads(history.export_json(history.entries()))
+    assert [item["history"]["id"] for item in exported] == [kept]
+    assert AssessmentRecord.from_dict(exported[0]).reps[0].verdicts["feet_flat"]["rules"].passed is True
 
 
 def test_records_survive_a_reopen_and_a_failed_save(tmp_path):
@@ -69,9 +88,25 @@ def test_records_survive_a_reopen_and_a_failed_save(tmp_path):
     reopened = History(url)
     with pytest.raises(HistoryError, match="athlete's name"):
         reopened.save(make_record([True]), "   ")
-    with pytest.raises(KeyError):
-        reopened.save({"reps": []}, "Ana")
     assert len(reopened.entries()) == 1
+
+
+def test_rows_saved_before_records_had_a_schema_still_open(tmp_path):
+    """A database written by the previous gymcore: same tables, the record JSON without a schema."""
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    History(url)
+    legacy = json.loads(LEGACY.read_text())
+    with Session(create_engine(url)) as session:
+        session.add(AssessmentRow(
+            created_at=datetime(2026, 12, 1, 15, 34, tzinfo=timezone.utc), athlete="Ana", exercise="squat",
+            exercise_confidence=1.0, n_reps=1, score=0.8, models="pose,rules,vision", weights=legacy["weights"],
+            notes="", record=legacy))
+        session.commit()
+    history = History(url)
+    saved = history.saved(history.entries(athlete="Ana")[0].id)
+    assert saved.record.schema == 1 and saved.record.clips["lateral"].name == "squat_lateral_3.mp4"
+    assert saved.record.weights["pose"].synthetic
+    assert json.loads(history.export_json(history.entries()))[0]["schema"] == 1
 
 
 def test_unreachable_database_is_a_sentence(tmp_path):

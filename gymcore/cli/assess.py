@@ -10,7 +10,7 @@ from gymcore.judging.registry import ASSESS_MODELS
 from gymcore.models.engine import ENGINES
 
 if TYPE_CHECKING:
-    from gymcore.pipeline.result import Assessment
+    from gymcore.records.record import AssessmentRecord
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,6 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--engine", default="torch", choices=ENGINES,
                         help="run the learned models in PyTorch (default) or OpenVINO (faster on the CPU)")
     parser.add_argument("--json", dest="json_out", metavar="OUT", help="where to write the assessment as JSON")
+    parser.add_argument("--report", metavar="FILE", help="where to write the report: FILE.html or FILE.pdf")
     parser.set_defaults(run=run)
 
 
@@ -30,42 +31,49 @@ def run(args: argparse.Namespace) -> int:
     from gymcore.pipeline.assess import assess
     from gymcore.serialize import write_json
 
+    if args.report:
+        # Imported only for a report (matplotlib, fpdf); a misnamed one is refused before the clips are read.
+        from gymcore.records.reports import check_report_path, write_report
+
+        check_report_path(args.report)
     models = [name.strip() for name in args.models.split(",") if name.strip()]
-    result = assess(front=args.front, side=args.side, exercise=args.exercise, models=models, engine=args.engine)
+    record = assess(front=args.front, side=args.side, exercise=args.exercise, models=models,
+                    engine=args.engine).record()
+    print(describe(record))
     if args.json_out:
-        write_json(args.json_out, result.to_dict())
-    print(describe(result))
-    if args.json_out:
+        write_json(args.json_out, record.to_dict())
         print(f"wrote {args.json_out}")
+    if args.report:
+        print(f"wrote {write_report(record, args.report)}")
     return 0
 
 
-def describe(result: Assessment) -> str:
+def describe(record: AssessmentRecord) -> str:
     """A few lines a coach can read in a terminal."""
-    ex = result.exercise
+    ex = record.exercise
     lines = [f"exercise: {ex.exercise} ({ex.method}, confidence {ex.confidence:.2f})"]
     if ex.caution:
         lines.append(ex.caution)
-    for name, info in result.weights.items():
+    for name, info in record.weights.items():
         if not info.loaded:
             lines.append(f"model {name}: {info.reason}")
-    for view, check in result.views.items():
+    for view, check in record.views.items():
         for problem in check.problems:
             lines.append(f"{view} view: {problem}")
-    if "note" in result.segmentation:
-        lines.append(str(result.segmentation["note"]))
-    for rep in result.reps:
+    if record.segmentation.note:
+        lines.append(record.segmentation.note)
+    for rep in record.reps:
         score = "n/a" if rep.score is None else f"{rep.score:.2f}"
         failed = [cid for cid, by_model in rep.verdicts.items()
                   if any(v.assessable and not v.passed for v in by_model.values())]
         lines.append(f"rep {rep.index + 1}: {rep.start_s:5.1f}-{rep.end_s:5.1f} s (bottom {rep.bottom_s:.1f} s)"
                      f" score {score}" + (f"  failed: {', '.join(failed)}" if failed else ""))
-    summary = result.summary
+    summary = record.summary
     if summary.mean_score is not None:
         lines.append(f"{summary.repetitions} repetitions, mean score {summary.mean_score:.2f},"
                      f" worst repetition {summary.worst_rep + 1}")
     for item in summary.most_failed[:3]:
-        lines.append(f"  {item['name']}: failed {item['failed']} of {item['assessed']} - {item['cue']}")
-    lines.append(f"time: {result.timing_s['total']:.1f} s")
+        lines.append(f"  {item.name}: failed {item.failed} of {item.assessed} - {item.cue}")
+    lines.append(f"time: {record.timing_s['total']:.1f} s")
     return "\n".join(lines)
 

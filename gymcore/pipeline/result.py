@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +15,9 @@ from gymcore.perception.analysis import Perception
 from gymcore.perception.trackcheck import ViewCheck
 from gymcore.recognition.pose_rule import Recognition
 from gymcore.repetitions.types import Repetition
+
+if TYPE_CHECKING:
+    from gymcore.records.record import AssessmentRecord
 
 
 @dataclass
@@ -29,6 +34,10 @@ class RepResult:
     scores: dict[str, float | None]  # model name -> score
     score: float | None  # the first requested model's
 
+    def window(self, view: str) -> Repetition:
+        """The repetition's times in ``view``; the segmenting view's when that view did not see it."""
+        return self.view_times.get(view, Repetition(self.start_s, self.bottom_s, self.end_s, float("nan")))
+
     def to_dict(self) -> dict[str, object]:
         return {
             "index": self.index, "start_s": round(self.start_s, 3), "bottom_s": round(self.bottom_s, 3),
@@ -40,17 +49,32 @@ class RepResult:
         }
 
 
+@dataclass(frozen=True)
+class FailedCriterion:
+    """A criterion the summary's model failed in ``failed`` of the ``assessed`` repetitions."""
+
+    criterion: str  # its id
+    name: str
+    failed: int
+    assessed: int
+    cue: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
 @dataclass
 class SetSummary:
     repetitions: int
     mean_score: float | None
-    most_failed: list[dict[str, object]]  # [{"criterion", "name", "failed", "assessed", "cue"}]
+    most_failed: list[FailedCriterion]  # most often failed first
     worst_rep: int | None
     model: str  # whose verdicts the summary counts
 
     def to_dict(self) -> dict[str, object]:
-        return {"repetitions": self.repetitions, "mean_score": self.mean_score, "most_failed": self.most_failed,
-                "worst_rep": self.worst_rep, "model": self.model}
+        return {"repetitions": self.repetitions, "mean_score": self.mean_score,
+                "most_failed": [item.to_dict() for item in self.most_failed], "worst_rep": self.worst_rep,
+                "model": self.model}
 
 
 @dataclass
@@ -64,18 +88,16 @@ class Assessment:
     segmentation: dict[str, object]
     perception: Perception = field(repr=False)
 
+    def record(self, created_at: datetime | None = None) -> AssessmentRecord:
+        """What history keeps, reports show and ``assess --json`` writes (gymcore.records.record)."""
+        # Imported here: the record is built from this module's types.
+        from gymcore.records.record import AssessmentRecord
+
+        return AssessmentRecord.from_assessment(self, created_at)
+
     def to_dict(self) -> dict[str, object]:
-        """The JSON of ``python -m gymcore assess`` (see the README)."""
-        return {
-            "exercise": self.exercise.to_dict(),
-            "reps": [rep.to_dict() for rep in self.reps],
-            "summary": self.summary.to_dict(),
-            "timing_s": {key: round(value, 4) for key, value in self.timing_s.items()},
-            "weights": {name: info.to_dict() for name, info in self.weights.items()},
-            "views": {view: check.to_dict() for view, check in self.views.items()},
-            "segmentation": self.segmentation,
-            "pair_flags": [flag.to_dict() for flag in self.perception.flags],
-        }
+        """The JSON of ``python -m gymcore assess`` (see the README): the record's."""
+        return self.record().to_dict()
 
 
 def rep_result(index: int, windows: dict[str, Repetition], lead: str, verdicts: dict[str, dict[str, Verdict]],
@@ -102,10 +124,8 @@ def summarise(reps: list[RepResult], exercise: str, model: str) -> SetSummary:
                 assessed[cid] += 1
                 failed[cid] += not verdict.passed
     names = {item.id: item for item in criteria_for(exercise)}
-    most_failed = [
-        {"criterion": cid, "name": names[cid].name, "failed": count, "assessed": assessed[cid], "cue": names[cid].cue}
-        for cid, count in failed.most_common() if count
-    ]
+    most_failed = [FailedCriterion(cid, names[cid].name, count, assessed[cid], names[cid].cue)
+                   for cid, count in failed.most_common() if count]
     scored = [(rep.score, rep.index) for rep in reps if rep.score is not None]
     return SetSummary(
         repetitions=len(reps),

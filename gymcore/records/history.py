@@ -1,9 +1,9 @@
 """Assessment history: every assessment a coach keeps, in SQLite by default or any SQLAlchemy URL.
 
-A record is the assessment as ``assess --json`` writes it (plus whatever the caller adds, such as
-timelines for reports); its verdicts are also stored one row per repetition, criterion and model so
-that trends per athlete and criterion are one query. Saving is one transaction: a failure leaves
-what was saved before untouched.
+Each assessment is kept as its record's JSON (gymcore.records.record, the ``assess --json`` shape,
+timelines included so that its report can be made again); its verdicts are also stored one row per
+repetition, criterion and model so that trends per athlete and criterion are one query. Saving is
+one transaction: a failure leaves what was saved before untouched.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from gymcore.errors import GymError
-from gymcore.serialize import jsonable
+from gymcore.judging.types import Verdict
+from gymcore.records.record import AssessmentRecord
 
 DATABASE_URL_ENV = "GYMFORM_DATABASE_URL"
 HOME_ENV = "GYMFORM_HOME"
@@ -47,7 +48,7 @@ class _Base(DeclarativeBase):
     pass
 
 
-class AssessmentRecord(_Base):
+class AssessmentRow(_Base):
     __tablename__ = "assessments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -65,10 +66,10 @@ class AssessmentRecord(_Base):
     weights: Mapped[dict[str, Any]] = mapped_column(JSON)
     notes: Mapped[str] = mapped_column(String(2000), default="")
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
-    verdicts: Mapped[list[VerdictRecord]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
+    verdicts: Mapped[list[VerdictRow]] = relationship(back_populates="assessment", cascade="all, delete-orphan")
 
 
-class VerdictRecord(_Base):
+class VerdictRow(_Base):
     __tablename__ = "verdicts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -78,7 +79,7 @@ class VerdictRecord(_Base):
     model: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20))  # pass, fail or not_assessable
     prob: Mapped[float | None] = mapped_column(Float, nullable=True)
-    assessment: Mapped[AssessmentRecord] = relationship(back_populates="verdicts")
+    assessment: Mapped[AssessmentRow] = relationship(back_populates="verdicts")
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,22 @@ class HistoryEntry:
     notes: str
 
 
+@dataclass(frozen=True)
+class SavedAssessment:
+    """One saved assessment: who and when, and its record."""
+
+    id: int
+    athlete: str
+    notes: str
+    created_at: datetime
+    record: AssessmentRecord
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record's JSON with who it was saved for (the JSON export)."""
+        return {**self.record.to_dict(), "history": {"id": self.id, "athlete": self.athlete, "notes": self.notes,
+                                                     "created_at": self.created_at.isoformat()}}
+
+
 class History:
     """The store. ``History()`` opens the default database, creating its tables if needed."""
 
@@ -111,30 +128,30 @@ class History:
                 f" the {DATABASE_URL_ENV} setting or the folder's permissions."
             ) from None
 
-    def save(self, record: dict[str, Any], athlete: str, notes: str = "",
+    def save(self, record: AssessmentRecord, athlete: str, notes: str = "",
              created_at: datetime | None = None) -> int:
-        """Store an assessment (the ``assess --json`` shape) for an athlete; returns its id."""
+        """Store an assessment for an athlete, dated ``created_at`` or else when it was made; returns its id."""
         athlete = athlete.strip()
         if not athlete:
             raise HistoryError("Give the athlete's name (or a code) before saving the assessment.")
-        record = jsonable(record)
-        clips = record.get("clips", {})
-        row = AssessmentRecord(
-            created_at=created_at or datetime.now(timezone.utc),
+        data = record.to_dict()
+        front, side = record.clips.get("frontal"), record.clips.get("lateral")
+        row = AssessmentRow(
+            created_at=created_at or record.created_at or datetime.now(timezone.utc),
             athlete=athlete,
-            exercise=record["exercise"]["name"],
-            exercise_confidence=record["exercise"].get("confidence"),
-            n_reps=len(record["reps"]),
-            score=_mean([rep.get("score") for rep in record["reps"]]),
-            front_clip=clips.get("frontal", {}).get("name"),
-            front_sha256=clips.get("frontal", {}).get("sha256"),
-            side_clip=clips.get("lateral", {}).get("name"),
-            side_sha256=clips.get("lateral", {}).get("sha256"),
-            models=",".join(_models_in(record)),
-            weights=record.get("weights", {}),
+            exercise=record.exercise.exercise,
+            exercise_confidence=record.exercise.confidence,
+            n_reps=len(record.reps),
+            score=_mean([rep.score for rep in record.reps]),
+            front_clip=front.name if front else None,
+            front_sha256=front.sha256 if front else None,
+            side_clip=side.name if side else None,
+            side_sha256=side.sha256 if side else None,
+            models=",".join(sorted(record.models)),
+            weights=data["weights"],
             notes=notes,
-            record=record,
-            verdicts=list(_verdict_rows(record)),
+            record=data,
+            verdicts=_verdict_rows(record),
         )
         with self._session() as session:
             session.add(row)
@@ -144,44 +161,45 @@ class History:
     def entries(self, athlete: str | None = None, exercise: str | None = None,
                 since: datetime | None = None, until: datetime | None = None) -> list[HistoryEntry]:
         """Saved assessments, newest first, filtered by whatever is given."""
-        query = select(AssessmentRecord).order_by(AssessmentRecord.created_at.desc())
+        query = select(AssessmentRow).order_by(AssessmentRow.created_at.desc())
         if athlete:
-            query = query.where(AssessmentRecord.athlete == athlete)
+            query = query.where(AssessmentRow.athlete == athlete)
         if exercise:
-            query = query.where(AssessmentRecord.exercise == exercise)
+            query = query.where(AssessmentRow.exercise == exercise)
         if since:
-            query = query.where(AssessmentRecord.created_at >= since)
+            query = query.where(AssessmentRow.created_at >= since)
         if until:
-            query = query.where(AssessmentRecord.created_at <= until)
+            query = query.where(AssessmentRow.created_at <= until)
         with self._session() as session:
             return [_entry(row) for row in session.scalars(query)]
 
-    def record(self, assessment_id: int) -> dict[str, Any]:
+    def saved(self, assessment_id: int) -> SavedAssessment:
+        """A saved assessment with its record, whichever gymcore version saved it."""
         with self._session() as session:
-            row = session.get(AssessmentRecord, assessment_id)
+            row = session.get(AssessmentRow, assessment_id)
             if row is None:
                 raise HistoryError(f"No saved assessment has id {assessment_id}.")
-            return {**row.record, "history": {"id": row.id, "athlete": row.athlete, "notes": row.notes,
-                                              "created_at": row.created_at.isoformat()}}
+            return SavedAssessment(row.id, row.athlete, row.notes, row.created_at,
+                                   AssessmentRecord.from_dict(row.record))
 
     def athletes(self) -> list[str]:
         with self._session() as session:
-            return list(session.scalars(select(AssessmentRecord.athlete).distinct().order_by(AssessmentRecord.athlete)))
+            return list(session.scalars(select(AssessmentRow.athlete).distinct().order_by(AssessmentRow.athlete)))
 
     def delete(self, assessment_id: int) -> None:
         with self._session() as session:
-            session.execute(delete(VerdictRecord).where(VerdictRecord.assessment_id == assessment_id))
-            session.execute(delete(AssessmentRecord).where(AssessmentRecord.id == assessment_id))
+            session.execute(delete(VerdictRow).where(VerdictRow.assessment_id == assessment_id))
+            session.execute(delete(AssessmentRow).where(AssessmentRow.id == assessment_id))
             session.commit()
 
     def trend(self, athlete: str, criterion: str, model: str) -> pd.DataFrame:
         """Per assessment: date and the share of assessable repetitions that passed the criterion."""
         query = (
-            select(AssessmentRecord.id, AssessmentRecord.created_at, VerdictRecord.status)
-            .join(VerdictRecord)
-            .where(AssessmentRecord.athlete == athlete, VerdictRecord.criterion == criterion,
-                   VerdictRecord.model == model, VerdictRecord.status != "not_assessable")
-            .order_by(AssessmentRecord.created_at)
+            select(AssessmentRow.id, AssessmentRow.created_at, VerdictRow.status)
+            .join(VerdictRow)
+            .where(AssessmentRow.athlete == athlete, VerdictRow.criterion == criterion,
+                   VerdictRow.model == model, VerdictRow.status != "not_assessable")
+            .order_by(AssessmentRow.created_at)
         )
         with self._session() as session:
             rows = session.execute(query).all()
@@ -202,9 +220,9 @@ class History:
         ids = [entry.id for entry in entries]
         with self._session() as session:
             rows = session.execute(
-                select(AssessmentRecord, VerdictRecord).join(VerdictRecord)
-                .where(AssessmentRecord.id.in_(ids))
-                .order_by(AssessmentRecord.created_at, VerdictRecord.rep, VerdictRecord.criterion, VerdictRecord.model)
+                select(AssessmentRow, VerdictRow).join(VerdictRow)
+                .where(AssessmentRow.id.in_(ids))
+                .order_by(AssessmentRow.created_at, VerdictRow.rep, VerdictRow.criterion, VerdictRow.model)
             ).all()
             for assessment, verdict in rows:
                 writer.writerow([assessment.id, assessment.created_at.isoformat(), assessment.athlete,
@@ -213,33 +231,30 @@ class History:
         return buffer.getvalue()
 
     def export_json(self, entries: list[HistoryEntry]) -> str:
-        return json.dumps([self.record(entry.id) for entry in entries], indent=1)
+        return json.dumps([self.saved(entry.id).to_dict() for entry in entries], indent=1)
 
     def _session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)
 
 
-def _entry(row: AssessmentRecord) -> HistoryEntry:
+def _entry(row: AssessmentRow) -> HistoryEntry:
     return HistoryEntry(id=row.id, created_at=row.created_at, athlete=row.athlete, exercise=row.exercise,
                         n_reps=row.n_reps, score=row.score, front_clip=row.front_clip, side_clip=row.side_clip,
                         models=row.models, notes=row.notes)
 
 
-def _verdict_rows(record: dict[str, Any]) -> list[VerdictRecord]:
-    rows = []
-    for rep_index, rep in enumerate(record["reps"]):
-        for criterion, by_model in rep["criteria"].items():
-            for model, verdict in by_model.items():
-                if verdict.get("status") == "not_assessable":
-                    status, prob = "not_assessable", None
-                else:
-                    status, prob = ("pass" if verdict["pass"] else "fail"), verdict.get("prob")
-                rows.append(VerdictRecord(rep=rep_index, criterion=criterion, model=model, status=status, prob=prob))
-    return rows
+def _verdict_rows(record: AssessmentRecord) -> list[VerdictRow]:
+    return [VerdictRow(rep=rep_index, criterion=criterion, model=model, status=_status(verdict),
+                       prob=verdict.prob if verdict.assessable else None)
+            for rep_index, rep in enumerate(record.reps)
+            for criterion, by_model in rep.verdicts.items()
+            for model, verdict in by_model.items()]
 
 
-def _models_in(record: dict[str, Any]) -> list[str]:
-    return sorted({model for rep in record["reps"] for by_model in rep["criteria"].values() for model in by_model})
+def _status(verdict: Verdict) -> str:
+    if not verdict.assessable:
+        return "not_assessable"
+    return "pass" if verdict.passed else "fail"
 
 
 def _mean(values: list[float | None]) -> float | None:
