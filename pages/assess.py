@@ -15,7 +15,7 @@ from gymcore.errors import GymError
 from gymcore.models.engine import ENGINES
 from gymcore.perception.analysis import analyse_clips
 from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions
-from gymcore.records.record import AssessmentRecord
+from gymcore.pipeline.record import AssessmentRecord
 from gymcore.records.reports import render_html, render_pdf
 from gymcore.data.samples import bundled_samples
 

@@ -7,7 +7,7 @@ from app_helpers import open_page
 
 from gymcore.pipeline.assess import assess
 from gymcore.records.history import History
-from gymcore.records.record import AssessmentRecord
+from gymcore.pipeline.record import AssessmentRecord
 
 SAMPLES = "gymcore/samples"
 

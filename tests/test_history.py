@@ -7,7 +7,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from gymcore.records.history import AssessmentRow, History, HistoryError
-from gymcore.records.record import AssessmentRecord
+from gymcore.pipeline.record import AssessmentRecord
 
 LEGACY = Path(__file__).resolve().parent / "data" / "assessment_record_v1.json"
 

@@ -18,7 +18,7 @@ from gymcore.records.presentation import (
     SYNTHETIC_DATA, criteria_rows, failed_cues, not_assessable_lines, provenance, rep_failures, stage_times,
     verdict_text,
 )
-from gymcore.records.record import SCHEMA_VERSION, AssessmentRecord, Evidence, RecordError
+from gymcore.pipeline.record import SCHEMA_VERSION, AssessmentRecord, Evidence, RecordError
 from gymcore.records.reports import render_html, render_pdf
 
 # What assessment_record wrote before records were typed, for squat_pair judged by the rules, pose

@@ -10,7 +10,7 @@ from gymcore.judging.registry import ASSESS_MODELS
 from gymcore.models.engine import ENGINES
 
 if TYPE_CHECKING:
-    from gymcore.records.record import AssessmentRecord
+    from gymcore.pipeline.record import AssessmentRecord
 
 
 def register(commands: argparse._SubParsersAction) -> None:

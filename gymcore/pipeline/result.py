@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import numpy as np
 
@@ -14,68 +13,9 @@ from gymcore.judging.types import Verdict, WeightsInfo
 from gymcore.perception.analysis import Perception
 from gymcore.perception.trackcheck import ViewCheck
 from gymcore.recognition.pose_rule import Recognition
+from gymcore.pipeline.record import (AngleTimeline, AssessmentRecord, FailedCriterion, RecordedClip, RepResult,
+                                     Segmentation, SetSummary)
 from gymcore.repetitions.types import Repetition
-
-if TYPE_CHECKING:
-    from gymcore.records.record import AssessmentRecord
-
-
-@dataclass
-class RepResult:
-    """One repetition: its times (in the segmenting view and in each view), every model's verdict
-    per criterion, and the correctness score (share of assessable criteria passed)."""
-
-    index: int
-    start_s: float
-    bottom_s: float
-    end_s: float
-    view_times: dict[str, Repetition]
-    verdicts: dict[str, dict[str, Verdict]]  # criterion id -> model name -> verdict
-    scores: dict[str, float | None]  # model name -> score
-    score: float | None  # the first requested model's
-
-    def window(self, view: str) -> Repetition:
-        """The repetition's times in ``view``; the segmenting view's when that view did not see it."""
-        return self.view_times.get(view, Repetition(self.start_s, self.bottom_s, self.end_s, float("nan")))
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "index": self.index, "start_s": round(self.start_s, 3), "bottom_s": round(self.bottom_s, 3),
-            "end_s": round(self.end_s, 3), "score": self.score, "scores": self.scores,
-            "views": {view: {"start_s": round(r.start_s, 3), "bottom_s": round(r.bottom_s, 3), "end_s": round(r.end_s, 3)}
-                      for view, r in self.view_times.items()},
-            "criteria": {cid: {model: v.to_dict() for model, v in by_model.items()}
-                         for cid, by_model in self.verdicts.items()},
-        }
-
-
-@dataclass(frozen=True)
-class FailedCriterion:
-    """A criterion the summary's model failed in ``failed`` of the ``assessed`` repetitions."""
-
-    criterion: str  # its id
-    name: str
-    failed: int
-    assessed: int
-    cue: str
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-@dataclass
-class SetSummary:
-    repetitions: int
-    mean_score: float | None
-    most_failed: list[FailedCriterion]  # most often failed first
-    worst_rep: int | None
-    model: str  # whose verdicts the summary counts
-
-    def to_dict(self) -> dict[str, object]:
-        return {"repetitions": self.repetitions, "mean_score": self.mean_score,
-                "most_failed": [item.to_dict() for item in self.most_failed], "worst_rep": self.worst_rep,
-                "model": self.model}
-
 
 @dataclass
 class Assessment:
@@ -89,11 +29,17 @@ class Assessment:
     perception: Perception = field(repr=False)
 
     def record(self, created_at: datetime | None = None) -> AssessmentRecord:
-        """What history keeps, reports show and ``assess --json`` writes (gymcore.records.record)."""
-        # Imported here: the record is built from this module's types.
-        from gymcore.records.record import AssessmentRecord
-
-        return AssessmentRecord.from_assessment(self, created_at)
+        """What history keeps, reports show and ``assess --json`` writes, made now unless ``created_at``
+        says otherwise."""
+        views = self.perception.views()
+        return AssessmentRecord(
+            exercise=self.exercise, reps=self.reps, summary=self.summary, timing_s=dict(self.timing_s),
+            weights=dict(self.weights), views=dict(self.views), segmentation=Segmentation.from_dict(self.segmentation),
+            pair_flags=list(self.perception.flags),
+            clips={name: RecordedClip.of(view.source) for name, view in views.items()},
+            timelines={name: AngleTimeline.of(view) for name, view in views.items()},
+            created_at=created_at or datetime.now(timezone.utc).replace(microsecond=0),
+        )
 
     def to_dict(self) -> dict[str, object]:
         """The JSON of ``python -m gymcore assess`` (see the README): the record's."""

@@ -1,6 +1,6 @@
 """Assessment history: every assessment a coach keeps, in SQLite by default or any SQLAlchemy URL.
 
-Each assessment is kept as its record's JSON (gymcore.records.record, the ``assess --json`` shape,
+Each assessment is kept as its record's JSON (gymcore.pipeline.record, the ``assess --json`` shape,
 timelines included so that its report can be made again); its verdicts are also stored one row per
 repetition, criterion and model so that trends per athlete and criterion are one query. Saving is
 one transaction: a failure leaves what was saved before untouched.
@@ -24,7 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, rela
 
 from gymcore.errors import GymError
 from gymcore.judging.types import Verdict
-from gymcore.records.record import AssessmentRecord
+from gymcore.pipeline.record import AssessmentRecord
 
 DATABASE_URL_ENV = "GYMFORM_DATABASE_URL"
 HOME_ENV = "GYMFORM_HOME"

@@ -1,6 +1,6 @@
 """Reports a coach can hand to an athlete: a self-contained HTML page and a PDF.
 
-Both are made from an assessment record (gymcore.records.record), which is also what the history
+Both are made from an assessment record (gymcore.pipeline.record), which is also what the history
 keeps, so a report can be made again from any saved assessment; their words come from
 gymcore.records.presentation, as the dashboard's do. Charts are drawn with matplotlib and embedded
 as PNG, so the HTML opens offline and the PDF needs no browser.
@@ -21,7 +21,7 @@ from gymcore.judging.registry import model_label
 from gymcore.records.presentation import (
     ANGLE_LABELS, criteria_rows, exercise_title, failed_cues, provenance, verdict_kind, verdict_text,
 )
-from gymcore.records.record import AssessmentRecord
+from gymcore.pipeline.record import AssessmentRecord
 
 REPORT_SUFFIXES = (".html", ".pdf")
 _TEMPLATES = Environment(

@@ -1,6 +1,6 @@
 """The assessment record: what history keeps, reports show and ``assess --json`` writes.
 
-A record is an assessment (``gymcore.pipeline.result.Assessment``) without its frames: the
+A record is an assessment (``gymcore.pipeline.result.Assessment``, whose ``record()`` makes it) without its frames: the
 recognised exercise, every model's verdicts per repetition and criterion, the set's summary, where
 each model's verdicts come from, the view checks, plus the clips' fingerprints, the angle timelines
 and when it was made, so that a report can be made again from any saved record.
@@ -25,9 +25,8 @@ from gymcore.perception.analysis import ViewAnalysis
 from gymcore.perception.quality import QualityFlag
 from gymcore.perception.trackcheck import ViewCheck
 from gymcore.perception.video import ClipInfo
-from gymcore.pipeline.result import Assessment, FailedCriterion, RepResult, SetSummary
 from gymcore.recognition.pose_rule import Recognition
-from gymcore.repetitions.segmentation import Repetition
+from gymcore.repetitions.types import Repetition
 from gymcore.serialize import jsonable
 
 SCHEMA_VERSION = 1
@@ -132,6 +131,63 @@ class AngleTimeline:
 
 
 @dataclass
+class RepResult:
+    """One repetition: its times (in the segmenting view and in each view), every model's verdict
+    per criterion, and the correctness score (share of assessable criteria passed)."""
+
+    index: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    view_times: dict[str, Repetition]
+    verdicts: dict[str, dict[str, Verdict]]  # criterion id -> model name -> verdict
+    scores: dict[str, float | None]  # model name -> score
+    score: float | None  # the first requested model's
+
+    def window(self, view: str) -> Repetition:
+        """The repetition's times in ``view``; the segmenting view's when that view did not see it."""
+        return self.view_times.get(view, Repetition(self.start_s, self.bottom_s, self.end_s, float("nan")))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "index": self.index, "start_s": round(self.start_s, 3), "bottom_s": round(self.bottom_s, 3),
+            "end_s": round(self.end_s, 3), "score": self.score, "scores": self.scores,
+            "views": {view: {"start_s": round(r.start_s, 3), "bottom_s": round(r.bottom_s, 3), "end_s": round(r.end_s, 3)}
+                      for view, r in self.view_times.items()},
+            "criteria": {cid: {model: v.to_dict() for model, v in by_model.items()}
+                         for cid, by_model in self.verdicts.items()},
+        }
+
+
+@dataclass(frozen=True)
+class FailedCriterion:
+    """A criterion the summary's model failed in ``failed`` of the ``assessed`` repetitions."""
+
+    criterion: str  # its id
+    name: str
+    failed: int
+    assessed: int
+    cue: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class SetSummary:
+    repetitions: int
+    mean_score: float | None
+    most_failed: list[FailedCriterion]  # most often failed first
+    worst_rep: int | None
+    model: str  # whose verdicts the summary counts
+
+    def to_dict(self) -> dict[str, object]:
+        return {"repetitions": self.repetitions, "mean_score": self.mean_score,
+                "most_failed": [item.to_dict() for item in self.most_failed], "worst_rep": self.worst_rep,
+                "model": self.model}
+
+
+@dataclass
 class AssessmentRecord:
     """An assessment as it is kept and shown (the README's ``assess --json`` schema)."""
 
@@ -147,20 +203,6 @@ class AssessmentRecord:
     timelines: dict[str, AngleTimeline] = field(default_factory=dict)  # view -> angles
     created_at: datetime | None = None  # unknown for ``assess --json`` files written before records
     schema: int = SCHEMA_VERSION
-
-    @classmethod
-    def from_assessment(cls, assessment: Assessment, created_at: datetime | None = None) -> AssessmentRecord:
-        """The record of a fresh assessment, made now unless ``created_at`` says otherwise."""
-        views = assessment.perception.views()
-        return cls(
-            exercise=assessment.exercise, reps=assessment.reps, summary=assessment.summary,
-            timing_s=dict(assessment.timing_s), weights=dict(assessment.weights), views=dict(assessment.views),
-            segmentation=Segmentation.from_dict(assessment.segmentation),
-            pair_flags=list(assessment.perception.flags),
-            clips={name: RecordedClip.of(view.source) for name, view in views.items()},
-            timelines={name: AngleTimeline.of(view) for name, view in views.items()},
-            created_at=created_at or datetime.now(timezone.utc).replace(microsecond=0),
-        )
 
     @property
     def models(self) -> list[str]:
