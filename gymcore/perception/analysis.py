@@ -153,7 +153,7 @@ def analyse_view(
             "decode": clocks["decode"].total,
             # With helpers, tracking overlaps decoding: this is the part not hidden behind it.
             "pose": tracked - probed - clocks["decode"].total - clocks["annotate"].total,
-            "annotate": clocks["annotate"].total,
+            **({"annotate": clocks["annotate"].total} if annotate_to is not None else {}),
             "features": featured - tracked,
             "total": time.perf_counter() - started,
         },

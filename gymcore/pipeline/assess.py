@@ -15,7 +15,7 @@ from pathlib import Path
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
 from gymcore.judging.gate import judge_gated, refusals
-from gymcore.judging.registry import load_criteria_models
+from gymcore.judging.registry import ASSESS_MODELS, check_model_name, load_criteria_models
 from gymcore.judging.sampling import rep_sample
 from gymcore.judging.types import Verdict
 from gymcore.perception.analysis import Perception, analyse_clips
@@ -99,6 +99,8 @@ def model_frame_side(models: tuple[str, ...] | list[str], exercise: str | None, 
     With the exercise still to be recognised, the manifest answers for every exercise without
     loading their models. Should the models want different sides, the largest is kept and the
     others squeeze it further: close to, not exactly, what squeezing the decoded frame gives."""
+    for name in models:
+        check_model_name(name, ASSESS_MODELS)
     if exercise:
         loaded, _ = load_criteria_models(models, exercise, engine)
         sides = {model.image_size for model in loaded if model.needs_images}
