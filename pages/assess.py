@@ -8,12 +8,10 @@ import streamlit as st
 from app.results import failure_markdown, show_matrix, show_provenance, timing_frame, verdict_matrix
 from app.ui import ENGINE_LABELS, UPLOAD_TYPES, angle_timeline, history_store, save_upload, session_dir, show_frames
 from gymcore.judging.registry import ASSESS_MODELS, model_label
-from gymcore.pipeline.assess import assess
+from gymcore.pipeline.assess import assess, perceive
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
-from gymcore.perception.draw import annotated_clip
 from gymcore.errors import GymError
 from gymcore.models.engine import ENGINES
-from gymcore.perception.analysis import analyse_clips
 from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions
 from gymcore.pipeline.record import AssessmentRecord
 from gymcore.records.reports import render_html, render_pdf
@@ -68,21 +66,19 @@ def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], sou
     st.session_state.pop("result", None)
     with st.status("Assessing...", expanded=True) as status:
         try:
-            status.write(f"1/3 Finding the body in every frame of the {' and '.join(clips)} clip(s) (MediaPipe)...")
-            perception = analyse_clips(front=clips.get("frontal"), side=clips.get("lateral"))
-            status.write(f"2/3 Recognising the exercise, finding repetitions, judging with"
+            status.write(f"1/2 Finding the body in every frame of the {' and '.join(clips)} clip(s) (MediaPipe)"
+                         " and drawing the skeleton over them...")
+            annotate_to = {name: session_dir() / f"annotated-{name}-{time.time_ns()}.mp4" for name in clips}
+            perception = perceive(clips.get("frontal"), clips.get("lateral"), models, exercise, engine, annotate_to)
+            status.write(f"2/2 Recognising the exercise, finding repetitions, judging with"
                          f" {', '.join(model_label(m) for m in models)}...")
             assessment = assess(exercise=exercise, models=models, perception=perception, engine=engine)
-            status.write("3/3 Drawing the skeleton over the clips...")
-            clock = time.perf_counter()
-            annotated = {name: annotated_clip(view, session_dir() / f"annotated-{name}-{time.time_ns()}.mp4")
-                         for name, view in perception.views().items()}
-            assessment.timing_s["annotated_clip"] = time.perf_counter() - clock
+            annotated = {name: view.annotated for name, view in perception.views().items()}
         except GymError as error:
             status.update(label="The clips could not be assessed", state="error", expanded=False)
             st.session_state.assess_error = str(error)
             return
-        total = assessment.timing_s["total"] + assessment.timing_s["annotated_clip"]
+        total = assessment.timing_s["total"]
         status.update(label=f"Assessed in {total:.1f} s", state="complete", expanded=False)
     st.session_state.pop("assess_error", None)
     st.session_state.result = {"assessment": assessment, "record": assessment.record(),
@@ -99,7 +95,7 @@ def show_summary(record: AssessmentRecord, source: str) -> None:
     cells[2].metric("Mean score", "-" if mean is None else f"{mean:.0%}",
                     f"{model_label(summary.model)} model", delta_color="off", delta_arrow="off",
                     help="Share of the assessable criteria passed, averaged over the repetitions.")
-    cells[3].metric("Time", f"{record.timing_s['total'] + record.timing_s.get('annotated_clip', 0):.1f} s")
+    cells[3].metric("Time", f"{record.timing_s['total']:.1f} s")
     st.caption(f"Source: {source}.")
     if exercise.caution:
         st.warning(exercise.caution)

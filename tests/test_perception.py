@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -115,6 +116,7 @@ def test_pose_command_writes_the_documented_json(tmp_path, squat_pair):
     out = tmp_path / "pose.json"
     result = run_cli("pose", "--front", str(squat_pair[0]), "--side", str(squat_pair[1]), "--json", str(out))
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # none of MediaPipe's start-up chatter
     data = json.loads(out.read_text())
     for view in ("frontal", "lateral"):
         block = data[view]
@@ -174,9 +176,9 @@ def test_a_single_clip_is_analysed_with_both_estimators(squat_pair, monkeypatch)
 
     used = []
 
-    def spying(frames, estimators, chunk_frames=90):
+    def spying(frames, estimators, chunk_frames=90, on_pose=None):
         used.append(estimators)
-        return track_in_parallel(frames, estimators, chunk_frames)
+        return track_in_parallel(frames, estimators, chunk_frames, on_pose)
 
     monkeypatch.setattr(perception_module, "track_in_parallel", spying)
     alone = analyse_clips(side=squat_pair[1])
@@ -184,3 +186,17 @@ def test_a_single_clip_is_analysed_with_both_estimators(squat_pair, monkeypatch)
     assert alone.frontal is None and len(alone.lateral.timeline) == 45
     assert alone.lateral.quality.detection_rate >= 0.95
     assert analyse_clips(side=squat_pair[1], parallel=False) and len(used) == 1  # one pass when asked
+
+
+def test_only_mediapipe_start_up_is_silenced_not_tracking(squat_pair, capfd):
+    from gymcore.perception.pose import PoseEstimator
+
+    frames = read_frames(probe_clip(squat_pair[1]), range(12))
+    capfd.readouterr()
+
+    def say(frame, landmarks, visibility):
+        # Another thread of a server writing while a clip is tracked.
+        os.write(2, f"frame {frame.index}\n".encode())
+
+    PoseEstimator().track(frames, on_pose=say)
+    assert capfd.readouterr().err.splitlines() == [f"frame {index}" for index in range(12)]

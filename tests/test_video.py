@@ -6,7 +6,9 @@ import pytest
 
 from gymcore.config import ClipLimits
 from gymcore.errors import ClipError
-from gymcore.perception.video import iter_frames, probe_clip, read_frames, timeline_indices, uniform_indices, write_video
+from gymcore.perception.video import (
+    DecodeCount, VideoWriter, iter_frames, probe_clip, read_frames, timeline_indices, uniform_indices, write_video,
+)
 
 
 def marked_frames(n: int, width: int = 320, height: int = 240) -> list[np.ndarray]:
@@ -131,6 +133,19 @@ def test_limits_are_enforced_with_a_reason(tmp_path):
 
 
 def test_iter_frames_stops_early_when_done(tmp_path):
-    info = probe_clip(write_video(tmp_path / "c.mp4", marked_frames(30), fps=30))
-    assert [f.index for f in iter_frames(info, [2, 3])] == [2, 3]
-    assert list(iter_frames(info, [])) == []
+    count = DecodeCount()
+    info = probe_clip(write_video(tmp_path / "c.mp4", marked_frames(30), fps=30), count=count)
+    assert (count.opens, count.frames) == (2, 1)  # the packets, and the first frame for its rotation
+    assert [f.index for f in iter_frames(info, [2, 3], count=count)] == [2, 3]
+    assert (count.opens, count.frames) == (3, 5)  # frames 0 and 1 are decoded to reach 2
+    assert list(iter_frames(info, [], count=count)) == []
+    assert count.opens == 3
+
+
+def test_a_clip_needs_a_frame_and_a_failed_writing_keeps_the_error(tmp_path):
+    with pytest.raises(ValueError, match="at least one frame"):
+        write_video(tmp_path / "empty.mp4", [], fps=12)
+    with pytest.raises(ValueError, match="same size"):
+        with VideoWriter(tmp_path / "mixed.mp4", fps=12) as writer:
+            writer.write(marked_frames(1)[0])
+            writer.write(marked_frames(1, 160, 120)[0])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES
+from gymcore.config import MODEL_FRAMES
+from gymcore.errors import InputError
 from gymcore.judging.types import RepSample, ViewSample
 from gymcore.perception.analysis import Perception, ViewAnalysis
 from gymcore.perception.features import pose_features
-from gymcore.perception.video import read_frames, uniform_indices
+from gymcore.perception.video import uniform_indices
 from gymcore.repetitions.types import Repetition
 
 
@@ -19,17 +20,25 @@ def rep_sample(perception: Perception, windows: dict[str, Repetition], needs_ima
     return RepSample(start_s=lead.start_s, end_s=lead.end_s, views=samples)
 
 def view_sample(view: ViewAnalysis, rep: Repetition, needs_images: bool) -> ViewSample:
-    """16 frames of the view's timeline spaced uniformly over the repetition."""
+    """16 frames of the view's timeline spaced uniformly over the repetition.
+
+    Their images come from the timeline frames perception kept at the models' input size, so a
+    repetition's frames are never decoded again."""
     timeline = view.timeline
     inside = np.flatnonzero((timeline.time_s >= rep.start_s) & (timeline.time_s <= rep.end_s))
     if not len(inside):
         inside = np.array([int(np.argmin(np.abs(timeline.time_s - rep.bottom_s)))])
-    track = timeline.subset(inside[uniform_indices(len(inside), MODEL_FRAMES)])
+    positions = inside[uniform_indices(len(inside), MODEL_FRAMES)]
+    track = timeline.subset(positions)
     images = None
     if needs_images:
-        frames = read_frames(view.source, track.frame_indices, DEFAULT_LIMITS.pose_long_side_px)
-        by_index = {frame.index: frame.image for frame in frames}
-        images = np.stack([by_index[int(i)] for i in track.frame_indices])
+        if view.timeline_frames is None:
+            raise InputError(
+                f"The {view.view} view was analysed without keeping its frames, which the vision and fusion"
+                " models read: analyse the clips with keep_frames set to the models' image size"
+                " (gymcore.pipeline.assess.perceive does), or judge with the rules or the pose model."
+            )
+        images = view.timeline_frames[positions]
     return ViewSample(
         view=view.view, frame_indices=track.frame_indices, time_s=track.time_s, landmarks=track.landmarks,
         visibility=track.visibility, features=pose_features(track.landmarks), images=images,

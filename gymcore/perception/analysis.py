@@ -1,14 +1,17 @@
 """From two clips to poses, features and angle timelines (SPEC.md, pipeline steps 1 to 4).
 
 Each view is decoded once: the 16 model frames and the timeline frames are read in one pass and
-run through one MediaPipe track, so tracking carries from frame to frame. The two views run in
-parallel threads on their own estimators (MediaPipe and FFmpeg release the GIL while they work).
+run through one MediaPipe track, so tracking carries from frame to frame. The same pass keeps what
+later stages would otherwise decode again: every timeline frame at the learned models' input size
+(their repetitions are only known after segmentation) and, when asked, the annotated clip, drawn
+and encoded as the poses come. The two views run in parallel threads on their own estimators
+(MediaPipe and FFmpeg release the GIL while they work).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +21,13 @@ import numpy as np
 from gymcore.perception.angles import ANGLE_NAMES, ANGLE_NAMES_3D, image_angles, world_angles
 from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES, ClipLimits
 from gymcore.errors import ClipEndedEarly, InputError, NoPersonError
+from gymcore.perception.draw import AnnotatedClip
 from gymcore.perception.features import pose_features
-from gymcore.perception.pose import PoseEstimator, PoseTrack, shared_estimator, track_in_parallel
+from gymcore.perception.pose import PoseEstimator, PoseSink, PoseTrack, shared_estimator, track_in_parallel
 from gymcore.perception.quality import QualityFlag, QualityReport, check_track
 from gymcore.perception.video import (
-    ClipInfo, DecodedFrame, iter_frames, probe_clip, timeline_indices, uniform_indices, with_decoded_count,
+    ClipInfo, DecodeCount, DecodedFrame, iter_frames, probe_clip, timeline_indices, uniform_indices,
+    with_decoded_count,
 )
 
 VIEWS = ("frontal", "lateral")
@@ -44,6 +49,11 @@ class ViewAnalysis:
     angles: dict[str, np.ndarray]  # over the timeline: 2D angles, then the `_3d` ones
     quality: QualityReport
     timing_s: dict[str, float]
+    decoded: DecodeCount = field(default_factory=DecodeCount)  # what reading the clip cost
+    # Every timeline frame as the learned models read it, (T, S, S, 3) RGB uint8 squeezed to their
+    # input side S (gymcore.models.inputs.resize_frames); None unless asked for (``keep_frames``).
+    timeline_frames: np.ndarray | None = None
+    annotated: Path | None = None  # the clip with the skeleton drawn, when asked for
 
     def angles_2d(self) -> dict[str, np.ndarray]:
         return {name: self.angles[name] for name in ANGLE_NAMES}
@@ -96,88 +106,134 @@ class Perception:
 def analyse_view(
     path: str | Path, view: str, estimator: PoseEstimator | None = None,
     limits: ClipLimits = DEFAULT_LIMITS, helpers: Sequence[PoseEstimator] = (),
+    keep_frames: int | None = None, annotate_to: str | Path | None = None,
 ) -> ViewAnalysis:
     """Probe, decode, track and measure one clip seen from `view` ("frontal" or "lateral").
 
     With ``helpers`` (more estimators), the clip is tracked in chunks on all of them at once.
+    ``keep_frames`` (a side in pixels) keeps every timeline frame squeezed to that side, for the
+    learned models that read frames; ``annotate_to`` writes the annotated clip there.
     """
     if view not in VIEWS:
         raise InputError(f"Unknown view {view!r}: use 'frontal' or 'lateral'.")
     started = time.perf_counter()
-    info = probe_clip(path, limits)
+    decoded = DecodeCount()
+    info = probe_clip(path, limits, decoded)
     estimators = [estimator or shared_estimator(view), *helpers]
     probed = time.perf_counter()
-    decode_clock = _Stopwatch()
+    clocks = {"decode": _Stopwatch(), "annotate": _Stopwatch()}
     try:
-        track, kept_images, model_idx, timeline_idx = _track_clip(info, estimators, limits, decode_clock)
+        clip = _read_clip(info, estimators, limits, keep_frames, annotate_to, decoded, clocks)
     except ClipEndedEarly as short:
         if short.decoded < MIN_DECODABLE_SHARE * info.frame_count:
             raise
         info = with_decoded_count(info, short.decoded)
-        track, kept_images, model_idx, timeline_idx = _track_clip(info, estimators, limits, decode_clock)
+        clip = _read_clip(info, estimators, limits, keep_frames, annotate_to, decoded, clocks)
     tracked = time.perf_counter()
+    track = clip.track
     if not track.detected.any():
         raise NoPersonError(
             f"Nobody was found in {Path(info.path).name} ({view} view): make sure the whole body is"
             " in frame, lit from the front, and try again."
         )
     position = {index: pos for pos, index in enumerate(track.frame_indices)}
-    sampled = track.subset(np.array([position[i] for i in model_idx]))
-    timeline = track.subset(np.searchsorted(track.frame_indices, timeline_idx))
+    sampled = track.subset(np.array([position[i] for i in clip.model_idx]))
+    timeline = track.subset(np.searchsorted(track.frame_indices, clip.timeline_idx))
     features = pose_features(sampled.landmarks)
     featured = time.perf_counter()
-    width, height = _pose_frame_size(kept_images, info)
+    width, height = _pose_frame_size(clip.model_images, info)
     angles = {**image_angles(timeline.landmarks, width, height), **world_angles(timeline.world)}
     return ViewAnalysis(
         view=view, source=info, sampled=sampled,
-        images=[kept_images[i] for i in model_idx],
+        images=[clip.model_images[i] for i in clip.model_idx],
         features=features, timeline=timeline, angles=angles,
         quality=check_track(timeline, width, height),
         timing_s={
             "probe": probed - started,
-            "decode": decode_clock.total,
+            "decode": clocks["decode"].total,
             # With helpers, tracking overlaps decoding: this is the part not hidden behind it.
-            "pose": tracked - probed - decode_clock.total,
+            "pose": tracked - probed - clocks["decode"].total - clocks["annotate"].total,
+            **({"annotate": clocks["annotate"].total} if annotate_to is not None else {}),
             "features": featured - tracked,
             "total": time.perf_counter() - started,
         },
+        decoded=decoded, timeline_frames=clip.timeline_frames,
+        annotated=Path(annotate_to) if annotate_to is not None else None,
     )
 
 
-def _track_clip(
-    info: ClipInfo, estimators: list[PoseEstimator], limits: ClipLimits, decode_clock: _Stopwatch,
-) -> tuple[PoseTrack, dict[int, np.ndarray], np.ndarray, np.ndarray]:
+@dataclass
+class _ClipPass:
+    """What one decoding pass over a clip yields."""
+
+    track: PoseTrack  # the model and timeline frames, in order
+    model_idx: np.ndarray
+    timeline_idx: np.ndarray
+    model_images: dict[int, np.ndarray]  # frame index -> RGB at pose resolution
+    timeline_frames: np.ndarray | None  # (T, S, S, 3), when frames were kept
+
+
+def _read_clip(
+    info: ClipInfo, estimators: list[PoseEstimator], limits: ClipLimits, keep_frames: int | None,
+    annotate_to: str | Path | None, decoded: DecodeCount, clocks: dict[str, _Stopwatch],
+) -> _ClipPass:
     """One decoding pass over the model and timeline frames, tracked as one video (in chunks
-    when there are several estimators); the model frames' images are kept."""
+    when there are several estimators), keeping the model frames' images, the timeline frames at
+    ``keep_frames`` px, and drawing the annotated clip as the poses come."""
     model_idx = uniform_indices(info.frame_count, MODEL_FRAMES)
     timeline_idx = timeline_indices(info.frame_count, info.fps, limits.timeline_max_fps)
-    kept_images: dict[int, np.ndarray] = {}
-    frames = decode_clock.timed(iter_frames(info, np.union1d(model_idx, timeline_idx), limits.pose_long_side_px))
-    frames = _keeping(frames, set(model_idx.tolist()), kept_images)
-    track = track_in_parallel(frames, estimators) if len(estimators) > 1 else estimators[0].track(frames)
-    return track, kept_images, model_idx, timeline_idx
+    model_images: dict[int, np.ndarray] = {}
+    timeline_frames = None
+    frames = iter_frames(info, np.union1d(model_idx, timeline_idx), limits.pose_long_side_px, decoded)
+    frames = _keeping(frames, set(model_idx.tolist()), model_images)
+    if keep_frames is not None:
+        timeline_frames = np.zeros((len(timeline_idx), keep_frames, keep_frames, 3), dtype=np.uint8)
+        frames = _squeezing(frames, timeline_idx, timeline_frames)
+    frames = clocks["decode"].timed(frames)
+    if annotate_to is None:
+        track = _track(frames, estimators, None)
+    else:
+        # The timeline's rate, so that the annotated clip lasts as long as the original.
+        fps = info.fps * len(timeline_idx) / info.frame_count
+        with AnnotatedClip(Path(annotate_to), fps, timeline_idx) as annotated:
+            track = _track(frames, estimators, clocks["annotate"].timed_calls(annotated.add))
+    return _ClipPass(track, model_idx, timeline_idx, model_images, timeline_frames)
+
+
+def _track(frames: Iterator[DecodedFrame], estimators: list[PoseEstimator], on_pose: PoseSink | None) -> PoseTrack:
+    if len(estimators) > 1:
+        return track_in_parallel(frames, estimators, on_pose=on_pose)
+    return estimators[0].track(frames, on_pose)
 
 
 def analyse_clips(
     front: str | Path | None = None, side: str | Path | None = None,
     limits: ClipLimits = DEFAULT_LIMITS, parallel: bool = True,
+    keep_frames: int | None = None, annotate_to: Mapping[str, str | Path] | None = None,
 ) -> Perception:
-    """Analyse a frontal and a lateral clip of one performance; either may be omitted."""
+    """Analyse a frontal and a lateral clip of one performance; either may be omitted.
+
+    ``keep_frames`` and ``annotate_to`` (a path per view) as in ``analyse_view``."""
     if front is None and side is None:
         raise InputError("Give at least one clip: a frontal view, a lateral view, or both.")
     started = time.perf_counter()
     jobs = {view: path for view, path in (("frontal", front), ("lateral", side)) if path is not None}
+    annotate_to = annotate_to or {}
+
+    def analyse(view: str, helpers: Sequence[PoseEstimator] = ()) -> ViewAnalysis:
+        return analyse_view(jobs[view], view, None, limits, helpers, keep_frames, annotate_to.get(view))
+
     if parallel and len(jobs) == 2:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = {view: pool.submit(analyse_view, path, view, None, limits) for view, path in jobs.items()}
+            futures = {view: pool.submit(analyse, view) for view in jobs}
             results = {view: future.result() for view, future in futures.items()}
     elif parallel:
         # One clip: the idle view's estimator tracks every other chunk of it.
-        (view, path), = jobs.items()
+        view, = jobs
         spare = shared_estimator("lateral" if view == "frontal" else "frontal")
-        results = {view: analyse_view(path, view, None, limits, helpers=[spare])}
+        results = {view: analyse(view, helpers=[spare])}
     else:
-        results = {view: analyse_view(path, view, None, limits) for view, path in jobs.items()}
+        results = {view: analyse(view) for view in jobs}
     perception = Perception(frontal=results.get("frontal"), lateral=results.get("lateral"))
     perception.flags.extend(pair_flags(perception))
     perception.wall_s = time.perf_counter() - started
@@ -208,10 +264,17 @@ def pair_flags(perception: Perception) -> list[QualityFlag]:
 
 
 class _Stopwatch:
-    """Adds up the time an iterator spends producing its items."""
+    """Adds up the time an iterator spends producing its items, or a function spends in its calls."""
 
     def __init__(self) -> None:
         self.total = 0.0
+
+    def timed_calls(self, function: PoseSink) -> PoseSink:
+        def timed(*args: object) -> None:
+            started = time.perf_counter()
+            function(*args)
+            self.total += time.perf_counter() - started
+        return timed
 
     def timed(self, items: Iterator[DecodedFrame]) -> Iterator[DecodedFrame]:
         while True:
@@ -229,6 +292,20 @@ def _keeping(frames: Iterator[DecodedFrame], keep: set[int], store: dict[int, np
     for frame in frames:
         if frame.index in keep:
             store[frame.index] = frame.image
+        yield frame
+
+
+def _squeezing(frames: Iterator[DecodedFrame], timeline_idx: np.ndarray, out: np.ndarray) -> Iterator[DecodedFrame]:
+    """Store each timeline frame in ``out`` exactly as the learned models will read it: once the
+    repetitions are known, their frames are picked from here instead of being decoded again."""
+    # Imported here: gymcore.models.inputs itself imports from this package.
+    from gymcore.models.inputs import resize_frames
+
+    position = {int(index): pos for pos, index in enumerate(timeline_idx)}
+    side = out.shape[1]
+    for frame in frames:
+        if frame.index in position:
+            out[position[frame.index]] = resize_frames(frame.image[np.newaxis], side)[0]
         yield frame
 
 

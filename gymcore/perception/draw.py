@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from gymcore.perception.pose import SKELETON
-from gymcore.perception.analysis import ViewAnalysis
-from gymcore.perception.video import iter_frames, write_video
+from gymcore.perception.video import DecodedFrame, VideoWriter
 
 _BONE = (0, 220, 120)
 _JOINT = (255, 255, 255)
@@ -51,16 +50,34 @@ def contact_sheet(images: Sequence[np.ndarray], columns: int, tile_width: int = 
     return np.concatenate(rows, axis=0)
 
 
+class AnnotatedClip:
+    """The clip with its skeleton drawn on every timeline frame, encoded frame by frame as tracking
+    hands the poses over, so that it needs no decoding pass of its own.
 
-def annotated_clip(view: ViewAnalysis, out: Path) -> Path:
-    """Decode the frames the timeline tracked and draw their poses; the clip plays at the
-    timeline's rate so that its length matches the original's."""
-    timeline = view.timeline
-    position = {int(index): i for i, index in enumerate(timeline.frame_indices)}
-    duration = float(timeline.time_s[-1] - timeline.time_s[0]) if len(timeline) > 1 else 0.0
-    fps = (len(timeline) - 1) / duration if duration > 0 else view.source.fps
-    frames = (
-        draw_skeleton(frame.image, timeline.landmarks[position[frame.index]], timeline.visibility[position[frame.index]])
-        for frame in iter_frames(view.source, timeline.frame_indices, ANNOTATED_LONG_SIDE)
-    )
-    return write_video(out, frames, fps=fps)
+    Frames off the timeline (model frames of a thinned fast clip) are left out, so the clip plays
+    at the timeline's rate with the original's length. Use it as a context manager.
+    """
+
+    def __init__(self, path: Path, fps: float, timeline_indices: Collection[int]) -> None:
+        self._wanted = {int(index) for index in timeline_indices}
+        self._writer = VideoWriter(path, fps)
+        self.path = self._writer.path
+
+    def add(self, frame: DecodedFrame, landmarks: np.ndarray, visibility: np.ndarray) -> None:
+        if frame.index in self._wanted:
+            self._writer.write(draw_skeleton(_annotated_size(frame.image), landmarks, visibility))
+
+    def __enter__(self) -> AnnotatedClip:
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        self._writer.__exit__(*error)
+
+
+def _annotated_size(image: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    scale = ANNOTATED_LONG_SIDE / max(height, width)
+    if scale >= 1:
+        return image
+    size = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)

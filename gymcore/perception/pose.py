@@ -13,15 +13,17 @@ import queue
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 import numpy as np
 
-from gymcore.perception.video import DecodedFrame
+from gymcore.data.samples import SAMPLES_DIR
+from gymcore.perception.video import DecodedFrame, probe_clip, read_frames
 
 N_LANDMARKS = 33
 LANDMARK_NAMES: tuple[str, ...] = (
@@ -33,6 +35,8 @@ LANDMARK_NAMES: tuple[str, ...] = (
     "left_foot_index", "right_foot_index",
 )
 LANDMARK = {name: index for index, name in enumerate(LANDMARK_NAMES)}
+# A bundled clip whose first frame shows a whole person standing: the estimator's warm-up frame.
+WARM_UP_CLIP = SAMPLES_DIR / "squat_clean_frontal.mp4"
 # The skeleton as MediaPipe draws it (mediapipe.solutions.pose.POSE_CONNECTIONS), kept here so that
 # drawing does not need MediaPipe.
 SKELETON: tuple[tuple[int, int], ...] = (
@@ -84,6 +88,10 @@ class PoseTrack:
         )
 
 
+# Told about each frame as soon as it is tracked: the frame, its (33, 3) landmarks and (33,) visibility.
+PoseSink = Callable[[DecodedFrame, np.ndarray, np.ndarray], None]
+
+
 class PoseEstimator:
     """One MediaPipe Pose graph. Build it once and reuse it: building costs far more than a frame.
 
@@ -103,14 +111,16 @@ class PoseEstimator:
                 enable_segmentation=False, min_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
             )
-            # MediaPipe opens its models on the first frame, from threads of its own, and logs as
-            # it does; one blank frame here keeps that chatter inside the silenced span even for
-            # an estimator built now and first used later.
-            self._graph.process(np.zeros((64, 64, 3), dtype=np.uint8))
+            # MediaPipe opens its models on the first frame, from threads of its own, and warns once
+            # per process on its first person found: a frame with a person runs all of that here.
+            self._graph.process(_warm_up_image())
         self._lock = threading.Lock()
 
-    def track(self, frames: Iterable[DecodedFrame]) -> PoseTrack:
-        """Run the frames, in order, through the graph as one video."""
+    def track(self, frames: Iterable[DecodedFrame], on_pose: PoseSink | None = None) -> PoseTrack:
+        """Run the frames, in order, through the graph as one video.
+
+        ``on_pose`` receives each frame with its landmarks and visibility as soon as it is tracked.
+        """
         indices: list[int] = []
         times: list[float] = []
         landmarks: list[np.ndarray] = []
@@ -118,10 +128,8 @@ class PoseEstimator:
         world: list[np.ndarray] = []
         detected: list[bool] = []
         missing = np.full((N_LANDMARKS, 4), np.nan)
-        with self._lock, _silenced_native_stderr():
-            self._graph.reset()
-            for frame in frames:
-                result = self._graph.process(frame.image)
+        with self._lock:
+            for frame, result in self._results(frames):
                 found = result.pose_landmarks is not None
                 image_points = _as_array(result.pose_landmarks) if found else missing
                 world_points = _as_array(result.pose_world_landmarks) if found else missing
@@ -131,6 +139,9 @@ class PoseEstimator:
                 visibility.append(image_points[:, 3])
                 world.append(world_points[:, :3])
                 detected.append(found)
+                if on_pose is not None:
+                    # As the track will hold them, so that a sink sees the same numbers either way.
+                    on_pose(frame, landmarks[-1].astype(np.float32), visibility[-1].astype(np.float32))
         return PoseTrack(
             frame_indices=np.asarray(indices, dtype=int),
             time_s=np.asarray(times, dtype=float),
@@ -139,6 +150,24 @@ class PoseEstimator:
             world=np.asarray(world, dtype=np.float32).reshape(-1, N_LANDMARKS, 3),
             detected=np.asarray(detected, dtype=bool),
         )
+
+    def _results(self, frames: Iterable[DecodedFrame]) -> Iterator[tuple[DecodedFrame, object]]:
+        """Each frame with MediaPipe's result, the graph reset before the first so that a clip
+        never inherits the previous clip's person.
+
+        A reset reopens MediaPipe's models, which log from the graph's threads until the first
+        frame is through: only that span is silenced, and the first frame is decoded before it.
+        """
+        frames = iter(frames)
+        first = next(frames, None)
+        with _silenced_native_stderr():
+            self._graph.reset()
+            if first is None:
+                return
+            result = self._graph.process(first.image)
+        yield first, result
+        for frame in frames:
+            yield frame, self._graph.process(frame.image)
 
     def close(self) -> None:
         self._graph.close()
@@ -149,13 +178,14 @@ _SHARED_LOCK = threading.Lock()
 
 
 def track_in_parallel(frames: Iterable[DecodedFrame], estimators: list[PoseEstimator],
-                      chunk_frames: int = 90) -> PoseTrack:
+                      chunk_frames: int = 90, on_pose: PoseSink | None = None) -> PoseTrack:
     """Track a clip's frames on several estimators at once, in consecutive chunks.
 
     One clip on one graph uses one core. Cut into chunks of a few seconds, handed in turn to
     whichever estimator is free, it uses them all, while this thread decodes the next chunk. Each
     chunk starts tracking afresh (the detector finds the person again, a few milliseconds once per
-    chunk). At most two chunks per estimator are held in memory.
+    chunk). At most two chunks per estimator are held in memory. ``on_pose`` hears of each frame
+    in order, chunk by chunk as they finish, on this thread.
     """
     free: queue.Queue[PoseEstimator] = queue.Queue()
     for estimator in estimators:
@@ -168,15 +198,24 @@ def track_in_parallel(frames: Iterable[DecodedFrame], estimators: list[PoseEstim
         finally:
             free.put(estimator)
 
-    pending: deque[Future[PoseTrack]] = deque()
+    pending: deque[tuple[list[DecodedFrame], Future[PoseTrack]]] = deque()
     tracks: list[PoseTrack] = []
+
+    def finish_oldest() -> None:
+        chunk, future = pending.popleft()
+        tracks.append(future.result())
+        if on_pose is not None:
+            for frame, landmarks, visibility in zip(chunk, tracks[-1].landmarks, tracks[-1].visibility):
+                on_pose(frame, landmarks, visibility)
+
     frames = iter(frames)
     with ThreadPoolExecutor(max_workers=len(estimators)) as pool:
         while chunk := list(islice(frames, chunk_frames)):
-            pending.append(pool.submit(track_chunk, chunk))
+            pending.append((chunk, pool.submit(track_chunk, chunk)))
             if len(pending) >= 2 * len(estimators):
-                tracks.append(pending.popleft().result())
-        tracks.extend(future.result() for future in pending)
+                finish_oldest()
+        while pending:
+            finish_oldest()
     if not tracks:
         return estimators[0].track([])
     return PoseTrack.joined(tracks)
@@ -197,11 +236,13 @@ _SAVED_STDERR = -1
 
 @contextmanager
 def _silenced_native_stderr() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null while MediaPipe runs.
+    """Send file descriptor 2 to /dev/null while MediaPipe opens its models.
 
     MediaPipe's C++ side (absl, TFLite) writes start-up chatter straight to the descriptor, which no
-    Python setting reaches; left alone it would bury the one-sentence messages our CLI prints.
-    Counted, so that the two views' threads can overlap.
+    Python setting reaches; left alone it would bury the one-sentence messages our CLI prints. The
+    descriptor is the whole process's, so every thread of a server goes quiet meanwhile: keep the
+    span to the opening (a graph built, or reset, and its first frame). Counted, so that the two
+    views' threads can overlap.
     """
     global _STDERR_USERS, _SAVED_STDERR
     with _STDERR_LOCK:
@@ -220,6 +261,11 @@ def _silenced_native_stderr() -> Iterator[None]:
             if _STDERR_USERS == 0:
                 os.dup2(_SAVED_STDERR, 2)
                 os.close(_SAVED_STDERR)
+
+
+@lru_cache(maxsize=1)
+def _warm_up_image() -> np.ndarray:
+    return read_frames(probe_clip(WARM_UP_CLIP), [0], long_side=256)[0].image
 
 
 def _as_array(landmark_list: object) -> np.ndarray:

@@ -41,6 +41,15 @@ class ClipInfo:
         return asdict(self)
 
 
+@dataclass
+class DecodeCount:
+    """What reading a clip cost: containers opened and frames decoded (including frames decoded
+    only to reach a wanted one), so that a second pass over a clip shows up."""
+
+    opens: int = 0
+    frames: int = 0
+
+
 @dataclass(frozen=True)
 class DecodedFrame:
     index: int
@@ -48,16 +57,20 @@ class DecodedFrame:
     image: np.ndarray  # RGB uint8, upright
 
 
-def probe_clip(path: str | Path, limits: ClipLimits = DEFAULT_LIMITS) -> ClipInfo:
+def probe_clip(path: str | Path, limits: ClipLimits = DEFAULT_LIMITS, count: DecodeCount | None = None) -> ClipInfo:
     """Open a clip, count its frames from the packets, and check it against the limits."""
     path = Path(path)
+    count = count if count is not None else DecodeCount()
     file_bytes = _check_file(path, limits)
     with _open_container(path) as container:
+        count.opens += 1
         first = _first_frame(container, path)
+        count.frames += 1
     # FFmpeg reports the display matrix counter-clockwise; phones and users think clockwise.
     rotation = int(round(-(first.rotation or 0) / 90)) % 4 * 90
     coded_w, coded_h = first.width, first.height
     with _open_container(path) as container:
+        count.opens += 1
         times = _packet_times(container, container.streams.video[0], path)
     frame_count = len(times)
     duration_s = _duration_from_times(times)
@@ -91,13 +104,16 @@ def timeline_indices(frame_count: int, fps: float, max_fps: float) -> np.ndarray
 
 
 def iter_frames(
-    info: ClipInfo, indices: Iterable[int], long_side: int | None = None
+    info: ClipInfo, indices: Iterable[int], long_side: int | None = None, count: DecodeCount | None = None,
 ) -> Iterator[DecodedFrame]:
     """Decode the wanted frames, in order, upright and as RGB, scaled so the long side is at most
-    ``long_side`` pixels. Raises ClipError if the file ends before the last wanted frame."""
+    ``long_side`` pixels. Raises ClipError if the file ends before the last wanted frame.
+
+    ``count`` adds up the container opened and every frame decoded, wanted or not."""
     wanted = sorted(set(int(i) for i in indices))
     if not wanted:
         return
+    count = count if count is not None else DecodeCount()
     out_w, out_h = _output_size(info, long_side)
     # Scale before rotating: the decoder's frame is in coded (unrotated) orientation.
     coded_w, coded_h = (out_h, out_w) if info.rotation in (90, 270) else (out_w, out_h)
@@ -106,6 +122,7 @@ def iter_frames(
     decoded = 0
     first_time: float | None = None
     with _open_container(Path(info.path)) as container:
+        count.opens += 1
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         try:
@@ -113,6 +130,7 @@ def iter_frames(
                 frame_time = float(frame.time) if frame.time is not None else decoded / info.fps
                 first_time = frame_time if first_time is None else first_time
                 decoded += 1
+                count.frames += 1
                 if decoded - 1 != wanted[position]:
                     continue
                 # Fast bilinear halves the cost of scaling and colour conversion, the dearest part
@@ -155,32 +173,54 @@ def write_video(
 
     ``rotation`` (clockwise degrees) stores a display matrix as phones do, without turning pixels.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    webm = path.suffix.lower() == ".webm"
-    options = {} if webm else {"movflags": "+faststart"}
-    container = av.open(str(path), mode="w", options=options)
-    with container:
-        stream = container.add_stream("libvpx-vp9" if webm else "libx264", rate=Fraction(fps).limit_denominator(1001))
+    with VideoWriter(path, fps, crf, rotation) as writer:
+        for image in frames:
+            writer.write(image)
+    return writer.path
+
+
+class VideoWriter:
+    """``write_video`` one frame at a time, for frames that arrive while other work goes on.
+
+    Use it as a context manager; leaving the block without an error finishes the file, which
+    needs at least one frame.
+    """
+
+    def __init__(self, path: str | Path, fps: float, crf: int = 23, rotation: int = 0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        webm = self.path.suffix.lower() == ".webm"
+        options = {} if webm else {"movflags": "+faststart"}
+        self._container = av.open(str(self.path), mode="w", options=options)
+        stream = self._container.add_stream("libvpx-vp9" if webm else "libx264", rate=Fraction(fps).limit_denominator(1001))
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(crf), "b": "0"} if webm else {"crf": str(crf), "preset": "veryfast"}
         if rotation:
             stream.set_display_rotation(-rotation)
-        size: tuple[int, int] | None = None
-        for image in frames:
-            image = _even_sized(np.asarray(image, dtype=np.uint8))
-            if size is None:
-                size = image.shape[1], image.shape[0]
-                stream.width, stream.height = size
-            elif (image.shape[1], image.shape[0]) != size:
-                raise ValueError("All frames of a clip must have the same size.")
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        if size is None:
-            raise ValueError("write_video needs at least one frame.")
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+        self._stream = stream
+        self._size: tuple[int, int] | None = None
+
+    def write(self, image: np.ndarray) -> None:
+        image = _even_sized(np.asarray(image, dtype=np.uint8))
+        if self._size is None:
+            self._size = image.shape[1], image.shape[0]
+            self._stream.width, self._stream.height = self._size
+        elif (image.shape[1], image.shape[0]) != self._size:
+            raise ValueError("All frames of a clip must have the same size.")
+        for packet in self._stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+            self._container.mux(packet)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        with self._container:
+            if error_type is not None:
+                return
+            if self._size is None:
+                raise ValueError("write_video needs at least one frame.")
+            for packet in self._stream.encode():
+                self._container.mux(packet)
 
 
 def _check_file(path: Path, limits: ClipLimits) -> int:

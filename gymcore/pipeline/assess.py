@@ -9,12 +9,13 @@ repetitions at once.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
 from gymcore.judging.gate import judge_gated, refusals
-from gymcore.judging.registry import load_criteria_models
+from gymcore.judging.registry import ASSESS_MODELS, check_model_name, load_criteria_models
 from gymcore.judging.sampling import rep_sample
 from gymcore.judging.types import Verdict
 from gymcore.perception.analysis import Perception, analyse_clips
@@ -31,22 +32,18 @@ def assess(
 ) -> Assessment:
     """Judge every repetition of the performance in the clips with the named models.
 
-    exercise None (or "auto") recognises it from the pose. A given ``perception`` (from
-    ``analyse_clips``) is reused instead of analysing the clips again. ``engine`` runs the learned
-    models in PyTorch or OpenVINO (gymcore.models.engine).
+    exercise None (or "auto") recognises it from the pose. A given ``perception`` (from ``perceive``,
+    or ``analyse_clips`` keeping the frames the models read) is reused instead of analysing the
+    clips again. ``engine`` runs the learned models in PyTorch or OpenVINO (gymcore.models.engine).
     """
-    exercise = None if exercise in (None, "auto") else exercise
-    if exercise is not None and exercise not in EXERCISES:
-        raise InputError(f"Unknown exercise {exercise!r}: choose auto or one of {', '.join(EXERCISES)}.")
+    exercise = _checked_exercise(exercise)
     started = time.perf_counter()
     timing: dict[str, float] = {}
     reused_s = perception.wall_s if perception is not None else 0.0
     if perception is None:
-        perception = analyse_clips(front=front, side=side)
+        perception = perceive(front, side, models, exercise, engine)
     timing["perception"] = perception.wall_s
-    for view in perception.views().values():
-        for stage, seconds in view.timing_s.items():
-            timing[f"{view.view}_{stage}"] = seconds
+    timing.update(_view_timing(perception))
     clock = time.perf_counter()
     recognition = Recognition(exercise, 1.0, "given", {}) if exercise else recognise(perception)
     timing["recognition"] = time.perf_counter() - clock
@@ -80,3 +77,68 @@ def assess(
     timing["total"] = reused_s + time.perf_counter() - started
     return Assessment(recognition, reps, summarise(reps, recognition.exercise, primary), timing, weights, views,
                       segmentation, perception)
+
+
+def perceive(
+    front: str | Path | None = None, side: str | Path | None = None, models: tuple[str, ...] | list[str] = ("rules",),
+    exercise: str | None = None, engine: str = "torch", annotate_to: Mapping[str, str | Path] | None = None,
+) -> Perception:
+    """Perception of the clips ready for ``assess(models=models, perception=...)``: it keeps the
+    frames the named models will read, and writes the annotated clip of each view in
+    ``annotate_to`` (view -> path), all in one decoding pass per clip.
+
+    The models are loaded first when the exercise is named (they are cached for judging)."""
+    exercise = _checked_exercise(exercise)
+    return analyse_clips(front=front, side=side, keep_frames=model_frame_side(models, exercise, engine),
+                         annotate_to=annotate_to)
+
+
+def model_frame_side(models: tuple[str, ...] | list[str], exercise: str | None, engine: str = "torch") -> int | None:
+    """The side (px) to which the named models that read frames squeeze them, None when none does.
+
+    With the exercise still to be recognised, the manifest answers for every exercise without
+    loading their models. Should the models want different sides, the largest is kept and the
+    others squeeze it further: close to, not exactly, what squeezing the decoded frame gives."""
+    for name in models:
+        check_model_name(name, ASSESS_MODELS)
+    if exercise:
+        loaded, _ = load_criteria_models(models, exercise, engine)
+        sides = {model.image_size for model in loaded if model.needs_images}
+    else:
+        sides = {side for name in EXERCISES for side in _listed_frame_sides(models, name)}
+    return max(sides, default=None)
+
+
+def _listed_frame_sides(models: tuple[str, ...] | list[str], exercise: str) -> set[int]:
+    """The sides of the frame-reading models the weights manifest lists for ``exercise``."""
+    learned = [name for name in models if name != "rules"]
+    if not learned:
+        return set()
+    from gymcore.models.registry import model_spec, variant_named
+    from gymcore.models.weights import find_entry
+
+    entries = [find_entry(name, exercise) for name in learned if model_spec(name).uses_video]
+    return {variant_named(entry.variant).image_size for entry in entries if entry is not None}
+
+
+def _view_timing(perception: Perception) -> dict[str, float]:
+    """Each view's stages, and what reading the clips cost against the frames in them."""
+    timing: dict[str, float] = {}
+    for view in perception.views().values():
+        for stage, seconds in view.timing_s.items():
+            timing[f"{view.view}_{stage}"] = seconds
+        timing[f"{view.view}_clip_frames"] = view.source.frame_count
+        timing[f"{view.view}_decoded_frames"] = view.decoded.frames
+        timing[f"{view.view}_container_opens"] = view.decoded.opens
+    views = perception.views().values()
+    timing["clip_frames"] = sum(view.source.frame_count for view in views)
+    timing["decoded_frames"] = sum(view.decoded.frames for view in views)
+    timing["container_opens"] = sum(view.decoded.opens for view in views)
+    return timing
+
+
+def _checked_exercise(exercise: str | None) -> str | None:
+    exercise = None if exercise in (None, "auto") else exercise
+    if exercise is not None and exercise not in EXERCISES:
+        raise InputError(f"Unknown exercise {exercise!r}: choose auto or one of {', '.join(EXERCISES)}.")
+    return exercise

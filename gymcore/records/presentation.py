@@ -21,9 +21,9 @@ RULES_SOURCE = ("hand-written thresholds from coaching and biomechanics sources"
                 " (gymcore.judging.rules.config.RulesConfig)")
 ANGLE_LABELS = dict(zip(TIMELINE_ANGLES, ("Left knee", "Right knee", "Left hip", "Right hip", "Trunk lean")))
 STAGE_LABELS = {
-    "perception": "Perception (decode + pose, both views in parallel)",
+    "perception": "Perception (one decode + pose per clip, both views in parallel; annotated clips drawn as it goes)",
     "recognition": "Exercise recognition", "segmentation": "Repetition segmentation",
-    "sampling": "Sampling 16 frames per repetition", "annotated_clip": "Annotated clip",
+    "sampling": "Sampling 16 frames per repetition", "view_gate": "View gate (which criteria each view can show)",
 }
 MODEL_STAGE_PREFIX = "model_"
 
@@ -173,7 +173,7 @@ def stage_times(timing_s: dict[str, float]) -> list[StageTime]:
     stages = [StageTime(_stage_label(key), seconds) for key, seconds in timing_s.items()
               if key in STAGE_LABELS or key.startswith(MODEL_STAGE_PREFIX)]
     listed = sum(stage.seconds for stage in stages)
-    total = timing_s.get("total", 0.0) + timing_s.get("annotated_clip", 0.0)
+    total = timing_s.get("total", 0.0)
     if total - listed >= 0.05:
         # The first assessment in a process also imports and loads the learned models.
         stages.append(StageTime("Loading the models (first assessment only)", total - listed))
