@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 MODEL_FRAMES = 16  # the paper's fixed number of frames per view
+# The bundled sample clips (their manifest: gymcore.data.samples).
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
 
 @dataclass(frozen=True)

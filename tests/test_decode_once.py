@@ -13,7 +13,7 @@ import pytest
 from gymcore.config import DEFAULT_LIMITS
 from gymcore.errors import InputError
 from gymcore.judging.learned import LearnedCriteriaModel
-from gymcore.models.inputs import resize_frames
+from gymcore.perception.video import resize_frames
 from gymcore.perception.analysis import Perception
 from gymcore.perception.draw import draw_skeleton
 from gymcore.perception.pose import shared_estimator

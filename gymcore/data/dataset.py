@@ -27,7 +27,8 @@ from gymcore.perception.features import N_FEATURES, pose_features
 from gymcore.judging.types import RepSample, ViewSample
 from gymcore.data.layout import (COLUMN_PARTICIPANT, COLUMN_REP, COLUMN_VIDEO, DATASET_CARD, FIRST_FRAME, FRAME_FOLDERS,
                             FRAME_NAME, FRAMES_PER_REP, LABEL_THRESHOLD, POSE_FILES, SHEETS, VIEWS)
-from gymcore.models.inputs import fill_missing_frames, resize_frames, select_features
+from gymcore.models.inputs import fill_missing_frames, select_features
+from gymcore.perception.video import resize_frames
 
 SPLITS = ("train", "val", "test")
 SPLIT_FRACTIONS = (0.70, 0.15, 0.15)

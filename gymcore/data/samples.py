@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+from gymcore.config import SAMPLES_DIR
+
 # Short enough for a button; the page says that the deadlift is the single-leg Romanian one.
 SHORT_NAMES = {"squat": "Squat", "lunges": "Lunge", "deadlift": "SL deadlift"}
 

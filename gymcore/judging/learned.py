@@ -18,7 +18,8 @@ from gymcore.criteria import criteria_for
 from gymcore.errors import InputError
 from gymcore.judging.types import RepSample, Verdict, WeightsInfo
 from gymcore.models.engine import OpenVinoRunner, check_engine, openvino_runner
-from gymcore.models.inputs import batched_logits, pose_input, resize_frames, to_tensors
+from gymcore.models.inputs import batched_logits, pose_input, to_tensors
+from gymcore.perception.video import resize_frames
 from gymcore.models.weights import WEIGHTS_DIR, ManifestEntry, WeightsError, find_entry, load_weights
 
 VIEWS = ("frontal", "lateral")

@@ -8,7 +8,6 @@ callers can refuse to judge a view that is mostly guessed.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from gymcore.perception.features import N_DISTANCES, N_FEATURES, pose_features
@@ -61,13 +60,6 @@ def scale_free_distances(landmarks: np.ndarray) -> np.ndarray:
     does not matter (the exercise classifier's input)."""
     distances = pose_input(landmarks, "distances")
     return distances / (float(distances.mean()) + 1e-6)
-
-
-def resize_frames(images: np.ndarray, size: int) -> np.ndarray:
-    """(T, H, W, 3) uint8 -> (T, size, size, 3) uint8, squeezed like the paper (no crop)."""
-    if images.shape[1:3] == (size, size):
-        return np.ascontiguousarray(images)
-    return np.stack([cv2.resize(frame, (size, size), interpolation=cv2.INTER_AREA) for frame in images])
 
 
 def to_tensors(arrays: dict[str, np.ndarray]) -> dict[str, "torch.Tensor"]:

@@ -26,7 +26,7 @@ from gymcore.perception.features import pose_features
 from gymcore.perception.pose import PoseEstimator, PoseSink, PoseTrack, shared_estimator, track_in_parallel
 from gymcore.perception.quality import QualityFlag, QualityReport, check_track
 from gymcore.perception.video import (
-    ClipInfo, DecodeCount, DecodedFrame, iter_frames, probe_clip, timeline_indices, uniform_indices,
+    ClipInfo, DecodeCount, DecodedFrame, iter_frames, probe_clip, resize_frames, timeline_indices, uniform_indices,
     with_decoded_count,
 )
 
@@ -51,7 +51,7 @@ class ViewAnalysis:
     timing_s: dict[str, float]
     decoded: DecodeCount = field(default_factory=DecodeCount)  # what reading the clip cost
     # Every timeline frame as the learned models read it, (T, S, S, 3) RGB uint8 squeezed to their
-    # input side S (gymcore.models.inputs.resize_frames); None unless asked for (``keep_frames``).
+    # input side S (gymcore.perception.video.resize_frames); None unless asked for (``keep_frames``).
     timeline_frames: np.ndarray | None = None
     annotated: Path | None = None  # the clip with the skeleton drawn, when asked for
 
@@ -298,9 +298,6 @@ def _keeping(frames: Iterator[DecodedFrame], keep: set[int], store: dict[int, np
 def _squeezing(frames: Iterator[DecodedFrame], timeline_idx: np.ndarray, out: np.ndarray) -> Iterator[DecodedFrame]:
     """Store each timeline frame in ``out`` exactly as the learned models will read it: once the
     repetitions are known, their frames are picked from here instead of being decoded again."""
-    # Imported here: gymcore.models.inputs itself imports from this package.
-    from gymcore.models.inputs import resize_frames
-
     position = {int(index): pos for pos, index in enumerate(timeline_idx)}
     side = out.shape[1]
     for frame in frames:

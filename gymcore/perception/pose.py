@@ -22,7 +22,7 @@ from itertools import islice
 
 import numpy as np
 
-from gymcore.data.samples import SAMPLES_DIR
+from gymcore.config import SAMPLES_DIR
 from gymcore.perception.video import DecodedFrame, probe_clip, read_frames
 
 N_LANDMARKS = 33

@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 
 from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES, ClipLimits
@@ -163,6 +164,13 @@ def with_decoded_count(info: ClipInfo, decoded: int) -> ClipInfo:
 
 def read_frames(info: ClipInfo, indices: Iterable[int], long_side: int | None = None) -> list[DecodedFrame]:
     return list(iter_frames(info, indices, long_side))
+
+
+def resize_frames(images: np.ndarray, size: int) -> np.ndarray:
+    """(T, H, W, 3) uint8 -> (T, size, size, 3) uint8, squeezed like the paper (no crop)."""
+    if images.shape[1:3] == (size, size):
+        return np.ascontiguousarray(images)
+    return np.stack([cv2.resize(frame, (size, size), interpolation=cv2.INTER_AREA) for frame in images])
 
 
 def write_video(
