@@ -2,6 +2,7 @@
 
 from app_helpers import button, open_page, upload
 
+from gymcore.judging.registry import model_label
 from gymcore.records.history import History
 
 
@@ -27,8 +28,13 @@ def test_two_uploaded_clips_give_the_matrix_frames_timeline_and_clip(squat_pair,
                                   "Feet angled"]
     assert matrix["Rules"].str.match(r"^(pass|FAIL) · [01]\.\d\d$").all()
     assert [tab.label for tab in app.tabs][0].startswith("Rep 1 · score")
-    # Learned models without weights are named with the reason, not dropped silently.
-    assert any("Pose" in m.value and ("not available" in m.value or "trained on" in m.value) for m in app.markdown)
+    # The repository ships every learned model's squat weights (weights/, trained on SynthGym), so each
+    # model's line names its file and data; "not available" here would mean a model failed to load.
+    lines = [m.value for m in app.markdown]
+    for name in ("pose", "vision", "fusion"):
+        assert any(line.startswith(f"**{model_label(name)}**: weights {name}_squat_compact.safetensors trained on"
+                                   " SynthGym") and "trained on synthetic data" in line for line in lines), name
+    assert not any("not available" in line for line in lines)
     assert len(app.get("image")) == 32  # 16 sampled frames per view
     assert len(app.get("video")) == 2  # the annotated clip of each view
     chart = app.get("plotly_chart")[0].proto.spec
