@@ -62,7 +62,20 @@ def test_an_empty_split_gets_a_sentence(tmp_path):
     assert "split of the squat repetitions is empty" in app.error[0].value
 
 
-def test_repetition_counting_on_demo_clips(lunge_demo_clips, tmp_path):
+def test_repetition_counting_on_demo_clips(lunge_demo_clips, lunge_demo_count, tmp_path, monkeypatch):
+    # The page counts with gymcore.evaluation.repcount.count_repetitions; for the demo folder it gets the
+    # session's result (test_reps checks the counting itself) instead of tracking the four clips again.
+    # Any other folder goes to the real function, and every call is recorded.
+    from gymcore.evaluation import repcount
+
+    calls = []
+    count = repcount.count_repetitions
+
+    def shared_count(folders):
+        calls.append(list(folders))
+        return lunge_demo_count if list(folders) == [lunge_demo_clips] else count(folders)
+
+    monkeypatch.setattr(repcount, "count_repetitions", shared_count)
     app = open_page("evaluate", timeout=120)
     assert button(app, "Count repetitions").disabled
     app.text_input(key="demo_folder").set_value(str(tmp_path)).run()
@@ -74,3 +87,4 @@ def test_repetition_counting_on_demo_clips(lunge_demo_clips, tmp_path):
     table = app.dataframe[-1].value
     assert list(table["True repetitions"]) == [2, 2] and list(table["Found"]) == [2, 2]
     assert list(table["Recognised as"]) == ["Lunge", "Lunge"] and list(table["Exact"]) == ["yes", "yes"]
+    assert calls == [[tmp_path], [lunge_demo_clips]]  # the folders typed in, as paths

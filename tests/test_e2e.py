@@ -35,11 +35,11 @@ def table_rows(table) -> list[list[str]]:
     return [[cell.strip() for cell in row.locator("th, td").all_inner_texts()] for row in table.locator("tr").all()]
 
 
-def expected_rules_cells(clips) -> dict[str, str]:
+def expected_rules_cells(perception) -> dict[str, str]:
     """The rules' verdicts on the first repetition, from the library, written as the page writes them."""
     from gymcore.pipeline.assess import assess
 
-    assessment = assess(*clips, models=("rules",))
+    assessment = assess(perception=perception, models=("rules",))
     assert assessment.exercise.exercise == "squat"
     verdicts = assessment.reps[0].verdicts
     return {item.name: ("not assessable" if not verdicts[item.id]["rules"].assessable else
@@ -100,7 +100,7 @@ def browser():
         chromium.close()
 
 
-def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_pair, tmp_path):
+def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_pair, squat_perception, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(dashboard)
     for label, clip in zip(("Frontal clip", "Lateral clip"), squat_pair):
@@ -122,7 +122,7 @@ def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_
     cells = {row[0]: row[2:] for row in rows[1:]}
     assert list(cells) == [item.name for item in criteria_for("squat")]
     assert all(CELL.fullmatch(cell) for row in cells.values() for cell in row), cells
-    assert {name: row[0] for name, row in cells.items()} == expected_rules_cells(squat_pair)
+    assert {name: row[0] for name, row in cells.items()} == expected_rules_cells(squat_perception)
     chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
     chart.wait_for(timeout=30_000)
     assert "Left knee" in chart.inner_text()

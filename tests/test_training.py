@@ -111,12 +111,10 @@ def test_a_loaded_model_says_which_file_serves_it(trained):
     assert info.variant == "compact" and info.trained_on == "TinyGym test"
 
 
-def test_the_classifier_recognises_the_exercise_of_analysed_clips(trained, squat_pair):
+def test_the_classifier_recognises_the_exercise_of_analysed_clips(trained, squat_perception):
     from gymcore.recognition.classifier import recognise_perception
-    from gymcore.perception.analysis import analyse_clips
 
-    front, side = squat_pair
-    recognition = recognise_perception(analyse_clips(front=front, side=side), trained["weights"])
+    recognition = recognise_perception(squat_perception, trained["weights"])
     # Trained on schematic bodies, the classifier's answer on real MediaPipe landmarks is not known in
     # advance; what is known: it names the most probable exercise, with that exercise's probability.
     evidence = {exercise: recognition.evidence[f"p_{exercise}"] for exercise in EXERCISES}
