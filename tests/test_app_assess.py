@@ -1,5 +1,6 @@
 """The Assess page: uploads or a sample in, verdicts, frames, timelines and the annotated clip out."""
 
+import pytest
 from app_helpers import button, open_page, upload
 
 from gymcore.judging.registry import model_label
@@ -15,6 +16,7 @@ def test_page_starts_with_two_labelled_uploaders_samples_and_a_disabled_button()
     assert [m.value for m in app.multiselect] == [["rules", "pose", "vision", "fusion"]]
 
 
+@pytest.mark.slow  # MediaPipe and four models on the squat pair
 def test_two_uploaded_clips_give_the_matrix_frames_timeline_and_clip(squat_pair, history_home):
     app = open_page("assess", timeout=180)
     upload(app, "Frontal clip", squat_pair[0])
@@ -47,6 +49,7 @@ def test_two_uploaded_clips_give_the_matrix_frames_timeline_and_clip(squat_pair,
     assert len(saved) == 1 and saved[0].exercise == "squat" and saved[0].front_clip == squat_pair[0].name
 
 
+@pytest.mark.slow  # MediaPipe and four models on a sample
 def test_a_sample_is_assessed_in_one_click_with_the_named_exercise():
     app = open_page("assess", timeout=180)
     app.selectbox(key="exercise").set_value("squat").run()

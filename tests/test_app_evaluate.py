@@ -24,6 +24,7 @@ def rules_hamming_loss(root) -> float:
     return 1.0 - float(np.mean(right))
 
 
+@pytest.mark.slow  # runs the four shipped models (~20-30 s)
 def test_evaluation_with_progress_results_and_disagreements(tmp_path):
     root = write_tiny_dataset(tmp_path / "tiny", exercises=("squat",), participants=4, reps=2)
     app = open_page("evaluate")
@@ -62,6 +63,7 @@ def test_an_empty_split_gets_a_sentence(tmp_path):
     assert "split of the squat repetitions is empty" in app.error[0].value
 
 
+@pytest.mark.slow  # renders and tracks the lunge demo clips
 def test_repetition_counting_on_demo_clips(lunge_demo_clips, lunge_demo_count, tmp_path, monkeypatch):
     # The page counts with gymcore.evaluation.repcount.count_repetitions; for the demo folder it gets the
     # session's result (test_reps checks the counting itself) instead of tracking the four clips again.

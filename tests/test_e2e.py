@@ -41,9 +41,9 @@ def expected_rules_cells(perception) -> dict[str, str]:
 
     assessment = assess(perception=perception, models=("rules",))
     assert assessment.exercise.exercise == "squat"
-    verdicts = assessment.reps[0].verdicts
-    return {item.name: ("not assessable" if not verdicts[item.id]["rules"].assessable else
-                        f"{'pass' if verdicts[item.id]['rules'].passed else 'FAIL'} · {verdicts[item.id]['rules'].prob:.2f}")
+    rules = {cid: by_model["rules"] for cid, by_model in assessment.reps[0].verdicts.items()}
+    return {item.name: ("not assessable" if not rules[item.id].assessable else
+                        f"{'pass' if rules[item.id].passed else 'FAIL'} · {rules[item.id].prob:.2f}")
             for item in criteria_for("squat")}
 
 

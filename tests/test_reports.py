@@ -13,6 +13,7 @@ def record(squat_pair):
     return assessment_record(assess(*squat_pair, exercise="squat", models=("rules",)))
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_record_carries_clips_and_timelines(record, squat_pair):
     assert record["clips"]["lateral"]["name"] == squat_pair[1].name
     assert len(record["clips"]["frontal"]["sha256"]) == 64
@@ -20,6 +21,7 @@ def test_record_carries_clips_and_timelines(record, squat_pair):
     assert len(timeline["time_s"]) == len(timeline["angles_deg"]["left_knee"]) == 45
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_html_report_is_self_contained(record):
     html = render_html(record, athlete="Ana", notes="first session")
     assert "Squat assessment" in html and "Ana" in html and "first session" in html
@@ -32,11 +34,13 @@ def test_html_report_is_self_contained(record):
         assert row["criterion"] in html
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_pdf_report(record):
     pdf = render_pdf(record, athlete="Ana")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_report_again_from_a_saved_assessment(record, tmp_path):
     history = History(f"sqlite:///{tmp_path / 'h.sqlite'}")
     saved = history.record(history.save(record, "Ana"))

@@ -9,13 +9,15 @@ import torch
 from tinygym import write_tiny_dataset
 
 from gymcore.criteria import EXERCISES
-from gymcore.errors import InputError
 from gymcore.data.dataset import load_exercise, rep_samples, split_exercise
+from gymcore.errors import InputError
 from gymcore.evaluation.engine import evaluate
 from gymcore.judging.learned import load_criteria_model
-from gymcore.recognition.classifier import recognise_exercise
 from gymcore.models.weights import read_manifest, sha256_of
+from gymcore.recognition.classifier import recognise_exercise
 from gymcore.training.trainer import train
+
+pytestmark = pytest.mark.slow  # every test reads the module's trained models (~15-25 s of training)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +103,8 @@ def test_fusion_starts_from_the_trained_vision_and_pose_streams(trained, tmp_pat
                        seen["streams.video.lateral.trunk.layer4.0.conv1.0.weight"])
     assert torch.equal(state["streams.features.frontal.stem.0.weight"], pose["streams.features.frontal.stem.0.weight"])
     with pytest.raises(InputError, match="lunges"):
-        initialise_streams(build_model("fusion", "lunges", "compact"), "fusion", "lunges", "compact", trained["weights"])
+        initialise_streams(build_model("fusion", "lunges", "compact"), "fusion", "lunges", "compact",
+                           trained["weights"])
 
 
 def test_a_loaded_model_says_which_file_serves_it(trained):
