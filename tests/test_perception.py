@@ -19,6 +19,7 @@ def perception(squat_pair):
     return analyse_clips(*squat_pair)
 
 
+@pytest.mark.slow  # renders the squat pair and tracks it (MediaPipe)
 def test_both_views_are_tracked(perception, squat_pair):
     for view in perception.views().values():
         assert view.quality.detection_rate >= 0.95
@@ -31,11 +32,13 @@ def test_both_views_are_tracked(perception, squat_pair):
     assert perception.flags == []
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_sampled_frames_follow_the_paper(perception):
     lateral = perception.lateral
     assert lateral.sampled.frame_indices.tolist() == np.floor(np.arange(16) * 45 / 16).astype(int).tolist()
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_knee_angle_follows_the_squat(perception):
     for view_name in ("lateral",):
         knee = perception.views()[view_name].angles["left_knee"]
@@ -45,12 +48,14 @@ def test_knee_angle_follows_the_squat(perception):
         assert set(ANGLE_NAMES) <= set(perception.lateral.angles)
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_sampled_and_timeline_poses_agree(perception):
     view = perception.lateral
     position = np.searchsorted(view.timeline.frame_indices, view.sampled.frame_indices)
     np.testing.assert_array_equal(view.timeline.landmarks[position], view.sampled.landmarks)
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_same_file_for_both_views_is_allowed_but_flagged(squat_pair):
     result = analyse_clips(squat_pair[1], squat_pair[1])
     assert [flag.code for flag in result.flags] == ["same_clip"]
@@ -61,6 +66,7 @@ def test_nobody_in_frame_is_a_clear_error(empty_room_clip):
         analyse_view(empty_room_clip, "frontal")
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_frames_without_a_person_are_marked_not_dropped(tmp_path, squat_pair):
     info = probe_clip(squat_pair[1])
     frames = [frame.image for frame in read_frames(info, range(info.frame_count))]
@@ -73,6 +79,7 @@ def test_frames_without_a_person_are_marked_not_dropped(tmp_path, squat_pair):
     assert "missed_frames" in [flag.code for flag in view.quality.flags]
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_rotated_phone_clip_gives_upright_poses(tmp_path, squat_pair, perception):
     info = probe_clip(squat_pair[1])
     upright = [frame.image for frame in read_frames(info, range(info.frame_count))]
@@ -112,6 +119,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "gymcore", *args], capture_output=True, text=True)
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_pose_command_writes_the_documented_json(tmp_path, squat_pair):
     out = tmp_path / "pose.json"
     result = run_cli("pose", "--front", str(squat_pair[0]), "--side", str(squat_pair[1]), "--json", str(out))
@@ -131,6 +139,7 @@ def test_pose_command_writes_the_documented_json(tmp_path, squat_pair):
         assert len(timeline["time_s"]) == len(timeline["angles_deg"]["left_knee"]) == 45
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_pose_command_with_one_view(tmp_path, squat_pair):
     out = tmp_path / "side.json"
     assert run_cli("pose", "--side", str(squat_pair[1]), "--json", str(out)).returncode == 0
@@ -156,6 +165,7 @@ def test_bad_input_exits_2_with_one_sentence(tmp_path, empty_room_clip, case):
     assert not (tmp_path / "out.json").exists()
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
     from gymcore.perception.pose import PoseEstimator
 
@@ -171,6 +181,7 @@ def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
     assert np.abs(chunked.landmarks[:, joints, :2] - whole.landmarks[:, joints, :2]).max() < 0.02
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_a_single_clip_is_analysed_with_both_estimators(squat_pair, monkeypatch):
     import gymcore.perception.analysis as perception_module
 
