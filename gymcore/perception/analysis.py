@@ -20,7 +20,7 @@ from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES, ClipLimits
 from gymcore.errors import ClipEndedEarly, InputError, NoPersonError
 from gymcore.perception.features import pose_features
 from gymcore.perception.pose import PoseEstimator, PoseTrack, shared_estimator, track_in_parallel
-from gymcore.perception.quality import QualityFlag, QualityReport, check_track
+from gymcore.perception.trackcheck import QualityFlag, QualityReport, quality_report
 from gymcore.perception.video import (
     ClipInfo, DecodedFrame, iter_frames, probe_clip, timeline_indices, uniform_indices, with_decoded_count,
 )
@@ -132,7 +132,7 @@ def analyse_view(
         view=view, source=info, sampled=sampled,
         images=[kept_images[i] for i in model_idx],
         features=features, timeline=timeline, angles=angles,
-        quality=check_track(timeline, width, height),
+        quality=quality_report(timeline, (width, height)),
         timing_s={
             "probe": probed - started,
             "decode": decode_clock.total,
