@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 from gymcore.criteria import EXERCISES
-from gymcore.judging.registry import ASSESS_MODELS
 from gymcore.models.engine import ENGINES
+from gymcore.models.names import ASSESS_MODELS
 
 if TYPE_CHECKING:
     from gymcore.pipeline.result import Assessment

@@ -28,3 +28,5 @@ LEARNED_MODELS: dict[str, ModelName] = {model.name: model for model in (
               "multi-modal model: vision and pose streams, multi-stage fusion head"),
 )}
 CLASSIFIER = "classifier"
+# The models an assessment offers: the rules and the paper's three.
+ASSESS_MODELS = ("rules", "pose", "vision", "fusion")
