@@ -117,6 +117,15 @@ def test_a_switch_to_someone_beside_the_athlete_is_flagged_and_refuses_the_view(
     assert jump_found(track, "lateral", size) == pytest.approx([track.time_s[switch]], abs=0.01)
 
 
+def test_a_sudden_step_to_someone_close_by_is_flagged() -> None:
+    track, size = squat_track("lateral")
+    switch = len(track) // 2
+    # 0.9 body sizes between two frames: too short a move to count as a slide, too sudden for a person.
+    body = np.median(body_sizes(track.landmarks[:, :, :2] * size))
+    track.landmarks[switch:, :, 0] += 0.9 * body / size[0]
+    assert jump_found(track, "lateral", size) == pytest.approx([track.time_s[switch]], abs=0.01)
+
+
 def test_a_switch_to_someone_further_back_at_the_same_spot_is_flagged() -> None:
     track, size = squat_track("frontal")
     switch = len(track) // 2

@@ -22,13 +22,20 @@ from gymcore.perception.pose import LANDMARK, PoseTrack
 # Shoulder and hip widths over the torso length facing the camera (shoulders ~0.36 m, hip joints
 # ~0.2 m, torso ~0.5 m).
 FRONTAL_WIDTH_RATIO = 0.55
-# MediaPipe smooths its landmarks over a few frames, so when the track switches to someone else the
-# body slides there over about 0.3 s (at 12 fps) instead of stepping between two frames: moves and
-# changes of size are measured over at least this long.
+# The body centre stepping faster than this many torso lengths per second between two frames (7 m/s
+# for an adult, half a torso between two frames at 30 fps) is not a person exercising: the tracker
+# lost the athlete and found someone else. SynthGym's clips reach 11 (a lunge at 25 fps).
+JUMP_STEP_TORSOS_PER_SECOND = 15.0
+# Frames closer than this are treated as this far apart, so that duplicated timestamps cannot turn a
+# small move into an impossible speed.
+MIN_FRAME_INTERVAL_S = 1 / 60
+# When MediaPipe keeps tracking through a switch, its smoothing slides the landmarks to the other
+# person over about 0.3 s (at 12 fps) instead of stepping there: moves and changes of size are then
+# also rated over at least this long.
 JUMP_WINDOW_S = 0.35
-# The body centre moving faster than this many torso lengths per second over the window (2 m/s for
-# an adult) is not a person exercising; SynthGym's squats, lunges, deadlifts and walking in reach 3.2.
-JUMP_TORSOS_PER_SECOND = 4.0
+# Sliding faster than this over the window (2 m/s for an adult) is not a person exercising either;
+# SynthGym's squats, lunges, deadlifts and walking in reach 3.2.
+JUMP_SLIDE_TORSOS_PER_SECOND = 4.0
 # The body's apparent size changing by more than this factor within the window would take walking a
 # third of the way to the camera at once: the track switched to a person at another distance.
 # SynthGym's clips reach 1.26.
@@ -172,8 +179,8 @@ def check_poses(
 
 
 def jump_times(landmarks: np.ndarray, time_s: np.ndarray, image_size: tuple[int, int]) -> list[float]:
-    """Times (s) at which the tracked body moves, or changes its apparent size, faster than a person
-    can: the track switched to someone else. One time per jump, where it starts.
+    """Times (s) at which the tracked body steps, slides or changes its apparent size faster than a
+    person can: the track switched to someone else. One time per jump, where it starts.
 
     Distances are in the clip's median body size (``body_sizes``), not each frame's: a hinge toward
     the camera shortens the torso in the picture, which frame-to-frame scales would take for a
@@ -200,9 +207,9 @@ def body_sizes(points: np.ndarray) -> np.ndarray:
 
 
 def _implausible_changes(times: np.ndarray, centres: np.ndarray, log_sizes: np.ndarray) -> np.ndarray:
-    """Which frames end a move or a change of size too fast for a person, comparing each frame with
-    the earlier ones within ``JUMP_WINDOW_S`` and always with the previous one (a short clip's 16
-    frames can lie further apart)."""
+    """Which frames end a step, a slide or a change of size too fast for a person, comparing each
+    frame with the earlier ones within ``JUMP_WINDOW_S`` and always with the previous one (a short
+    clip's 16 frames can lie further apart)."""
     jumped = np.zeros(len(times), dtype=bool)
     max_log_size_rate = np.log(JUMP_SIZE_RATIO) / JUMP_WINDOW_S
     for lag in range(1, len(times)):
@@ -210,11 +217,12 @@ def _implausible_changes(times: np.ndarray, centres: np.ndarray, log_sizes: np.n
         compared = (elapsed <= JUMP_WINDOW_S) | (lag == 1)
         if not compared.any():
             break
-        # Over less than the window, MediaPipe's smoothing hides part of the move: rate it over the window.
-        span = np.maximum(elapsed, JUMP_WINDOW_S)
-        speed = np.linalg.norm(centres[lag:] - centres[:-lag], axis=1) / span
-        size_rate = np.abs(log_sizes[lag:] - log_sizes[:-lag]) / span
-        jumped[lag:] |= compared & ((speed > JUMP_TORSOS_PER_SECOND) | (size_rate > max_log_size_rate))
+        moved = np.linalg.norm(centres[lag:] - centres[:-lag], axis=1)
+        stepped = moved / np.maximum(elapsed, MIN_FRAME_INTERVAL_S) > JUMP_STEP_TORSOS_PER_SECOND
+        # Over less than the window, MediaPipe's smoothing may hide part of a slide: rate it over the window.
+        slid = moved / np.maximum(elapsed, JUMP_WINDOW_S) > JUMP_SLIDE_TORSOS_PER_SECOND
+        resized = np.abs(log_sizes[lag:] - log_sizes[:-lag]) / np.maximum(elapsed, JUMP_WINDOW_S) > max_log_size_rate
+        jumped[lag:] |= compared & (stepped | slid | resized)
     return jumped
 
 
