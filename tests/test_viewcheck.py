@@ -12,7 +12,9 @@ import pytest
 from gymcore.judging.gate import check_sample
 from gymcore.perception.analysis import analyse_view
 from gymcore.perception.pose import LANDMARK, PoseTrack
-from gymcore.perception.trackcheck import ViewCheckLimits, body_sizes, check_track, quality_report
+from gymcore.perception.trackcheck import (
+    ViewCheckLimits, body_sizes, check_poses, check_track, jump_times, quality_report,
+)
 from gymcore.perception.video import probe_clip, read_frames, write_video
 from gymcore.synth import Participant, frontal_camera, lateral_camera, pose_skeleton, squat_sequence
 from gymcore.synth.landmarks import view_sample
@@ -148,7 +150,21 @@ def test_a_hinge_toward_the_camera_is_not_a_jump() -> None:
     assert body_sizes(points).min() > 0.8 * body_sizes(points).max()
     assert jump_found(track, "frontal", size) == []
     sampled = track.subset(np.linspace(0, len(track) - 1, 16).astype(int))  # a repetition's 16 frames
-    assert jump_found(sampled, "frontal", size) == []
+    check = check_poses("frontal", sampled.landmarks, sampled.visibility, sampled.time_s, size, ViewCheckLimits())
+    assert check.jump_times_s == [] and check.usable
+
+
+def test_a_repetitions_frames_at_nominal_dataset_times_are_rated_for_steps_only() -> None:
+    sample = samples(4)["lateral"]
+    body = np.median(body_sizes(sample.landmarks[:, :, :2] * sample.image_size))
+    # A lunge step: 2 body sizes forward over 7 of the 16 frames (about 1.4 s of a 3 s repetition)...
+    travel = np.clip(np.arange(16) - 4, 0, 7) * (2 / 7) * body / sample.image_size[0]
+    sample.landmarks[:, :, 0] += travel[:, None]
+    # ...which a dataset gives as 16 frames one sixteenth of a second apart.
+    sample.time_s = np.arange(16) / 16
+    assert check_sample(sample).usable
+    # Rated as a slide at those times it would look like a switch of person.
+    assert jump_times(sample.landmarks, sample.time_s, sample.image_size, every_frame=True)
 
 
 # On clips, through MediaPipe: its smoothing spreads a switch over a few frames, and the person is

@@ -3,7 +3,8 @@ person, poorly visible joints) and whether the view can be trusted for a criteri
 framing, the person found and not jumping).
 
 Both use one jump detector, ``jump_times``, so the warning a page shows about a jump and the view
-being refused for it always go together.
+being refused for it always go together. The view gate checks each repetition's 16 frames with it
+too (gymcore.judging.gate), as samples: see ``jump_times``.
 
 A lateral camera sees the shoulders and hips edge on: their horizontal widths shrink toward zero
 while the torso keeps its length (what it shows instead is the torso's depth). A frontal camera
@@ -135,7 +136,7 @@ def quality_report(track: PoseTrack, image_size: tuple[int, int]) -> QualityRepo
             " of the curves.",
             tuple(np.round(track.time_s[missed], 2).tolist()),
         ))
-    jumps = jump_times(track.landmarks, track.time_s, image_size)
+    jumps = jump_times(track.landmarks, track.time_s, image_size, every_frame=True)
     if jumps:
         flags.append(QualityFlag(
             "person_jump",
@@ -156,13 +157,14 @@ def quality_report(track: PoseTrack, image_size: tuple[int, int]) -> QualityRepo
 def check_track(view: str, track: PoseTrack, image_size: tuple[int, int],
                 limits: ViewCheckLimits = ViewCheckLimits()) -> ViewCheck:
     """The check of a whole clip's timeline."""
-    return check_poses(view, track.landmarks, track.visibility, track.time_s, image_size, limits)
+    return check_poses(view, track.landmarks, track.visibility, track.time_s, image_size, limits, every_frame=True)
 
 
 def check_poses(
     view: str, landmarks: np.ndarray, visibility: np.ndarray, time_s: np.ndarray,
-    image_size: tuple[int, int], limits: ViewCheckLimits,
+    image_size: tuple[int, int], limits: ViewCheckLimits, every_frame: bool = False,
 ) -> ViewCheck:
+    """The check of poses sampled from a clip, or of every frame of it (see ``jump_times``)."""
     landmarks = np.asarray(landmarks, dtype=np.float64)
     detected = np.isfinite(landmarks[:, :, :2]).all(axis=(1, 2))
     ratio = width_ratio(landmarks[detected], image_size)
@@ -170,7 +172,7 @@ def check_poses(
         view=view, width_ratio=round(ratio, 3), orientation=orientation(ratio, limits),
         detected_share=float(detected.mean()) if len(detected) else 0.0,
         in_frame_share=in_frame_share(landmarks[detected]),
-        jump_times_s=jump_times(landmarks, time_s, image_size),
+        jump_times_s=jump_times(landmarks, time_s, image_size, every_frame=every_frame),
         visibility={name: _median_visibility(visibility[detected], index) for name, index in LANDMARK.items()},
         limits=limits,
     )
@@ -178,9 +180,15 @@ def check_poses(
     return check
 
 
-def jump_times(landmarks: np.ndarray, time_s: np.ndarray, image_size: tuple[int, int]) -> list[float]:
+def jump_times(landmarks: np.ndarray, time_s: np.ndarray, image_size: tuple[int, int], *,
+               every_frame: bool) -> list[float]:
     """Times (s) at which the tracked body steps, slides or changes its apparent size faster than a
     person can: the track switched to someone else. One time per jump, where it starts.
+
+    Slides and changes of size are rated only on ``every_frame`` of a clip as tracked (a timeline),
+    where MediaPipe's smoothing spreads a switch over several frames and times are real. Frames
+    sampled from a clip lie further apart than that spread, and a dataset's times are nominal (16
+    frames one sixteenth apart, however long the repetition): there only sudden steps are rated.
 
     Distances are in the clip's median body size (``body_sizes``), not each frame's: a hinge toward
     the camera shortens the torso in the picture, which frame-to-frame scales would take for a
@@ -193,7 +201,10 @@ def jump_times(landmarks: np.ndarray, time_s: np.ndarray, image_size: tuple[int,
     points = landmarks[seen, :, :2] * np.asarray(image_size, dtype=np.float64)
     sizes = body_sizes(points)
     times = np.asarray(time_s, dtype=np.float64)[seen]
-    jumped = _implausible_changes(times, _body_centres(points) / np.median(sizes), np.log(sizes))
+    centres = _body_centres(points) / np.median(sizes)
+    jumped = _sudden_steps(times, centres)
+    if every_frame:
+        jumped |= _fast_slides_or_resizes(times, centres, np.log(sizes))
     return _first_of_each_jump(times[jumped])
 
 
@@ -206,23 +217,28 @@ def body_sizes(points: np.ndarray) -> np.ndarray:
     return np.maximum.reduce([torso, widths / FRONTAL_WIDTH_RATIO, np.ones(len(points))])
 
 
-def _implausible_changes(times: np.ndarray, centres: np.ndarray, log_sizes: np.ndarray) -> np.ndarray:
-    """Which frames end a step, a slide or a change of size too fast for a person, comparing each
-    frame with the earlier ones within ``JUMP_WINDOW_S`` and always with the previous one (a short
-    clip's 16 frames can lie further apart)."""
+def _sudden_steps(times: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Which frames end a step from the previous one faster than a person can move."""
     jumped = np.zeros(len(times), dtype=bool)
-    max_log_size_rate = np.log(JUMP_SIZE_RATIO) / JUMP_WINDOW_S
+    elapsed = np.maximum(np.diff(times), MIN_FRAME_INTERVAL_S)
+    jumped[1:] = np.linalg.norm(np.diff(centres, axis=0), axis=1) / elapsed > JUMP_STEP_TORSOS_PER_SECOND
+    return jumped
+
+
+def _fast_slides_or_resizes(times: np.ndarray, centres: np.ndarray, log_sizes: np.ndarray) -> np.ndarray:
+    """Which frames end a slide or a change of size too fast for a person, comparing each frame with
+    the earlier ones within ``JUMP_WINDOW_S``; moves within less than the window are rated over the
+    whole window, since MediaPipe's smoothing may hide part of them."""
+    jumped = np.zeros(len(times), dtype=bool)
+    max_slide = JUMP_SLIDE_TORSOS_PER_SECOND * JUMP_WINDOW_S
+    max_log_resize = np.log(JUMP_SIZE_RATIO)
     for lag in range(1, len(times)):
-        elapsed = times[lag:] - times[:-lag]
-        compared = (elapsed <= JUMP_WINDOW_S) | (lag == 1)
+        compared = times[lag:] - times[:-lag] <= JUMP_WINDOW_S
         if not compared.any():
             break
-        moved = np.linalg.norm(centres[lag:] - centres[:-lag], axis=1)
-        stepped = moved / np.maximum(elapsed, MIN_FRAME_INTERVAL_S) > JUMP_STEP_TORSOS_PER_SECOND
-        # Over less than the window, MediaPipe's smoothing may hide part of a slide: rate it over the window.
-        slid = moved / np.maximum(elapsed, JUMP_WINDOW_S) > JUMP_SLIDE_TORSOS_PER_SECOND
-        resized = np.abs(log_sizes[lag:] - log_sizes[:-lag]) / np.maximum(elapsed, JUMP_WINDOW_S) > max_log_size_rate
-        jumped[lag:] |= compared & (stepped | slid | resized)
+        slid = np.linalg.norm(centres[lag:] - centres[:-lag], axis=1) > max_slide
+        resized = np.abs(log_sizes[lag:] - log_sizes[:-lag]) > max_log_resize
+        jumped[lag:] |= compared & (slid | resized)
     return jumped
 
 
