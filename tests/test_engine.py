@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from gymcore.evaluation.bench_models import random_batch
 from gymcore.judging.learned import load_criteria_model
@@ -59,3 +60,35 @@ def test_an_unwritable_or_damaged_cache_only_costs_a_conversion(tmp_path, monkey
     for graph in (tmp_path / "cache").glob("*.xml"):
         graph.write_text("<net>damaged")
     assert np.abs(openvino_runner(model.net, shapes, cache_key="k2")(arrays) - expected).max() < 1e-2
+
+
+class TinyNet(torch.nn.Module):
+    """A criteria network's calling convention (a dict of inputs) at a size that converts in a blink."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.linear = torch.nn.Linear(8, 3)
+
+    def forward(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        return self.linear(inputs["x"])
+
+
+def test_a_tampered_or_unrecorded_cached_graph_is_converted_again_never_run(cache):
+    from gymcore.models.engine import openvino_runner
+
+    net = TinyNet().eval()
+    arrays = {"x": np.random.default_rng(3).random((2, 8), dtype=np.float32)}
+    with torch.no_grad():
+        expected = net({"x": torch.from_numpy(arrays["x"])}).numpy()
+    assert np.abs(expected).max() > 0.1  # zeroed weights (outputs 0) would be told apart
+    openvino_runner(net, {"x": (8,)}, cache_key="tampered")
+    graph_weights = next(cache.glob("*.bin"))
+    written = graph_weights.read_bytes()
+    graph_weights.write_bytes(bytes(len(written)))  # still a graph OpenVINO reads, with every weight zero
+    assert np.abs(openvino_runner(net, {"x": (8,)}, cache_key="tampered")(arrays) - expected).max() < 1e-4
+    assert graph_weights.read_bytes() == written  # converted again and stored again
+    next(cache.glob("*.sha256.json")).unlink()
+    stamp = graph_weights.stat().st_mtime_ns
+    assert np.abs(openvino_runner(net, {"x": (8,)}, cache_key="tampered")(arrays) - expected).max() < 1e-4
+    assert graph_weights.stat().st_mtime_ns != stamp and len(list(cache.glob("*.sha256.json"))) == 1
