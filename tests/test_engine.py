@@ -79,7 +79,8 @@ def test_the_converted_graph_is_read_back_from_disk(cache, conversions):
     net = TinyNet().eval()
     first = openvino_runner(net, SHAPES, cache_key="abc123")
     written = {path.name: path.stat().st_mtime_ns for path in cache.iterdir()}
-    assert len(conversions) == 1 and sorted(name.rsplit(".", 1)[1] for name in written) == ["bin", "xml"]
+    # the graph, its weights, and the record of their sha256 that is checked before each load
+    assert len(conversions) == 1 and sorted(name.rsplit(".", 1)[1] for name in written) == ["bin", "json", "xml"]
     second = openvino_runner(net, SHAPES, cache_key="abc123")
     assert len(conversions) == 1  # read back, not converted again
     assert {path.name: path.stat().st_mtime_ns for path in cache.iterdir()} == written
@@ -113,3 +114,22 @@ def test_an_unwritable_or_damaged_cache_only_costs_a_conversion(tmp_path, monkey
     assert len(conversions) == 3  # the damaged graph was converted again...
     openvino_runner(net, SHAPES, cache_key="k2")
     assert len(conversions) == 3  # ...and rewritten whole, so the next load reads it
+
+
+def test_a_tampered_or_unrecorded_cached_graph_is_converted_again_never_run(cache):
+    from gymcore.models.engine import openvino_runner
+
+    net = TinyNet().eval()
+    arrays = tiny_arrays(2, seed=3)
+    expected = eager(net, arrays)
+    assert np.abs(expected).max() > 0.1  # zeroed weights (outputs 0) would be told apart
+    openvino_runner(net, SHAPES, cache_key="tampered")
+    graph_weights = next(cache.glob("*.bin"))
+    written = graph_weights.read_bytes()
+    graph_weights.write_bytes(bytes(len(written)))  # still a graph OpenVINO reads, with every weight zero
+    assert np.abs(openvino_runner(net, SHAPES, cache_key="tampered")(arrays) - expected).max() < 1e-4
+    assert graph_weights.read_bytes() == written  # converted again and stored again
+    next(cache.glob("*.sha256.json")).unlink()
+    stamp = graph_weights.stat().st_mtime_ns
+    assert np.abs(openvino_runner(net, SHAPES, cache_key="tampered")(arrays) - expected).max() < 1e-4
+    assert graph_weights.stat().st_mtime_ns != stamp and len(list(cache.glob("*.sha256.json"))) == 1

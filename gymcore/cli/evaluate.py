@@ -50,5 +50,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         for name, metrics in by_model.items():
             print(f"{exercise:<9} {name:<15} HL {metrics['hamming_loss']:.4f}  F1(paper) {metrics['f1_paper']:.4f}"
                   f"  exact {metrics['exact_match']:.3f}  n={metrics['n_samples']}")
+    for exercise, reasons in report["not_available"].items():
+        for name, reason in reasons.items():
+            print(f"{exercise:<9} {name:<15} not available: {reason}")
     print(f"wrote {args.json_out}")
     return 0

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from gymcore.data.dataset import ExerciseSet, available_exercises, dataset_info, load_exercise, rep_samples, split_exercise
-from gymcore.errors import InputError
+from gymcore.errors import GymError, InputError
 from gymcore.evaluation.metrics import NOT_ASSESSABLE_POLICY, Metrics, multilabel_metrics, predictions
 from gymcore.judging.gate import judge_gated, refusals
-from gymcore.judging.registry import CRITERIA_MODELS, has_weights, load_model
+from gymcore.judging.registry import CRITERIA_MODELS, check_model_name, load_model
 from gymcore.judging.types import CriteriaModel, Verdict
 
 CHUNK = 16  # repetitions judged as one batch
@@ -32,6 +32,7 @@ class ExerciseRun:
     verdicts: dict[str, list[dict[str, Verdict]]] = field(default_factory=dict)
     metrics: dict[str, Metrics] = field(default_factory=dict)
     weights: dict[str, str | None] = field(default_factory=dict)  # model -> weights file
+    unavailable: dict[str, str] = field(default_factory=dict)  # model -> why it could not judge
 
     def predictions(self, model: str) -> np.ndarray:
         return predictions(self.rows.labels, self.rows.criterion_ids, self.verdicts[model])
@@ -54,39 +55,87 @@ class EvaluationRun:
     runs: dict[str, ExerciseRun]
 
     def report(self) -> dict[str, object]:
-        """The JSON of ``python -m gymcore evaluate --data``."""
+        """The JSON of ``python -m gymcore evaluate --data``: the metrics of every model that
+        judged, and apart, so that readers of ``results`` find metrics only, why each requested
+        model that could not judge did not."""
         return {"dataset": self.dataset,
                 "results": {exercise: {name: metrics.to_dict() | {"weights": run.weights[name]}
                                        for name, metrics in run.metrics.items()}
-                            for exercise, run in self.runs.items()}}
+                            for exercise, run in self.runs.items()},
+                "not_available": {exercise: dict(run.unavailable) for exercise, run in self.runs.items()
+                                  if run.unavailable}}
 
 
 def run_evaluation(data: str | Path, split: str = "test", models: list[str] | None = None, seed: int = 0,
                    weights_dir: str | Path | None = None, progress: Progress | None = None) -> EvaluationRun:
     """Judge the chosen split of every exercise of ``data`` with each requested model (default: the
-    rules and every learned model) that can judge it here."""
+    rules and every learned model the manifest lists for the exercise).
+
+    An unknown model name, or a ``weights_dir`` that is not a folder holding manifest.json, is an
+    InputError; a requested model that cannot be loaded (no weights listed, a broken entry or
+    file) is reported not available with the sentence saying why, and the others go on."""
     data = Path(data)
-    requested = models or list(CRITERIA_MODELS)
-    plan = [(exercise, split_rows(data, exercise, split, seed),
-             [name for name in requested if has_weights(name, exercise, weights_dir)])
-            for exercise in dataset_exercises(data)]
-    steps = sum(len(names) * max(1, -(-len(rows) // CHUNK)) for _, rows, names in plan) or 1
-    done = 0
+    requested = [check_model_name(name) for name in dict.fromkeys(models or [])]
+    check_weights_dir(weights_dir)
+    plan = [(exercise, split_rows(data, exercise, split, seed)) for exercise in dataset_exercises(data)]
     runs: dict[str, ExerciseRun] = {}
-    for exercise, rows, names in plan:
+    loaded: dict[str, list[CriteriaModel]] = {}
+    for exercise, rows in plan:
         run = runs[exercise] = ExerciseRun(rows)
-        for name in names:
-            model = load_model(name, exercise, weights_dir=weights_dir)
-            run.verdicts[name] = []
+        loaded[exercise] = []
+        for name in requested or default_models(exercise, weights_dir):
+            try:
+                loaded[exercise].append(load_model(name, exercise, weights_dir=weights_dir))
+            except GymError as error:
+                run.unavailable[name] = str(error)
+    steps = sum(len(loaded[exercise]) * max(1, -(-len(rows) // CHUNK)) for exercise, rows in plan) or 1
+    done = 0
+    for exercise, rows in plan:
+        run = runs[exercise]
+        for model in loaded[exercise]:
+            run.verdicts[model.name] = []
             for part in judged_chunks(model, rows):
-                run.verdicts[name] += part
+                run.verdicts[model.name] += part
                 done += 1
                 if progress:
-                    progress(done / steps, f"{exercise}: {name} model, {len(run.verdicts[name])} of {len(rows)} repetitions")
-            run.metrics[name] = multilabel_metrics(rows.labels, run.predictions(name), rows.criterion_ids)
-            run.weights[name] = model.weights.file
+                    progress(done / steps, f"{exercise}: {model.name} model, {len(run.verdicts[model.name])} of"
+                                           f" {len(rows)} repetitions")
+            run.metrics[model.name] = multilabel_metrics(rows.labels, run.predictions(model.name), rows.criterion_ids)
+            run.weights[model.name] = model.weights.file
     info = dataset_info(data) | {"split": split, "split_seed": seed, "not_assessable": NOT_ASSESSABLE_POLICY}
     return EvaluationRun(info, runs)
+
+
+def check_weights_dir(weights_dir: str | Path | None) -> None:
+    """A weights folder given by name must exist and hold a manifest: without this check a typo
+    would quietly evaluate the rules alone."""
+    if weights_dir is None:
+        return
+    from gymcore.models.weights import MANIFEST_NAME
+
+    folder = Path(weights_dir)
+    if not folder.is_dir():
+        raise InputError(f"The weights folder {folder} does not exist or is not a folder; give the folder holding"
+                         f" the {MANIFEST_NAME} of trained models, or leave it out to use weights/.")
+    if not (folder / MANIFEST_NAME).exists():
+        raise InputError(f"The weights folder {folder} holds no {MANIFEST_NAME}; give the folder that training"
+                         f" wrote (`python -m gymcore train --weights-dir`), or leave it out to use weights/.")
+
+
+def default_models(exercise: str, weights_dir: str | Path | None) -> list[str]:
+    """The rules and each learned model that the manifest lists for ``exercise``. An entry or a
+    manifest that cannot be read counts as listed, so that the model is reported not available
+    with the reason rather than silently left out."""
+    return [name for name in CRITERIA_MODELS if name == "rules" or _listed_or_broken(name, exercise, weights_dir)]
+
+
+def _listed_or_broken(name: str, exercise: str, weights_dir: str | Path | None) -> bool:
+    from gymcore.models.weights import WEIGHTS_DIR, WeightsError, find_entry
+
+    try:
+        return find_entry(name, exercise, Path(weights_dir or WEIGHTS_DIR)) is not None
+    except WeightsError:
+        return True
 
 
 def evaluate(data: str | Path, split: str = "test", models: list[str] | None = None, seed: int = 0,

@@ -96,8 +96,10 @@ def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None
                         engine: str = "torch") -> LearnedCriteriaModel:
     """The shipped ``name`` model for ``exercise``, built and loaded once per process and engine.
 
-    Raises WeightsError (a GymError) when no weights are listed, or the file is missing or corrupt,
-    and EngineError when the engine cannot run here.
+    ``weights_dir`` None reads WEIGHTS_DIR: weights/, or the folder the environment variable
+    GYMCORE_WEIGHTS names. Raises WeightsError (a GymError, one sentence naming the file) when no
+    weights are listed, or the manifest entry or the file is wrong in any way
+    (gymcore.models.weights), and EngineError when the engine cannot run here.
     """
     check_engine(engine)
     return _cached_model(name, exercise, str(Path(weights_dir) if weights_dir else WEIGHTS_DIR), engine)

@@ -34,12 +34,16 @@ def check_model_name(name: str, allowed: tuple[str, ...] | list[str] = tuple(CRI
 
 def has_weights(name: str, exercise: str, weights_dir: str | Path | None = None) -> bool:
     """Whether ``name`` can judge ``exercise`` here: the rules always, a learned model when the
-    manifest lists weights for it."""
+    manifest lists a well-formed entry for it. A manifest or entry that cannot be read lists
+    nothing usable; ``load_model`` says what is wrong with it."""
     if name == "rules":
         return True
-    from gymcore.models.weights import WEIGHTS_DIR, find_entry
+    from gymcore.models.weights import WEIGHTS_DIR, WeightsError, find_entry
 
-    return find_entry(name, exercise, Path(weights_dir or WEIGHTS_DIR)) is not None
+    try:
+        return find_entry(name, exercise, Path(weights_dir or WEIGHTS_DIR)) is not None
+    except WeightsError:
+        return False
 
 
 def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str | Path | None = None) -> CriteriaModel:
@@ -59,7 +63,10 @@ def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str
 def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str, engine: str = "torch",
                          ) -> tuple[list[CriteriaModel], dict[str, WeightsInfo]]:
     """The named models that can run, and for every name where its verdicts come from, or why it
-    is not available: a missing model is an answer, not a crash, and the rest go on without it."""
+    is not available: a missing model, or a broken manifest entry or weights file, is an answer
+    (``WeightsInfo.unavailable`` with the sentence naming the file), not a crash, and the rest go
+    on without it. The rules never read the manifest. The weights folder is WEIGHTS_DIR (the
+    environment variable GYMCORE_WEIGHTS, see gymcore.models.weights)."""
     loaded: list[CriteriaModel] = []
     status: dict[str, WeightsInfo] = {}
     for name in names:

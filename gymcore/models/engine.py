@@ -4,13 +4,15 @@ OpenVINO compiles a network's graph once (fused convolutions, blocked layouts, t
 vector units) and runs the paper's fusion model 1.9x faster than eager PyTorch on two cores in
 fp32, 3.7x in bfloat16 where the CPU has it (``python -m gymcore bench --only models``).
 Conversion takes seconds to a minute, so the converted graph is kept on disk, keyed by the
-weights' sha256 and the input shapes, and later loads read it back. Outputs stay within 1e-2 of
+weights' sha256 and the input shapes, with the sha256 of its files beside it; later loads read it
+back only when the files still match, and convert again otherwise. Outputs stay within 1e-2 of
 PyTorch's (checked by the bench and the tests).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -98,15 +100,21 @@ def _convert(net, shapes: dict[str, tuple[int, ...]]):
 
 
 def _cached_graph(core, net, shapes: dict[str, tuple[int, ...]], cache_key: str):
+    """The converted graph from the cache when its files are the ones written there (their sha256
+    recorded beside them), else converted again and stored: a damaged, tampered or unrecorded
+    entry costs a conversion, and is never run."""
     import openvino as ov
 
     signature = repr(sorted(shapes.items())) + ov.__version__
     path = CACHE_DIR / f"{cache_key[:16]}-{hashlib.sha256(signature.encode()).hexdigest()[:12]}.xml"
-    if path.exists():
+    stored = _verified_graph_files(path)
+    if stored is not None:
+        xml, weights = stored
         try:
-            return core.read_model(path)
-        except RuntimeError:
-            pass  # a damaged entry (a full disk, an interrupted copy) is converted again and rewritten
+            # From the bytes just verified, not from the files, which could change in between.
+            return core.read_model(xml.decode("utf-8"), ov.Tensor(np.frombuffer(weights, dtype=np.uint8).copy()))
+        except (RuntimeError, UnicodeDecodeError):
+            pass  # recorded but unreadable (another OpenVINO build wrote it): converted again and rewritten
     model = _convert(net, shapes)
     try:
         _save(model, path)
@@ -115,13 +123,39 @@ def _cached_graph(core, net, shapes: dict[str, tuple[int, ...]], cache_key: str)
     return model
 
 
+def _digests_path(graph: Path) -> Path:
+    return graph.with_suffix(".sha256.json")
+
+
+def _verified_graph_files(graph: Path) -> tuple[bytes, bytes] | None:
+    """The .xml and .bin of a cached graph when both match the sha256 recorded when they were
+    written; None when either is missing, unrecorded or changed since."""
+    try:
+        recorded = json.loads(_digests_path(graph).read_text(encoding="utf-8"))
+        xml, weights = graph.read_bytes(), graph.with_suffix(".bin").read_bytes()
+    except (OSError, ValueError):  # a missing file, or a record that is not JSON
+        return None
+    if recorded != _digests(xml, weights):
+        return None
+    return xml, weights
+
+
+def _digests(xml: bytes, weights: bytes) -> dict[str, str]:
+    return {"xml": hashlib.sha256(xml).hexdigest(), "bin": hashlib.sha256(weights).hexdigest()}
+
+
 def _save(model, path: Path) -> None:
-    """Write the graph under a temporary name, then move it into place, so that a second process
-    never reads a half-written graph."""
+    """Write the graph and the sha256 of its two files under temporary names, then move them into
+    place, the record last, so that a second process never reads a half-written graph and a graph
+    without its record is never used."""
     import openvino as ov
 
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.stem}.{os.getpid()}.xml")
     ov.save_model(model, partial, compress_to_fp16=False)
+    digests = _digests(partial.read_bytes(), partial.with_suffix(".bin").read_bytes())
+    partial_digests = _digests_path(partial)
+    partial_digests.write_text(json.dumps(digests), encoding="utf-8")
     partial.with_suffix(".bin").replace(path.with_suffix(".bin"))
     partial.replace(path)
+    partial_digests.replace(_digests_path(path))

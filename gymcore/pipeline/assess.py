@@ -115,9 +115,11 @@ def _listed_frame_sides(models: tuple[str, ...] | list[str], exercise: str) -> s
     if not learned:
         return set()
     from gymcore.models.registry import model_spec, variant_named
+    from gymcore.judging.registry import has_weights
     from gymcore.models.weights import find_entry
 
-    entries = [find_entry(name, exercise) for name in learned if model_spec(name).uses_video]
+    entries = [find_entry(name, exercise) for name in learned
+               if model_spec(name).uses_video and has_weights(name, exercise)]
     return {variant_named(entry.variant).image_size for entry in entries if entry is not None}
 
 

@@ -1,5 +1,9 @@
 """The exercise classifier's answer (gymcore.models.classifier over the views' landmarks), as an
-alternative to the pose rule of gymcore.recognition.pose_rule."""
+alternative to the pose rule of gymcore.recognition.pose_rule.
+
+``assess`` recognises exercises by the pose rule, which needs no weights, so a missing or broken
+classifier never stops an assessment; asked for directly, the classifier raises WeightsError (a
+GymError: one sentence naming the manifest or the file) when its weights cannot be used."""
 
 from __future__ import annotations
 
@@ -7,24 +11,27 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
 from gymcore.models.inputs import batched_logits, scale_free_distances
 from gymcore.models.names import CLASSIFIER
-from gymcore.models.weights import WEIGHTS_DIR, WeightsError, find_entry, load_weights
+from gymcore.models.weights import WEIGHTS_DIR, ManifestEntry, WeightsError, find_entry, load_weights
 from gymcore.perception.analysis import Perception
 from gymcore.recognition.pose_rule import Recognition
 
 
 @lru_cache(maxsize=None)
-def _cached_classifier(weights_dir: str):
+def _cached_classifier(weights_dir: str) -> tuple[torch.nn.Module, ManifestEntry]:
+    """The loaded classifier and the manifest entry it came from, once per process and folder."""
     from gymcore.models.classifier import ExerciseClassifier
+
     entry = find_entry(CLASSIFIER, "all", Path(weights_dir))
     if entry is None:
         raise WeightsError(f"No exercise classifier is listed in {weights_dir}/manifest.json; name the exercise,"
                            f" or train one with `python -m gymcore train --model classifier`.")
-    return load_weights(ExerciseClassifier(), entry, Path(weights_dir)).eval()
+    return load_weights(ExerciseClassifier(), entry, Path(weights_dir)).eval(), entry
 
 
 def recognise_perception(perception: Perception, weights_dir: str | Path | None = None) -> Recognition:
@@ -36,7 +43,7 @@ def recognise_perception(perception: Perception, weights_dir: str | Path | None 
         raise InputError("Nobody was found in the clips to recognise the exercise from; film the whole body.")
     probs = exercise_probabilities([view.sampled.landmarks for view in views], weights_dir)
     best = int(np.argmax(probs))
-    entry = find_entry(CLASSIFIER, "all", Path(weights_dir) if weights_dir else WEIGHTS_DIR)
+    _, entry = _cached_classifier(_folder(weights_dir))
     return Recognition(EXERCISES[best], float(probs[best]), f"exercise classifier ({entry.file})",
                        {f"p_{exercise}": round(float(p), 3) for exercise, p in zip(EXERCISES, probs)})
 
@@ -55,8 +62,13 @@ def exercise_probabilities(landmark_sequences: list[np.ndarray], weights_dir: st
 
     if not landmark_sequences:
         raise InputError("Recognising the exercise needs the landmarks of at least one view.")
-    classifier = _cached_classifier(str(Path(weights_dir) if weights_dir else WEIGHTS_DIR))
+    classifier, _ = _cached_classifier(_folder(weights_dir))
     distances = np.stack([scale_free_distances(sequence) for sequence in landmark_sequences])
     logits = batched_logits(classifier, {CLASSIFIER_INPUT: distances}).mean(axis=0)
     probs = np.exp(logits - logits.max())
     return probs / probs.sum()
+
+
+def _folder(weights_dir: str | Path | None) -> str:
+    """The cache key of a weights folder: the given one, else WEIGHTS_DIR (GYMCORE_WEIGHTS)."""
+    return str(Path(weights_dir) if weights_dir else WEIGHTS_DIR)
