@@ -1,4 +1,5 @@
 # Two commands a new user needs: `make run` (the dashboard) and `make test` (the whole test suite).
+# `make check` is the quick one while working: the linter, and the tests not marked slow or browser.
 PYTHON ?= python3
 VENV := .venv
 PORT ?= 8501
@@ -10,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test browser
+.PHONY: run test check lint browser
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +33,13 @@ browser:
 
 test: $(INSTALLED) browser
 	$(VENV)/bin/python -m pytest
+
+# Ruff's rules and their exceptions are in pyproject.toml ([tool.ruff]); `ruff check --fix .` applies
+# the safe fixes (import order, pyupgrade).
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+
+# Seconds rather than minutes: no MediaPipe over rendered clips, no training, no OpenVINO conversion,
+# no browser (the markers are described in pyproject.toml).
+check: lint
+	$(VENV)/bin/python -m pytest -m "not slow and not browser"

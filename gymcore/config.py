@@ -40,3 +40,8 @@ class ClipLimits:
 
 
 DEFAULT_LIMITS = ClipLimits()
+
+# A SynthGym dataset's default size (gymcore.synth.dataset.plan), in the published proportions: 295
+# squat, 106 lunge and 269 deadlift repetitions over 45 participants.
+SYNTH_PARTICIPANTS = 45
+SYNTH_REPS_PER_PARTICIPANT = {"squat": 6.5, "lunges": 2.4, "deadlift": 6.0}

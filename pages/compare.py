@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from gymcore import papers
+from gymcore.evaluation import published as papers
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
 from gymcore.errors import GymError
 from gymcore.judging.registry import model_title

@@ -19,6 +19,15 @@ def squat_pair(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
+def squat_perception(squat_pair):
+    """MediaPipe's analysis of ``squat_pair`` (``analyse_clips``), done once for the tests that only read
+    it: about 7 s of pose tracking each time otherwise. Treat it as read-only."""
+    from gymcore.perception.analysis import analyse_clips
+
+    return analyse_clips(front=squat_pair[0], side=squat_pair[1])
+
+
+@pytest.fixture(scope="session")
 def empty_room_clip(tmp_path_factory) -> Path:
     """A clip of a room with nobody in it."""
     import numpy as np
@@ -55,3 +64,12 @@ def lunge_demo_clips(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     write_demo_clips(folder, Settings(seed=11, exercises=("lunges",)), reps=2)
     return folder
+
+
+@pytest.fixture(scope="session")
+def lunge_demo_count(lunge_demo_clips):
+    """``count_repetitions`` over the lunge demo clips, run once for the session: MediaPipe over four
+    clips (20-30 s here), which the repetition test and the Evaluate page test both read."""
+    from gymcore.evaluation.repcount import count_repetitions
+
+    return count_repetitions([lunge_demo_clips])

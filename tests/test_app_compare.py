@@ -9,7 +9,8 @@ from gymcore.criteria import criteria_for
 
 def evaluation_report() -> dict:
     """An evaluation report of the shape ``python -m gymcore evaluate --json`` writes."""
-    per_criterion = {item.id: {"hamming_loss": 0.1 * (k % 3), "f1": 0.9} for k, item in enumerate(criteria_for("squat"))}
+    per_criterion = {item.id: {"hamming_loss": 0.1 * (k % 3), "f1": 0.9}
+                     for k, item in enumerate(criteria_for("squat"))}
     metrics = {"hamming_loss": 0.1, "f1_paper": 0.88, "f1_macro": 0.85, "exact_match": 0.5, "n_samples": 20,
                "per_criterion": per_criterion}
     return {"dataset": {"name": "SynthGym", "version": "1.0", "split": "test", "split_seed": 0, "path": "/data"},

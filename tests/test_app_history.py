@@ -27,6 +27,7 @@ def test_empty_history_says_how_to_fill_it(history_home):
     assert "Nothing saved yet" in app.info[0].value
 
 
+@pytest.mark.slow  # assesses a sample clip pair (~10 s)
 def test_list_filter_trend_and_exports(history_home, squat_record):
     store = History()
     first = datetime(2026, 1, 5, tzinfo=timezone.utc)

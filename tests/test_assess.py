@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from gymcore.judging.registry import load_criteria_models
-from gymcore.pipeline.assess import assess
-from gymcore.pipeline.result import correctness
 from gymcore.cli.main import main
 from gymcore.criteria import criteria_for
 from gymcore.errors import InputError
+from gymcore.judging.registry import load_criteria_models
 from gymcore.judging.types import Verdict
+from gymcore.pipeline.assess import assess
+from gymcore.pipeline.result import correctness
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +21,7 @@ def assessment(squat_pair):
     return assess(front=front, side=side, models=("rules", "fusion"))
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_assess_recognises_the_squat_and_finds_its_repetition(assessment) -> None:
     assert assessment.exercise.exercise == "squat"
     assert assessment.exercise.method == "pose rule"
@@ -32,6 +33,7 @@ def test_assess_recognises_the_squat_and_finds_its_repetition(assessment) -> Non
     assert 0.0 <= rep.score <= 1.0
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_learned_models_report_the_weights_they_run_on(assessment) -> None:
     assert assessment.weights["rules"].loaded
     fusion = assessment.weights["fusion"]
@@ -40,6 +42,7 @@ def test_learned_models_report_the_weights_they_run_on(assessment) -> None:
     assert all(set(by_model) == {"rules", "fusion"} for by_model in assessment.reps[0].verdicts.values())
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_json_has_the_agreed_shape(assessment) -> None:
     data = assessment.to_dict()
     assert set(data["exercise"]) >= {"name", "confidence"}
@@ -52,6 +55,7 @@ def test_json_has_the_agreed_shape(assessment) -> None:
     assert data["summary"]["repetitions"] == 1
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_cli_writes_the_assessment(squat_pair, tmp_path, capsys) -> None:
     front, side = squat_pair
     out = tmp_path / "assessment.json"

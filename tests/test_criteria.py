@@ -1,9 +1,8 @@
 import json
-import subprocess
-import sys
 
 import pytest
 
+from gymcore.cli.main import main
 from gymcore.criteria import EXERCISES, catalogue_dict, criteria_for, criterion
 
 
@@ -36,9 +35,8 @@ def test_unknown_names_are_explained():
         criterion("squat", "balance")
 
 
-def test_cli_prints_the_catalogue_as_json():
-    out = subprocess.run([sys.executable, "-m", "gymcore", "criteria", "--json"], capture_output=True,
-                         text=True, check=True)
-    data = json.loads(out.stdout)
+def test_cli_prints_the_catalogue_as_json(capsys):
+    assert main(["criteria", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
     assert data == catalogue_dict()
     assert set(data["lunges"][0]) == {"id", "name", "cue", "view"}

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from tinygym import write_tiny_dataset
 
-from gymcore.data.dataset import (cached_features, cached_frames, dataset_cache_folder, load_exercise,
-                                  split_exercise)
+from gymcore.data.dataset import cached_features, cached_frames, dataset_cache_folder, load_exercise, split_exercise
 from gymcore.errors import InputError
 
 

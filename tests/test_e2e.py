@@ -4,6 +4,7 @@ Uses Debian's chromium (``make test`` installs it when missing and run as root) 
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -14,10 +15,36 @@ from pathlib import Path
 
 import pytest
 
+from gymcore.criteria import criteria_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+
+
+# A verdict cell of the criteria matrix (app/results.py): the word, and the probability of passing when
+# the model gives one (all four do).
+CELL = re.compile(r"(pass|FAIL) · [01]\.\d\d|not assessable")
+
+
+def table_rows(table) -> list[list[str]]:
+    """The text of every cell of an st.table, row by row (header cells included), as the browser shows it."""
+    return [[cell.strip() for cell in row.locator("th, td").all_inner_texts()] for row in table.locator("tr").all()]
+
+
+def expected_rules_cells(perception) -> dict[str, str]:
+    """The rules' verdicts on the first repetition, from the library, written as the page writes them."""
+    from gymcore.pipeline.assess import assess
+
+    assessment = assess(perception=perception, models=("rules",))
+    assert assessment.exercise.exercise == "squat"
+    rules = {cid: by_model["rules"] for cid, by_model in assessment.reps[0].verdicts.items()}
+    return {item.name: ("not assessable" if not rules[item.id].assessable else
+                        f"{'pass' if rules[item.id].passed else 'FAIL'} · {rules[item.id].prob:.2f}")
+            for item in criteria_for("squat")}
 
 
 def free_port() -> int:
@@ -73,7 +100,7 @@ def browser():
         chromium.close()
 
 
-def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_pair, tmp_path):
+def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_pair, squat_perception, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(dashboard)
     for label, clip in zip(("Frontal clip", "Lateral clip"), squat_pair):
@@ -88,9 +115,14 @@ def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_
     # (e.g. the time per stage) happens to be drawn first.
     matrix = page.locator('[data-testid="stTable"]').filter(has_text="Hips below knee").first
     matrix.wait_for(timeout=60_000)
-    text = matrix.inner_text()
-    assert "Hips below knee" in text and "Rules" in text
-    assert "pass" in text or "fail" in text
+    rows = table_rows(matrix)
+    # The page's cells, word for word and case as written ("pass", "FAIL", "not assessable"): the rules'
+    # column of the first repetition is what the library's own assessment of the same clips says.
+    assert rows[0] == ["Criterion", "View", "Rules", "Pose", "Vision", "Fusion"], rows[:2]
+    cells = {row[0]: row[2:] for row in rows[1:]}
+    assert list(cells) == [item.name for item in criteria_for("squat")]
+    assert all(CELL.fullmatch(cell) for row in cells.values() for cell in row), cells
+    assert {name: row[0] for name, row in cells.items()} == expected_rules_cells(squat_perception)
     chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
     chart.wait_for(timeout=30_000)
     assert "Left knee" in chart.inner_text()
@@ -101,4 +133,22 @@ def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_
     assert shot.stat().st_size > 10_000
     if os.environ.get("GYMFORM_SCREENSHOTS"):
         shutil.copy(shot, Path(os.environ["GYMFORM_SCREENSHOTS"]) / "e2e-assess.png")
+    page.close()
+
+
+def test_the_faulty_sample_reads_fail_where_the_hips_stay_high(dashboard, browser):
+    """The bundled faulty squat (hips never below the knees) in one click: the rules' cell says FAIL,
+    in capitals, as the page writes a failed criterion."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(dashboard)
+    page.get_by_role("button", name="Squat · faulty", exact=True).click()
+    page.get_by_text("Verdicts per repetition").wait_for(timeout=150_000)
+    matrix = page.locator('[data-testid="stTable"]').filter(has_text="Hips below knee").first
+    matrix.wait_for(timeout=60_000)
+    rows = table_rows(matrix)
+    assert rows[0] == ["Criterion", "View", "Rules", "Pose", "Vision", "Fusion"], rows[:2]
+    cells = {row[0]: row[2:] for row in rows[1:]}
+    assert all(CELL.fullmatch(cell) for row in cells.values() for cell in row), cells
+    assert re.fullmatch(r"FAIL · 0\.\d\d", cells["Hips below knee"][0]), cells["Hips below knee"]
+    assert page.get_by_text("Traceback").count() == 0
     page.close()

@@ -75,7 +75,8 @@ def test_compact_vision_stream_is_a_narrow_resnet3d_with_the_paper_freezing():
     widths = VARIANTS["compact"].video_widths
     assert [getattr(trunk, f"layer{i}")[0].conv1[0].out_channels for i in range(1, 5)] == list(widths)
     assert net.streams["video"].out_features == 2 * widths[-1] and net.head[0].in_features == 2 * widths[-1]
-    assert not any(p.requires_grad for p in trunk.layer2.parameters()) and all(p.requires_grad for p in trunk.layer3.parameters())
+    assert not any(p.requires_grad for p in trunk.layer2.parameters())
+    assert all(p.requires_grad for p in trunk.layer3.parameters())
 
 
 def test_frozen_stages_stay_fixed_in_training_and_can_be_computed_once():
@@ -87,7 +88,8 @@ def test_frozen_stages_stay_fixed_in_training_and_can_be_computed_once():
     trunk = net.streams["video"].lateral.trunk
     assert not trunk.stem.training and not trunk.layer2.training and trunk.layer3.training
     rng = np.random.default_rng(0)
-    arrays = {f"video_{view}": rng.integers(0, 256, (3, 16, 32, 32, 3), dtype=np.uint8) for view in ("frontal", "lateral")}
+    arrays = {f"video_{view}": rng.integers(0, 256, (3, 16, 32, 32, 3), dtype=np.uint8)
+              for view in ("frontal", "lateral")}
     arrays |= {f"features_{view}": rng.normal(size=(3, 16, 5984)).astype(np.float32) for view in ("frontal", "lateral")}
     precomputed = frozen_video_inputs(net, arrays)
     assert set(precomputed) == {"frozen_video_frontal", "frozen_video_lateral", "features_frontal", "features_lateral"}

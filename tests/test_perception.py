@@ -2,15 +2,16 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from gymcore.cli.main import main
 from gymcore.perception.angles import ANGLE_NAMES
 from gymcore.errors import NoPersonError
 from gymcore.perception.analysis import analyse_clips, analyse_view
-from gymcore.perception.pose import LANDMARK, PoseTrack, shared_estimator, track_in_parallel
-from gymcore.perception.quality import person_jumps
+from gymcore.perception.pose import LANDMARK, shared_estimator, track_in_parallel
 from gymcore.perception.video import probe_clip, read_frames, write_video
 
 
@@ -19,6 +20,7 @@ def perception(squat_pair):
     return analyse_clips(*squat_pair)
 
 
+@pytest.mark.slow  # renders the squat pair and tracks it (MediaPipe)
 def test_both_views_are_tracked(perception, squat_pair):
     for view in perception.views().values():
         assert view.quality.detection_rate >= 0.95
@@ -31,11 +33,13 @@ def test_both_views_are_tracked(perception, squat_pair):
     assert perception.flags == []
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_sampled_frames_follow_the_paper(perception):
     lateral = perception.lateral
     assert lateral.sampled.frame_indices.tolist() == np.floor(np.arange(16) * 45 / 16).astype(int).tolist()
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_knee_angle_follows_the_squat(perception):
     for view_name in ("lateral",):
         knee = perception.views()[view_name].angles["left_knee"]
@@ -45,12 +49,14 @@ def test_knee_angle_follows_the_squat(perception):
         assert set(ANGLE_NAMES) <= set(perception.lateral.angles)
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_sampled_and_timeline_poses_agree(perception):
     view = perception.lateral
     position = np.searchsorted(view.timeline.frame_indices, view.sampled.frame_indices)
     np.testing.assert_array_equal(view.timeline.landmarks[position], view.sampled.landmarks)
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_same_file_for_both_views_is_allowed_but_flagged(squat_pair):
     result = analyse_clips(squat_pair[1], squat_pair[1])
     assert [flag.code for flag in result.flags] == ["same_clip"]
@@ -61,6 +67,7 @@ def test_nobody_in_frame_is_a_clear_error(empty_room_clip):
         analyse_view(empty_room_clip, "frontal")
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_frames_without_a_person_are_marked_not_dropped(tmp_path, squat_pair):
     info = probe_clip(squat_pair[1])
     frames = [frame.image for frame in read_frames(info, range(info.frame_count))]
@@ -73,6 +80,7 @@ def test_frames_without_a_person_are_marked_not_dropped(tmp_path, squat_pair):
     assert "missed_frames" in [flag.code for flag in view.quality.flags]
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_rotated_phone_clip_gives_upright_poses(tmp_path, squat_pair, perception):
     info = probe_clip(squat_pair[1])
     upright = [frame.image for frame in read_frames(info, range(info.frame_count))]
@@ -91,32 +99,13 @@ def test_estimators_are_built_once_per_view():
     assert shared_estimator("frontal") is not shared_estimator("lateral")
 
 
-def test_a_jump_of_the_tracked_person_is_found():
-    n = 10
-    landmarks = np.zeros((n, 33, 3), np.float32)
-    for name, (x, y) in {"left_shoulder": (0.45, 0.3), "right_shoulder": (0.55, 0.3),
-                         "left_hip": (0.46, 0.55), "right_hip": (0.54, 0.55)}.items():
-        landmarks[:, LANDMARK[name], :2] = (x, y)
-    landmarks[6:, :, 0] += 0.35  # from frame 6 on, the tracker follows someone else
-    track = PoseTrack(
-        frame_indices=np.arange(n), time_s=np.arange(n) / 10, landmarks=landmarks,
-        visibility=np.ones((n, 33), np.float32), world=np.zeros((n, 33, 3), np.float32),
-        detected=np.ones(n, bool),
-    )
-    assert person_jumps(track, 640, 480).tolist() == pytest.approx([0.6])
-
-
 # The command line: JSON as the README documents it, one sentence for bad input.
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gymcore", *args], capture_output=True, text=True)
-
-
-def test_pose_command_writes_the_documented_json(tmp_path, squat_pair):
+@pytest.mark.slow  # MediaPipe on the squat pair
+def test_pose_command_writes_the_documented_json(tmp_path, squat_pair, capsys):
     out = tmp_path / "pose.json"
-    result = run_cli("pose", "--front", str(squat_pair[0]), "--side", str(squat_pair[1]), "--json", str(out))
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""  # none of MediaPipe's start-up chatter
+    assert main(["pose", "--front", str(squat_pair[0]), "--side", str(squat_pair[1]), "--json", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
     data = json.loads(out.read_text())
     for view in ("frontal", "lateral"):
         block = data[view]
@@ -131,15 +120,16 @@ def test_pose_command_writes_the_documented_json(tmp_path, squat_pair):
         assert len(timeline["time_s"]) == len(timeline["angles_deg"]["left_knee"]) == 45
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_pose_command_with_one_view(tmp_path, squat_pair):
     out = tmp_path / "side.json"
-    assert run_cli("pose", "--side", str(squat_pair[1]), "--json", str(out)).returncode == 0
+    assert main(["pose", "--side", str(squat_pair[1]), "--json", str(out)]) == 0
     data = json.loads(out.read_text())
     assert "lateral" in data and "frontal" not in data and list(data["timelines"]) == ["lateral"]
 
 
 @pytest.mark.parametrize("case", ["text", "missing", "nobody", "no_clip"])
-def test_bad_input_exits_2_with_one_sentence(tmp_path, empty_room_clip, case):
+def test_bad_input_exits_2_with_one_sentence(tmp_path, empty_room_clip, capsys, case):
     text = tmp_path / "notes.mp4"
     text.write_text("not a video")
     args = {
@@ -148,14 +138,30 @@ def test_bad_input_exits_2_with_one_sentence(tmp_path, empty_room_clip, case):
         "nobody": ["--front", str(empty_room_clip)],
         "no_clip": [],
     }[case]
-    result = run_cli("pose", *args, "--json", str(tmp_path / "out.json"))
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr
-    assert lines[0].endswith(".")
+    assert main(["pose", *args, "--json", str(tmp_path / "out.json")]) == 2
+    assert_one_sentence(capsys.readouterr().err)
     assert not (tmp_path / "out.json").exists()
 
 
+def test_mediapipe_chatter_stays_off_the_terminal(empty_room_clip, tmp_path):
+    """MediaPipe's C++ side writes to file descriptor 2 itself, which only a separate process shows."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run(
+        [sys.executable, "-m", "gymcore", "pose", "--front", str(empty_room_clip), "--json", str(tmp_path / "out.json")],
+        capture_output=True, text=True, cwd=root, env=env,
+    )
+    assert result.returncode == 2
+    assert_one_sentence(result.stderr)
+
+
+def assert_one_sentence(stderr: str) -> None:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    assert lines[0].endswith(".")
+
+
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
     from gymcore.perception.pose import PoseEstimator
 
@@ -171,6 +177,7 @@ def test_tracking_in_chunks_on_two_estimators_matches_one_pass(squat_pair):
     assert np.abs(chunked.landmarks[:, joints, :2] - whole.landmarks[:, joints, :2]).max() < 0.02
 
 
+@pytest.mark.slow  # MediaPipe on the squat pair
 def test_a_single_clip_is_analysed_with_both_estimators(squat_pair, monkeypatch):
     import gymcore.perception.analysis as perception_module
 

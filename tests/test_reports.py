@@ -50,6 +50,7 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(b" ".join(strings).decode("latin-1").split())
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_record_carries_clips_and_timelines(record, squat_pair):
     assert record.clips["lateral"].name == squat_pair[1].name
     assert len(record.clips["frontal"].sha256) == 64
@@ -59,6 +60,7 @@ def test_record_carries_clips_and_timelines(record, squat_pair):
     assert record.models == ["rules", "pose"]
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_record_json_reads_back_as_the_same_record(record):
     data = record.to_dict()
     assert data["schema"] == SCHEMA_VERSION
@@ -116,6 +118,7 @@ def test_provenance_says_which_weights_were_trained_on_synthetic_people():
     assert lines[3] == "Fusion: not available (No fusion weights are installed.)"
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_html_report_is_self_contained(record):
     html = render_html(record, athlete="Ana", notes="first session")
     assert "Squat assessment" in html and "Ana" in html and "first session" in html
@@ -128,6 +131,7 @@ def test_html_report_is_self_contained(record):
         assert row.criterion in html
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_both_reports_state_where_every_models_verdicts_come_from(record):
     assert record.weights["pose"].synthetic  # the shipped pose weights were trained on SynthGym
     lines = [item.line for item in provenance(record.weights)]
@@ -141,6 +145,7 @@ def test_both_reports_state_where_every_models_verdicts_come_from(record):
         assert line in text
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_report_again_from_a_saved_assessment(record, tmp_path):
     history = History(f"sqlite:///{tmp_path / 'h.sqlite'}")
     saved = history.saved(history.save(record, "Ana"))
@@ -150,11 +155,13 @@ def test_report_again_from_a_saved_assessment(record, tmp_path):
     assert render_pdf(saved.record).startswith(b"%PDF")
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_an_unsure_recognition_is_in_the_report(record):
     unsure = replace(record, exercise=replace(record.exercise, method="pose rule", confidence=0.6))
     assert unsure.exercise.caution and f"<p class=\"cue\">{unsure.exercise.caution}</p>" in render_html(unsure)
 
 
+@pytest.mark.slow  # assesses the rendered squat pair
 def test_cli_writes_the_report_its_suffix_names(squat_pair, tmp_path, capsys):
     front, side = squat_pair
     html, pdf = tmp_path / "ana.html", tmp_path / "out" / "ana.pdf"

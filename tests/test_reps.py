@@ -4,6 +4,7 @@ multi-repetition squats (landmarks projected without rendering)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gymcore.perception.angles import image_angles
 from gymcore.repetitions.alignment import align_offset
@@ -149,10 +150,9 @@ def test_hip_drop_does_not_change_as_the_person_walks_toward_the_camera() -> Non
     assert np.nanmax(np.abs(hip_drop(np.stack(larger), (camera.width, camera.height)))) < 1e-9
 
 
-def test_repetitions_and_exercise_of_rendered_lunge_clips(lunge_demo_clips) -> None:
-    from gymcore.evaluation.repcount import count_repetitions
-
-    report = count_repetitions([lunge_demo_clips])
+@pytest.mark.slow  # renders and tracks the lunge demo clips (~50 s)
+def test_repetitions_and_exercise_of_rendered_lunge_clips(lunge_demo_count) -> None:
+    report = lunge_demo_count  # count_repetitions([lunge_demo_clips]), shared with the Evaluate page test
     assert [(clip.true_reps, clip.found_reps) for clip in report.clips] == [(2, 2), (2, 2)]
     assert report.share_recognised() == 1.0
     assert report.to_dict()["count_exact"] == {"all": 1.0, "lunges": 1.0}

@@ -137,6 +137,7 @@ def test_a_replaced_or_removed_upload_is_deleted(squat_pair):
     assert not app.exception and files_in(folder) == []
 
 
+@pytest.mark.slow  # assesses a sample twice (MediaPipe and four models)
 def test_annotated_clips_of_an_earlier_assessment_are_deleted_and_their_absence_explained(monkeypatch):
     monkeypatch.delenv("GYMFORM_RETENTION_S", raising=False)
     app = open_page("assess", timeout=180)

@@ -2,14 +2,15 @@
 threshold, and not_assessable when the view or the joints are missing."""
 
 from __future__ import annotations
+
 import numpy as np
 import pytest
 
-from gymcore.judging.types import RepSample
-from gymcore.judging.rules.model import RulesModel
 from gymcore.judging.rules.config import DEFAULT_RULES
-from gymcore.synth.landmarks import view_sample
+from gymcore.judging.rules.model import RulesModel
+from gymcore.judging.types import RepSample
 from gymcore.synth import Participant, SquatProgram, frontal_camera, lateral_camera, squat_sequence
+from gymcore.synth.landmarks import view_sample
 from gymcore.synth.motion.deadlift import DeadliftParams, deadlift_rep
 from gymcore.synth.motion.lunge import LungeParams, lunge_rep
 

@@ -9,19 +9,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.data import layout
 from gymcore.perception.angles import angle_at
-from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.synth.body import (
-    LEFT_ANKLE, LEFT_HEEL, LEFT_HIP, LEFT_KNEE, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE, pose_skeleton,
+    LEFT_ANKLE,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_KNEE,
+    RIGHT_ANKLE,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    pose_skeleton,
 )
+from gymcore.synth.dataset.plan import Settings, plan_dataset
+from gymcore.synth.dataset.writer import generate_dataset, view_cameras
 from gymcore.synth.motion.faults import FAULT_TABLE, check_table, labels_from_parameters, rules_for
 from gymcore.synth.motion.performance import perform, rep_poses
-from gymcore.synth.dataset.plan import Settings, plan_dataset
-from gymcore.synth.render.renderer import render_frame
+from gymcore.synth.render.renderer import make_scene, render_frame
 from gymcore.synth.render.validate import CHECKED_JOINTS
-from gymcore.synth.dataset.writer import generate_dataset, view_cameras
-from gymcore.synth.render.renderer import make_scene
 
 SMALL = Settings(seed=11, participants=1, reps_per_participant={"squat": 2, "lunges": 2, "deadlift": 2},
                  fps=10.0, width=480, height=360, clips=False, walk_in=False, workers=1)
@@ -51,6 +57,7 @@ def _knee_flexion(joints: np.ndarray, hip: int, knee: int, ankle: int) -> np.nda
     return 180.0 - np.array([angle_at(j[hip], j[knee], j[ankle]) for j in joints])
 
 
+@pytest.mark.slow  # ~10 s of motion synthesis
 def test_labels_are_facts_of_the_generated_motion() -> None:
     plans = plan_dataset(Settings(seed=5, participants=3))
     checked = 0
@@ -73,7 +80,8 @@ def test_labels_are_facts_of_the_generated_motion() -> None:
                     assert (deepest >= 76.0) == bool(labels["front_knee_90"]), deepest
                 else:
                     support = rep.style["support_side"]
-                    idx = (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE) if support == "left" else (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE)
+                    idx = ((LEFT_HIP, LEFT_KNEE, LEFT_ANKLE) if support == "left"
+                           else (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE))
                     bottom = _knee_flexion(joints, *idx).max()
                     assert (10.0 <= bottom <= 37.0) == bool(labels["knee_bent"]), bottom
                 checked += 1
@@ -104,6 +112,7 @@ def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow  # renders a small SynthGym set (~25 s)
 def test_layout_names_and_columns(small_dataset: Path) -> None:
     card = json.loads((small_dataset / layout.DATASET_CARD).read_text())
     assert card["name"] == "SynthGym" and card["seed"] == SMALL.seed
@@ -112,7 +121,8 @@ def test_layout_names_and_columns(small_dataset: Path) -> None:
         assert list(sheet.columns) == layout.sheet_columns(exercise)
         assert len(sheet) == 2 and set(sheet[layout.COLUMN_EXERCISE]) == {exercise}
         assert set(sheet[layout.label_columns(exercise)].to_numpy().ravel()) <= {0, 1}
-        assert (sheet[layout.COLUMN_VIDEO["frontal"]] % 2 == 1).all() and (sheet[layout.COLUMN_VIDEO["lateral"]] % 2 == 0).all()
+        assert (sheet[layout.COLUMN_VIDEO["frontal"]] % 2 == 1).all()
+        assert (sheet[layout.COLUMN_VIDEO["lateral"]] % 2 == 0).all()
         names = sorted(p.name for p in (small_dataset / layout.FRAME_FOLDERS[exercise]).iterdir())
         assert len(names) == 2 * 2 * layout.FRAMES_PER_REP
         assert all(layout.FRAME_PATTERN.match(name) for name in names)
@@ -125,17 +135,20 @@ def test_layout_names_and_columns(small_dataset: Path) -> None:
     assert list(demographics.columns) == list(layout.DEMOGRAPHIC_COLUMNS)
 
 
+@pytest.mark.slow  # renders a small SynthGym set
 def test_sheet_labels_match_ground_truth_parameters(small_dataset: Path) -> None:
     for exercise in EXERCISES:
         sheet = pd.read_excel(small_dataset / layout.SHEETS[exercise])
         for _, row in sheet.iterrows():
-            stem = layout.ground_truth_stem(exercise, row[layout.COLUMN_VIDEO["frontal"]], row[layout.COLUMN_VIDEO["lateral"]])
+            stem = layout.ground_truth_stem(exercise, row[layout.COLUMN_VIDEO["frontal"]],
+                                            row[layout.COLUMN_VIDEO["lateral"]])
             truth = json.loads((small_dataset / layout.GROUND_TRUTH_FOLDER / f"{stem}.json").read_text())
             rep = truth["reps"][int(row[layout.COLUMN_REP])]
             expected = labels_from_parameters(exercise, rep["parameters"])
             assert {c: int(row[c]) for c in layout.label_columns(exercise)} == expected
 
 
+@pytest.mark.slow  # renders a small SynthGym set
 def test_mediapipe_finds_the_person_near_the_true_joints(small_dataset: Path) -> None:
     errors, found = [], []
     for exercise in EXERCISES:
@@ -154,12 +167,14 @@ def test_mediapipe_finds_the_person_near_the_true_joints(small_dataset: Path) ->
                         continue
                     detected = np.asarray(points)[list(CHECKED_JOINTS), :2] * [SMALL.width, SMALL.height]
                     true = truth[f"landmarks_px_{view}"][frames[k]][list(CHECKED_JOINTS)]
-                    errors.append(np.linalg.norm(detected - true, axis=1).mean() / truth[f"body_height_px_{view}"][frames[k]])
+                    height = truth[f"body_height_px_{view}"][frames[k]]
+                    errors.append(np.linalg.norm(detected - true, axis=1).mean() / height)
     assert len(found) == 3 * 2 * 2 * layout.FRAMES_PER_REP
     assert np.mean(found) >= 0.98
     assert np.mean(errors) < 0.05
 
 
+@pytest.mark.slow  # renders a small SynthGym set
 def test_the_dataset_loader_reads_what_synthgym_wrote(small_dataset: Path) -> None:
     from gymcore.data.dataset import load_exercise
 

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from gymcore.synth import (
-    Camera, Participant, Pose, frontal_camera, lateral_camera, make_scene, pose_skeleton, render_clip,
-    render_frame, squat_sequence,
+    Camera,
+    Participant,
+    Pose,
+    frontal_camera,
+    lateral_camera,
+    make_scene,
+    pose_skeleton,
+    render_clip,
+    squat_sequence,
 )
 from gymcore.synth.body import (
-    LEFT_ANKLE, LEFT_FOOT_INDEX, LEFT_HEEL, LEFT_HIP, LEFT_KNEE, LEFT_SHOULDER, NOSE, RIGHT_FOOT_INDEX,
-    RIGHT_HIP, RIGHT_SHOULDER, standing_height,
+    LEFT_ANKLE,
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    NOSE,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+    standing_height,
 )
 
 
@@ -84,6 +99,7 @@ def mediapipe_checks() -> dict[str, list]:
     return checks
 
 
+@pytest.mark.slow  # renders clips and runs MediaPipe (~30 s)
 @pytest.mark.parametrize("view", ["frontal", "lateral"])
 def test_mediapipe_detects_the_synthetic_person(mediapipe_checks: dict[str, list], view: str) -> None:
     detected = np.concatenate([~np.isnan(c.detected_px[:, 0, 0]) for c in mediapipe_checks[view]])
@@ -91,6 +107,7 @@ def test_mediapipe_detects_the_synthetic_person(mediapipe_checks: dict[str, list
     assert detected.mean() >= 0.98
 
 
+@pytest.mark.slow  # renders clips and runs MediaPipe
 @pytest.mark.parametrize("view", ["frontal", "lateral"])
 def test_mediapipe_joints_lie_near_the_generator_joints(mediapipe_checks: dict[str, list], view: str) -> None:
     errors = np.concatenate([c.joint_errors for c in mediapipe_checks[view]])

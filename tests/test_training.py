@@ -9,13 +9,15 @@ import torch
 from tinygym import write_tiny_dataset
 
 from gymcore.criteria import EXERCISES
+from gymcore.data.dataset import load_exercise, rep_samples, split_exercise
 from gymcore.errors import InputError
-from gymcore.data.dataset import load_exercise, rep_samples
 from gymcore.evaluation.engine import evaluate
 from gymcore.judging.learned import load_criteria_model
-from gymcore.recognition.classifier import recognise_exercise
 from gymcore.models.weights import read_manifest, sha256_of
+from gymcore.recognition.classifier import recognise_exercise
 from gymcore.training.trainer import train
+
+pytestmark = pytest.mark.slow  # every test reads the module's trained models (~15-25 s of training)
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +27,10 @@ def trained(tmp_path_factory):
     data = write_tiny_dataset(root / "data", ("squat", "lunges", "deadlift"), participants=10)
     weights = root / "weights"
     pose = train(data, "squat", "pose", "cpu", weights_dir=weights, work_dir=root / "run", max_epochs=3, progress=False)
+    # The classifier is small and cheap: 30 epochs (a few seconds) take it from chance to telling the tiny
+    # exercises apart, so that the tests can check its answers, not only their type.
     classifier = train(data, "squat", "classifier", "cpu", weights_dir=weights, work_dir=root / "runc",
-                       max_epochs=3, progress=False)
+                       max_epochs=30, progress=False)
     return {"root": root, "data": data, "weights": weights, "pose": pose, "classifier": classifier}
 
 
@@ -71,12 +75,16 @@ def test_learned_model_judges_reps_and_declines_a_missing_view(trained):
     assert all(not v.assessable and "lateral" in v.reason for v in verdicts[2].values())
 
 
-def test_classifier_names_an_exercise_with_a_probability(trained):
-    assert "accuracy" in trained["classifier"].card["test_metrics"]
-    data = load_exercise(trained["data"], "lunges")
-    exercise, confidence = recognise_exercise([data.landmarks["frontal"][0], data.landmarks["lateral"][0]],
-                                              trained["weights"])
-    assert exercise in EXERCISES and 1 / 3 <= confidence <= 1.0
+def test_classifier_names_the_exercise_of_held_out_participants(trained):
+    assert trained["classifier"].card["test_metrics"]["accuracy"] >= 0.9
+    for exercise in EXERCISES:
+        rows = split_exercise(load_exercise(trained["data"], exercise))["test"]  # participants never trained on
+        assert len(rows) == 4
+        for i in range(len(rows)):
+            named, confidence = recognise_exercise([rows.landmarks["frontal"][i], rows.landmarks["lateral"][i]],
+                                                   trained["weights"])
+            # Chance is 1/3; the trained classifier gives the right exercise at least 0.6 (0.8-1.0 measured).
+            assert named == exercise and 0.6 <= confidence <= 1.0, (exercise, i, named, confidence)
 
 
 def test_fusion_starts_from_the_trained_vision_and_pose_streams(trained, tmp_path):
@@ -95,7 +103,8 @@ def test_fusion_starts_from_the_trained_vision_and_pose_streams(trained, tmp_pat
                        seen["streams.video.lateral.trunk.layer4.0.conv1.0.weight"])
     assert torch.equal(state["streams.features.frontal.stem.0.weight"], pose["streams.features.frontal.stem.0.weight"])
     with pytest.raises(InputError, match="lunges"):
-        initialise_streams(build_model("fusion", "lunges", "compact"), "fusion", "lunges", "compact", trained["weights"])
+        initialise_streams(build_model("fusion", "lunges", "compact"), "fusion", "lunges", "compact",
+                           trained["weights"])
 
 
 def test_a_loaded_model_says_which_file_serves_it(trained):
@@ -105,12 +114,14 @@ def test_a_loaded_model_says_which_file_serves_it(trained):
     assert info.variant == "compact" and info.trained_on == "TinyGym test"
 
 
-def test_the_classifier_recognises_the_exercise_of_analysed_clips(trained, squat_pair):
+def test_the_classifier_recognises_the_exercise_of_analysed_clips(trained, squat_perception):
     from gymcore.recognition.classifier import recognise_perception
-    from gymcore.perception.analysis import analyse_clips
 
-    front, side = squat_pair
-    recognition = recognise_perception(analyse_clips(front=front, side=side), trained["weights"])
-    assert recognition.exercise in EXERCISES and 1 / 3 <= recognition.confidence <= 1.0
+    recognition = recognise_perception(squat_perception, trained["weights"])
+    # Trained on schematic bodies, the classifier's answer on real MediaPipe landmarks is not known in
+    # advance; what is known: it names the most probable exercise, with that exercise's probability.
+    evidence = {exercise: recognition.evidence[f"p_{exercise}"] for exercise in EXERCISES}
+    assert recognition.exercise == max(evidence, key=evidence.get)
+    assert recognition.confidence == pytest.approx(evidence[recognition.exercise], abs=1e-3)
     assert recognition.method == "exercise classifier (classifier_all_compact.safetensors)"
     assert sum(recognition.evidence.values()) == pytest.approx(1.0, abs=2e-3)

@@ -1,8 +1,12 @@
 """A tiny dataset in the ALEX-GYM-1 layout, written by the tests that need one.
 
-Landmarks are a stick figure whose pose depends on the exercise and whose criteria are visible:
-criterion j moves landmark group j sideways when it fails, so a model can learn them. Frames are
-small JPEGs with the landmarks drawn, so that the vision stream has something to see.
+Landmarks are a schematic body seen from the front (frontal view) or the side (lateral view), so
+that the view gate (gymcore.judging.gate) accepts every repetition and evaluations measure the
+models, not the gate. The exercise moves the upper body in its own direction, so that the
+exercise classifier can learn it; criterion j moves landmark group j sideways when it fails, so
+that a criteria model can learn it. The groups leave the shoulders and hips alone (the gate reads
+the view's orientation from their widths). Frames are small JPEGs with the landmarks drawn, so
+that the vision stream has something to see.
 """
 
 from __future__ import annotations
@@ -15,23 +19,48 @@ import numpy as np
 import pandas as pd
 
 from gymcore.criteria import criteria_for
-from gymcore.data.layout import (COLUMN_EXERCISE, COLUMN_PARTICIPANT, COLUMN_REP, COLUMN_VIDEO, DATASET_CARD,
-                             FRAME_FOLDERS, FRAME_NAME, POSE_FILES, SHEETS)
+from gymcore.data.layout import (
+    COLUMN_EXERCISE,
+    COLUMN_PARTICIPANT,
+    COLUMN_REP,
+    COLUMN_VIDEO,
+    DATASET_CARD,
+    FRAME_FOLDERS,
+    FRAME_NAME,
+    POSE_FILES,
+    SHEETS,
+)
 
-EXERCISE_SHIFT = {"squat": (0.0, 0.15), "lunges": (0.15, 0.0), "deadlift": (-0.15, -0.1)}
+# (x, y) of MediaPipe's 33 landmarks, standing. Frontal: shoulders and hips about 0.5 torso
+# lengths wide, as a person facing the camera; lateral: edge on (about 0.04), facing right.
+FRONTAL = [(0.50, 0.14), (0.51, 0.12), (0.52, 0.12), (0.53, 0.12), (0.49, 0.12), (0.48, 0.12), (0.47, 0.12),
+           (0.54, 0.13), (0.46, 0.13), (0.51, 0.17), (0.49, 0.17), (0.58, 0.28), (0.42, 0.28), (0.62, 0.40),
+           (0.38, 0.40), (0.63, 0.50), (0.37, 0.50), (0.64, 0.53), (0.36, 0.53), (0.64, 0.53), (0.36, 0.53),
+           (0.63, 0.52), (0.37, 0.52), (0.55, 0.53), (0.45, 0.53), (0.55, 0.70), (0.45, 0.70), (0.55, 0.86),
+           (0.45, 0.86), (0.55, 0.88), (0.45, 0.88), (0.56, 0.90), (0.44, 0.90)]
+LATERAL = [(0.55, 0.14), (0.54, 0.12), (0.54, 0.12), (0.53, 0.12), (0.54, 0.12), (0.54, 0.12), (0.53, 0.12),
+           (0.50, 0.13), (0.50, 0.13), (0.54, 0.17), (0.54, 0.17), (0.505, 0.28), (0.495, 0.28), (0.52, 0.40),
+           (0.52, 0.40), (0.54, 0.50), (0.54, 0.50), (0.55, 0.53), (0.55, 0.53), (0.55, 0.53), (0.55, 0.53),
+           (0.54, 0.52), (0.54, 0.52), (0.505, 0.53), (0.495, 0.53), (0.52, 0.70), (0.52, 0.70), (0.50, 0.86),
+           (0.50, 0.86), (0.48, 0.88), (0.48, 0.88), (0.56, 0.90), (0.56, 0.90)]
+UPPER_BODY = slice(0, 23)  # head, shoulders, arms and hands: what the exercise moves
+EXERCISE_SHIFT = {"squat": (0.0, 0.08), "lunges": (0.08, 0.0), "deadlift": (-0.08, 0.04)}
+# Criterion j's landmarks: every landmark but the shoulders and hips, three at a time.
+CRITERION_GROUPS = np.array([k for k in range(33) if k not in (11, 12, 23, 24)])[:27].reshape(9, 3)
+FAULT_SHIFT = 0.12
 
 
 def tiny_landmarks(rng: np.random.Generator, exercise: str, labels: np.ndarray, view: int) -> np.ndarray:
-    base = np.stack([np.linspace(0.3, 0.7, 33), np.linspace(0.2, 0.8, 33), np.zeros(33)], axis=1)
-    base[::2, 0] += 0.1 * (view + 1)
+    base = np.array(FRONTAL if view == 0 else LATERAL, dtype=np.float64)
+    base = np.concatenate([base, np.zeros((33, 1))], axis=1)
     t = np.linspace(0, np.pi, 16)
     dx, dy = EXERCISE_SHIFT[exercise]
     frames = np.repeat(base[None], 16, axis=0)
-    frames[:, 20:, 0] += dx * np.sin(t)[:, None]
-    frames[:, 20:, 1] += dy * np.sin(t)[:, None]
+    frames[:, UPPER_BODY, 0] += dx * np.sin(t)[:, None]
+    frames[:, UPPER_BODY, 1] += dy * np.sin(t)[:, None]
     for j, passed in enumerate(labels):
         if not passed:
-            frames[:, 3 * j:3 * j + 3, 0] += 0.12
+            frames[:, CRITERION_GROUPS[j], 0] += FAULT_SHIFT
     frames[..., :2] = frames[..., :2] * rng.uniform(0.9, 1.1) + rng.normal(0, 0.005, (16, 33, 2))
     return frames.astype(np.float32)
 

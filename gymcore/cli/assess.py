@@ -6,8 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from gymcore.criteria import EXERCISES
-from gymcore.judging.registry import ASSESS_MODELS
-from gymcore.models.engine import ENGINES
+from gymcore.models.names import ASSESS_MODELS, ENGINES
 
 if TYPE_CHECKING:
     from gymcore.pipeline.record import AssessmentRecord

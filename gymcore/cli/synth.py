@@ -1,23 +1,23 @@
-"""``python -m gymcore synth``: write a SynthGym dataset, or demo clips with set-up motion."""
+"""``gymcore synth``: write a SynthGym dataset, or demo clips with set-up motion."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from gymcore.config import SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
-from gymcore.synth.dataset.plan import DEFAULT_PARTICIPANTS, DEFAULT_REPS_PER_PARTICIPANT
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("synth", help="generate the SynthGym dataset (ALEX-GYM-1 layout) or demo clips")
     parser.add_argument("--out", type=Path, required=True, help="folder to write into")
-    parser.add_argument("--participants", type=int, default=DEFAULT_PARTICIPANTS)
+    parser.add_argument("--participants", type=int, default=SYNTH_PARTICIPANTS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--exercises", default=",".join(EXERCISES), help="comma-separated subset of "
                         + ", ".join(EXERCISES))
-    parser.add_argument("--reps-per-participant", default=_format_reps(DEFAULT_REPS_PER_PARTICIPANT),
+    parser.add_argument("--reps-per-participant", default=_format_reps(SYNTH_REPS_PER_PARTICIPANT),
                         help="mean repetitions per participant, e.g. squat=6.5,lunges=2.4,deadlift=6")
     parser.add_argument("--workers", type=int, default=2, help="processes rendering participants in parallel")
     parser.add_argument("--fps", type=float, default=12.0)
@@ -44,7 +44,7 @@ def parse_exercises(text: str) -> tuple[str, ...]:
 
 
 def parse_reps(text: str) -> dict[str, float]:
-    reps = dict(DEFAULT_REPS_PER_PARTICIPANT)
+    reps = dict(SYNTH_REPS_PER_PARTICIPANT)
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, value = item.partition("=")
         try:

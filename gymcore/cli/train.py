@@ -7,7 +7,7 @@ import json
 
 from gymcore.criteria import EXERCISES
 from gymcore.models.names import CLASSIFIER, LEARNED_MODELS
-from gymcore.training.trainer import PRESETS
+from gymcore.training.presets import PRESETS
 
 
 def register(commands: argparse._SubParsersAction) -> None:

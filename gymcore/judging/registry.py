@@ -11,13 +11,11 @@ from pathlib import Path
 
 from gymcore.errors import GymError, InputError
 from gymcore.judging.types import CriteriaModel, WeightsInfo
-from gymcore.models.names import LEARNED_MODELS, ModelName
+from gymcore.models.names import ASSESS_MODELS, LEARNED_MODELS, ModelName
 
 RULES = ModelName("rules", "Rules", "Rules (hand-written thresholds)",
                   "interpretable rules: a measurement, a threshold and the evidence per criterion")
 CRITERIA_MODELS: dict[str, ModelName] = {"rules": RULES, **LEARNED_MODELS}
-# The models an assessment offers: the rules and the paper's three.
-ASSESS_MODELS = ("rules", "pose", "vision", "fusion")
 
 
 def model_label(name: str) -> str:

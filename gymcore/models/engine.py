@@ -18,8 +18,8 @@ import numpy as np
 
 from gymcore.config import cache_root
 from gymcore.errors import GymError
+from gymcore.models.names import ENGINES
 
-ENGINES = ("torch", "openvino")
 # "f32" keeps fp32 arithmetic everywhere; "default" lets OpenVINO pick (bfloat16 on CPUs with
 # AVX-512 BF16 or AMX, fp32 elsewhere).
 PRECISIONS = ("f32", "default")

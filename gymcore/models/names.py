@@ -1,5 +1,6 @@
-"""The learned models' names, labels and descriptions, without torch: the one list that the
-builders (gymcore.models.registry), the judging registry and the pages share."""
+"""Names that the builders (gymcore.models.registry), the judging registry, the pages and the
+command line share, without torch or numpy: the learned models' names, labels and descriptions,
+the inference engines and the models an assessment offers."""
 
 from __future__ import annotations
 
@@ -28,3 +29,7 @@ LEARNED_MODELS: dict[str, ModelName] = {model.name: model for model in (
               "multi-modal model: vision and pose streams, multi-stage fusion head"),
 )}
 CLASSIFIER = "classifier"
+# The inference engines (gymcore.models.engine).
+ENGINES = ("torch", "openvino")
+# The models an assessment offers: the rules and the paper's three.
+ASSESS_MODELS = ("rules", "pose", "vision", "fusion")

@@ -24,7 +24,7 @@ from gymcore.errors import ClipEndedEarly, InputError, NoPersonError
 from gymcore.perception.draw import AnnotatedClip
 from gymcore.perception.features import pose_features
 from gymcore.perception.pose import PoseEstimator, PoseSink, PoseTrack, shared_estimator, track_in_parallel
-from gymcore.perception.quality import QualityFlag, QualityReport, check_track
+from gymcore.perception.trackcheck import QualityFlag, QualityReport, quality_report
 from gymcore.perception.video import (
     ClipInfo, DecodeCount, DecodedFrame, iter_frames, probe_clip, resize_frames, timeline_indices, uniform_indices,
     with_decoded_count,
@@ -147,7 +147,7 @@ def analyse_view(
         view=view, source=info, sampled=sampled,
         images=[clip.model_images[i] for i in clip.model_idx],
         features=features, timeline=timeline, angles=angles,
-        quality=check_track(timeline, width, height),
+        quality=quality_report(timeline, (width, height)),
         timing_s={
             "probe": probed - started,
             "decode": clocks["decode"].total,

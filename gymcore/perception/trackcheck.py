@@ -1,4 +1,10 @@
-"""Can this view be trusted for a criterion? Orientation, framing, visibility, tracking.
+"""The check of a tracked view: quality flags for a reviewer (missed frames, a jump of the tracked
+person, poorly visible joints) and whether the view can be trusted for a criterion (orientation,
+framing, the person found and not jumping).
+
+Both use one jump detector, ``jump_times``, so the warning a page shows about a jump and the view
+being refused for it always go together. The view gate checks each repetition's 16 frames with it
+too (gymcore.judging.gate), as samples: see ``jump_times``.
 
 A lateral camera sees the shoulders and hips edge on: their horizontal widths shrink toward zero
 while the torso keeps its length (what it shows instead is the torso's depth). A frontal camera
@@ -8,12 +14,66 @@ neither a frontal nor a lateral criterion is judged from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from gymcore.perception.pose import LANDMARK, PoseTrack
-from gymcore.perception.quality import JUMP_TORSOS_PER_SECOND, MIN_FRAME_INTERVAL_S
+
+# Shoulder and hip widths over the torso length facing the camera (shoulders ~0.36 m, hip joints
+# ~0.2 m, torso ~0.5 m).
+FRONTAL_WIDTH_RATIO = 0.55
+# The body centre stepping faster than this many torso lengths per second between two frames (7 m/s
+# for an adult, half a torso between two frames at 30 fps) is not a person exercising: the tracker
+# lost the athlete and found someone else. SynthGym's clips reach 11 (a lunge at 25 fps).
+JUMP_STEP_TORSOS_PER_SECOND = 15.0
+# Frames closer than this are treated as this far apart, so that duplicated timestamps cannot turn a
+# small move into an impossible speed.
+MIN_FRAME_INTERVAL_S = 1 / 60
+# When MediaPipe keeps tracking through a switch, its smoothing slides the landmarks to the other
+# person over about 0.3 s (at 12 fps) instead of stepping there: moves and changes of size are then
+# also rated over at least this long.
+JUMP_WINDOW_S = 0.35
+# Sliding faster than this over the window (2 m/s for an adult) is not a person exercising either;
+# SynthGym's squats, lunges, deadlifts and walking in reach 3.2.
+JUMP_SLIDE_TORSOS_PER_SECOND = 4.0
+# The body's apparent size changing by more than this factor within the window would take walking a
+# third of the way to the camera at once: the track switched to a person at another distance.
+# SynthGym's clips reach 1.26.
+JUMP_SIZE_RATIO = 1.4
+MIN_MEAN_VISIBILITY = 0.5
+_KEY_JOINTS = [LANDMARK[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip",
+                                     "left_knee", "right_knee", "left_ankle", "right_ankle")]
+# What "the whole body" means: head, shoulders, hips, knees, ankles and feet.
+WHOLE_BODY = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee",
+              "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel")
+# A landmark may sit this far outside the picture (fraction of the frame) and still count as in it:
+# MediaPipe puts heels and toes on the bottom edge when the feet touch it.
+FRAME_MARGIN = 0.02
+
+
+@dataclass(frozen=True)
+class QualityFlag:
+    code: str
+    message: str
+    times_s: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "times_s": list(self.times_s)}
+
+
+@dataclass
+class QualityReport:
+    """What a reviewer should know about one view before trusting the numbers."""
+
+    detection_rate: float
+    mean_visibility: float
+    flags: list[QualityFlag] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        report = asdict(self)
+        report["flags"] = [flag.to_dict() for flag in self.flags]
+        return report
 
 
 @dataclass(frozen=True)
@@ -21,7 +81,7 @@ class ViewCheckLimits:
     """When a view is trusted (gymcore.perception.trackcheck)."""
 
     # Horizontal shoulder and hip widths over the torso length: about 0.55 facing the camera
-    # (shoulders ~0.36 m, hip joints ~0.2 m, torso ~0.5 m), near 0 side on.
+    # (FRONTAL_WIDTH_RATIO), near 0 side on.
     lateral_max_width_ratio: float = 0.30
     frontal_min_width_ratio: float = 0.38
     # Share of frames with the person found, and with the whole body inside the picture.
@@ -29,14 +89,6 @@ class ViewCheckLimits:
     min_in_frame_share: float = 0.75
     # MediaPipe's own visibility score below which a landmark is taken as hidden.
     min_visibility: float = 0.5
-
-
-# What "the whole body" means: head, shoulders, hips, knees, ankles and feet.
-WHOLE_BODY = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee",
-              "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel")
-# A landmark may sit this far outside the picture (fraction of the frame) and still count as in it:
-# MediaPipe puts heels and toes on the bottom edge when the feet touch it.
-FRAME_MARGIN = 0.02
 
 
 @dataclass
@@ -73,16 +125,46 @@ class ViewCheck:
         }
 
 
+def quality_report(track: PoseTrack, image_size: tuple[int, int]) -> QualityReport:
+    """Missed frames, jumps of the tracked person and poorly visible joints in one view."""
+    flags: list[QualityFlag] = []
+    missed = ~track.detected
+    if missed.any():
+        flags.append(QualityFlag(
+            "missed_frames",
+            f"Nobody was found in {missed.sum()} of {len(track)} frames; those frames are left out"
+            " of the curves.",
+            tuple(np.round(track.time_s[missed], 2).tolist()),
+        ))
+    jumps = jump_times(track.landmarks, track.time_s, image_size, every_frame=True)
+    if jumps:
+        flags.append(QualityFlag(
+            "person_jump",
+            "The tracked person jumps between frames (another person in view, or the track was"
+            " lost): check that only the athlete is in frame.",
+            tuple(jumps),
+        ))
+    visibility = float(np.nanmean(track.visibility[track.detected][:, _KEY_JOINTS])) if track.detected.any() else 0.0
+    if track.detected.any() and visibility < MIN_MEAN_VISIBILITY:
+        flags.append(QualityFlag(
+            "low_visibility",
+            f"Hips, knees, ankles or shoulders are often hidden or out of frame (mean visibility"
+            f" {visibility:.2f}): film the whole body from further away.",
+        ))
+    return QualityReport(detection_rate=track.detection_rate, mean_visibility=round(visibility, 3), flags=flags)
+
+
 def check_track(view: str, track: PoseTrack, image_size: tuple[int, int],
                 limits: ViewCheckLimits = ViewCheckLimits()) -> ViewCheck:
     """The check of a whole clip's timeline."""
-    return check_poses(view, track.landmarks, track.visibility, track.time_s, image_size, limits)
+    return check_poses(view, track.landmarks, track.visibility, track.time_s, image_size, limits, every_frame=True)
 
 
 def check_poses(
     view: str, landmarks: np.ndarray, visibility: np.ndarray, time_s: np.ndarray,
-    image_size: tuple[int, int], limits: ViewCheckLimits,
+    image_size: tuple[int, int], limits: ViewCheckLimits, every_frame: bool = False,
 ) -> ViewCheck:
+    """The check of poses sampled from a clip, or of every frame of it (see ``jump_times``)."""
     landmarks = np.asarray(landmarks, dtype=np.float64)
     detected = np.isfinite(landmarks[:, :, :2]).all(axis=(1, 2))
     ratio = width_ratio(landmarks[detected], image_size)
@@ -90,12 +172,93 @@ def check_poses(
         view=view, width_ratio=round(ratio, 3), orientation=orientation(ratio, limits),
         detected_share=float(detected.mean()) if len(detected) else 0.0,
         in_frame_share=in_frame_share(landmarks[detected]),
-        jump_times_s=_jump_times(landmarks, time_s, detected, image_size),
+        jump_times_s=jump_times(landmarks, time_s, image_size, every_frame=every_frame),
         visibility={name: _median_visibility(visibility[detected], index) for name, index in LANDMARK.items()},
         limits=limits,
     )
     check.problems = _problems(check, limits)
     return check
+
+
+def jump_times(landmarks: np.ndarray, time_s: np.ndarray, image_size: tuple[int, int], *,
+               every_frame: bool) -> list[float]:
+    """Times (s) at which the tracked body steps, slides or changes its apparent size faster than a
+    person can: the track switched to someone else. One time per jump, where it starts.
+
+    Slides and changes of size are rated only on ``every_frame`` of a clip as tracked (a timeline),
+    where MediaPipe's smoothing spreads a switch over several frames and times are real. Frames
+    sampled from a clip lie further apart than that spread, and a dataset's times are nominal (16
+    frames one sixteenth apart, however long the repetition): there only sudden steps are rated.
+
+    Distances are in the clip's median body size (``body_sizes``), not each frame's: a hinge toward
+    the camera shortens the torso in the picture, which frame-to-frame scales would take for a
+    switch of person.
+    """
+    landmarks = np.asarray(landmarks, dtype=np.float64)
+    seen = np.flatnonzero(np.isfinite(landmarks[:, :, :2]).all(axis=(1, 2)))
+    if len(seen) < 2:
+        return []
+    points = landmarks[seen, :, :2] * np.asarray(image_size, dtype=np.float64)
+    sizes = body_sizes(points)
+    times = np.asarray(time_s, dtype=np.float64)[seen]
+    centres = _body_centres(points) / np.median(sizes)
+    jumped = _sudden_steps(times, centres)
+    if every_frame:
+        jumped |= _fast_slides_or_resizes(times, centres, np.log(sizes))
+    return _first_of_each_jump(times[jumped])
+
+
+def body_sizes(points: np.ndarray) -> np.ndarray:
+    """Per frame, the torso length in pixels, or what the shoulder and hip widths imply when that is
+    longer: a hinge toward the camera foreshortens the torso but not the widths, and a side view
+    hides the widths but shows the torso whole."""
+    torso = np.linalg.norm(_centre(points, "shoulder") - _centre(points, "hip"), axis=1)
+    widths = (_width(points, "shoulder") + _width(points, "hip")) / 2
+    return np.maximum.reduce([torso, widths / FRONTAL_WIDTH_RATIO, np.ones(len(points))])
+
+
+def _sudden_steps(times: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Which frames end a step from the previous one faster than a person can move."""
+    jumped = np.zeros(len(times), dtype=bool)
+    elapsed = np.maximum(np.diff(times), MIN_FRAME_INTERVAL_S)
+    jumped[1:] = np.linalg.norm(np.diff(centres, axis=0), axis=1) / elapsed > JUMP_STEP_TORSOS_PER_SECOND
+    return jumped
+
+
+def _fast_slides_or_resizes(times: np.ndarray, centres: np.ndarray, log_sizes: np.ndarray) -> np.ndarray:
+    """Which frames end a slide or a change of size too fast for a person, comparing each frame with
+    the earlier ones within ``JUMP_WINDOW_S``; moves within less than the window are rated over the
+    whole window, since MediaPipe's smoothing may hide part of them."""
+    jumped = np.zeros(len(times), dtype=bool)
+    max_slide = JUMP_SLIDE_TORSOS_PER_SECOND * JUMP_WINDOW_S
+    max_log_resize = np.log(JUMP_SIZE_RATIO)
+    for lag in range(1, len(times)):
+        compared = times[lag:] - times[:-lag] <= JUMP_WINDOW_S
+        if not compared.any():
+            break
+        slid = np.linalg.norm(centres[lag:] - centres[:-lag], axis=1) > max_slide
+        resized = np.abs(log_sizes[lag:] - log_sizes[:-lag]) > max_log_resize
+        jumped[lag:] |= compared & (slid | resized)
+    return jumped
+
+
+def _first_of_each_jump(times: np.ndarray) -> list[float]:
+    """The first of each run of flagged times; a jump flags every frame compared across it."""
+    starts = np.ones(len(times), dtype=bool)
+    starts[1:] = np.diff(times) > JUMP_WINDOW_S
+    return [round(float(t), 2) for t in times[starts]]
+
+
+def _body_centres(points: np.ndarray) -> np.ndarray:
+    return (_centre(points, "shoulder") + _centre(points, "hip")) / 2
+
+
+def _centre(points: np.ndarray, joint: str) -> np.ndarray:
+    return (points[:, LANDMARK[f"left_{joint}"]] + points[:, LANDMARK[f"right_{joint}"]]) / 2
+
+
+def _width(points: np.ndarray, joint: str) -> np.ndarray:
+    return np.linalg.norm(points[:, LANDMARK[f"left_{joint}"]] - points[:, LANDMARK[f"right_{joint}"]], axis=1)
 
 
 def width_ratio(landmarks: np.ndarray, image_size: tuple[int, int]) -> float:
@@ -105,9 +268,7 @@ def width_ratio(landmarks: np.ndarray, image_size: tuple[int, int]) -> float:
     points = landmarks[..., :2] * np.asarray(image_size, dtype=np.float64)
     shoulders = np.abs(points[:, LANDMARK["left_shoulder"], 0] - points[:, LANDMARK["right_shoulder"], 0])
     hips = np.abs(points[:, LANDMARK["left_hip"], 0] - points[:, LANDMARK["right_hip"], 0])
-    shoulder_centre = (points[:, LANDMARK["left_shoulder"]] + points[:, LANDMARK["right_shoulder"]]) / 2
-    hip_centre = (points[:, LANDMARK["left_hip"]] + points[:, LANDMARK["right_hip"]]) / 2
-    torso = np.maximum(np.linalg.norm(shoulder_centre - hip_centre, axis=1), 1e-6)
+    torso = np.maximum(np.linalg.norm(_centre(points, "shoulder") - _centre(points, "hip"), axis=1), 1e-6)
     return float(np.median((shoulders + hips) / 2 / torso))
 
 
@@ -126,24 +287,6 @@ def in_frame_share(landmarks: np.ndarray) -> float:
     body = landmarks[:, [LANDMARK[name] for name in WHOLE_BODY], :2]
     inside = ((body >= -FRAME_MARGIN) & (body <= 1 + FRAME_MARGIN)).all(axis=(1, 2))
     return float(inside.mean())
-
-
-def _jump_times(
-    landmarks: np.ndarray, time_s: np.ndarray, detected: np.ndarray, image_size: tuple[int, int],
-) -> list[float]:
-    """Times at which the body centre moves faster than a person can (gymcore.perception.quality's limit),
-    in torso lengths of the whole clip: a hinge toward the camera shortens the torso in the
-    picture, which frame-to-frame scales would take for a switch to another person."""
-    seen = np.flatnonzero(detected)
-    if len(seen) < 2:
-        return []
-    points = landmarks[seen, :, :2] * np.asarray(image_size, dtype=np.float64)
-    shoulders = (points[:, LANDMARK["left_shoulder"]] + points[:, LANDMARK["right_shoulder"]]) / 2
-    hips = (points[:, LANDMARK["left_hip"]] + points[:, LANDMARK["right_hip"]]) / 2
-    torso = max(float(np.median(np.linalg.norm(shoulders - hips, axis=1))), 1.0)
-    intervals = np.diff(np.asarray(time_s, dtype=np.float64)[seen]).clip(min=MIN_FRAME_INTERVAL_S)
-    speed = np.linalg.norm(np.diff((shoulders + hips) / 2, axis=0), axis=1) / torso / intervals
-    return [round(float(t), 2) for t in np.asarray(time_s)[seen[1:]][speed > JUMP_TORSOS_PER_SECOND]]
 
 
 def _median_visibility(visibility: np.ndarray, index: int) -> float:

@@ -22,7 +22,7 @@ from typing import Any
 from gymcore.errors import GymError
 from gymcore.judging.types import Verdict, WeightsInfo
 from gymcore.perception.analysis import ViewAnalysis
-from gymcore.perception.quality import QualityFlag
+from gymcore.perception.trackcheck import QualityFlag
 from gymcore.perception.trackcheck import ViewCheck
 from gymcore.perception.video import ClipInfo
 from gymcore.recognition.pose_rule import Recognition

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from gymcore.config import SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
 from gymcore.criteria import EXERCISES
 from gymcore.synth.motion import deadlift, lunge
 from gymcore.synth.motion import squat as motion
@@ -20,9 +21,6 @@ from gymcore.synth.body import SKIN_TONES, Participant, Side
 from gymcore.synth.motion.faults import rules_for
 from gymcore.synth.motion.performance import RepPlan
 
-# Published proportions: 295 squat, 106 lunge and 269 deadlift repetitions over 45 participants.
-DEFAULT_PARTICIPANTS = 45
-DEFAULT_REPS_PER_PARTICIPANT = {"squat": 6.5, "lunges": 2.4, "deadlift": 6.0}
 PASS_RATE = (0.55, 0.72)
 BALANCED = (0.40, 0.85)
 FEMALE_SHARE = 12 / 45  # paper Table 2
@@ -34,9 +32,9 @@ class Settings:
     """What the generator was asked for; recorded in the dataset card."""
 
     seed: int = 0
-    participants: int = DEFAULT_PARTICIPANTS
+    participants: int = SYNTH_PARTICIPANTS
     exercises: tuple[str, ...] = EXERCISES
-    reps_per_participant: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_REPS_PER_PARTICIPANT))
+    reps_per_participant: dict[str, float] = field(default_factory=lambda: dict(SYNTH_REPS_PER_PARTICIPANT))
     fps: float = 12.0
     width: int = 640
     height: int = 480
