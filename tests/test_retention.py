@@ -9,6 +9,7 @@ import pytest
 from app_helpers import button, open_page, upload
 from streamlit.testing.v1 import AppTest
 
+from gymcore.config import SAMPLES_DIR
 from gymcore.errors import InputError
 from gymcore.records.retention import USED_MARKER, Retention, Sweeper, last_used, mark_used
 
@@ -122,8 +123,8 @@ def test_a_refused_upload_is_deleted_at_once_and_not_written_again(tmp_path):
     assert len(app.error) == 1 and files_in(folder) == []
 
 
-def test_a_replaced_or_removed_upload_is_deleted(squat_pair):
-    first, second = squat_pair
+def test_a_replaced_or_removed_upload_is_deleted():
+    first, second = SAMPLES_DIR / "squat_clean_frontal.mp4", SAMPLES_DIR / "squat_faulty_frontal.mp4"
     app = open_page("assess")
     upload(app, "Frontal clip", first)
     app.run()
