@@ -3,6 +3,9 @@
 PYTHON ?= python3
 VENV := .venv
 PORT ?= 8501
+# Private by default: only this machine can reach the dashboard. HOST=0.0.0.0 shares it on the
+# network, which the app allows only with a password (GYMFORM_PASSWORD; README, "Running it for others").
+HOST ?= 127.0.0.1
 HEADLESS ?= 0
 INSTALLED := $(VENV)/.installed
 
@@ -20,7 +23,7 @@ $(INSTALLED): requirements.txt pyproject.toml | $(VENV)/bin/python
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
-	$(VENV)/bin/streamlit run app/main.py --server.port $(PORT) \
+	$(VENV)/bin/streamlit run app/main.py --server.address $(HOST) --server.port $(PORT) \
 		$(if $(filter 1 true yes,$(HEADLESS)),--server.headless true)
 
 # The end-to-end test drives Debian's chromium; as root (CI) it is installed when missing, otherwise

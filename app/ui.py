@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,32 +15,75 @@ from gymcore.pipeline.result import RepResult
 from gymcore.records.history import History, default_database_url
 from gymcore.perception.analysis import ViewAnalysis
 from gymcore.judging.rules.config import DEFAULT_RULES, Limit
-from gymcore.perception.video import VIDEO_EXTENSIONS
+from gymcore.errors import ClipError
+from gymcore.perception.video import VIDEO_EXTENSIONS, probe_clip
 from gymcore.records.presentation import ANGLE_LABELS, RuleDecision
+from gymcore.records.retention import Retention, Sweeper, discard, mark_used
 
 UPLOAD_TYPES = [ext.lstrip(".") for ext in VIDEO_EXTENSIONS]
 ENGINE_LABELS = {"torch": "PyTorch", "openvino": "OpenVINO"}
 
 
+def keep_session_folder() -> None:
+    """Run on every page: starts the process's sweeper once and marks this session's folder as used, so
+    that its clips outlive the retention time only while the session keeps coming back."""
+    retention = Retention.from_environment()
+    _sweeper(retention.seconds, str(retention.root))
+    if "upload_dir" in st.session_state:
+        mark_used(Path(st.session_state.upload_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def _sweeper(seconds: float, root: str) -> Sweeper:
+    """One sweeper thread per process and retention setting."""
+    return Sweeper(Retention(seconds, Path(root))).start()
+
+
 def session_dir() -> Path:
-    """A private folder per browser session, so that two sessions never see each other's uploads."""
+    """A private folder per browser session, so that two sessions never see each other's uploads; made
+    again if the sweeper deleted it while the session sat unused."""
     if "upload_dir" not in st.session_state:
-        st.session_state.upload_dir = tempfile.mkdtemp(prefix="gymform-")
-    return Path(st.session_state.upload_dir)
+        st.session_state.upload_dir = str(Retention.from_environment().new_session_folder())
+    folder = Path(st.session_state.upload_dir)
+    mark_used(folder)
+    return folder
 
 
-def save_upload(upload: st.runtime.uploaded_file_manager.UploadedFile | None, view: str) -> Path | None:
+def save_upload(upload: st.runtime.uploaded_file_manager.UploadedFile, view: str) -> Path:
     """Write an uploaded clip to this session's folder under its own name, in a folder named by its
-    content so that re-runs reuse it and two clips of the same name do not collide."""
-    if upload is None:
-        return None
+    content so that re-runs reuse it and two clips of the same name do not collide; the view's
+    previous upload is deleted.
+
+    A clip that gymcore refuses (unreadable, too long, too large, too small) is deleted at once and its
+    ClipError raised again on every run while it stays in the uploader, without writing it again.
+    """
     data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    path = session_dir() / f"{view}-{digest}" / Path(upload.name).name
+    folder_name = f"{view}-{hashlib.sha256(data).hexdigest()[:16]}"
+    refused = st.session_state.setdefault("refused_uploads", {})
+    if folder_name in refused:
+        raise ClipError(refused[folder_name])
+    path = session_dir() / folder_name / Path(upload.name).name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        try:
+            probe_clip(path)
+        except ClipError as error:
+            discard(path.parent)
+            refused[folder_name] = str(error)
+            raise
+    discard_uploads_except(view, path)
     return path
+
+
+def discard_uploads_except(view: str, kept: Path | None) -> None:
+    """Delete this session's uploads of ``view`` other than ``kept`` (None: all of them), once replaced
+    or removed from the page."""
+    if "upload_dir" not in st.session_state:
+        return
+    for folder in Path(st.session_state.upload_dir).glob(f"{view}-*"):
+        if kept is None or folder != kept.parent:
+            discard(folder)
 
 
 def history_store() -> History:

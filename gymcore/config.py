@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 MODEL_FRAMES = 16  # the paper's fixed number of frames per view
 # The bundled sample clips (their manifest: gymcore.data.samples).
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+
+CACHE_ENV = "GYMCORE_CACHE"
+DATA_ROOT_ENV = "GYMFORM_DATA_ROOT"
+
+
+def cache_root() -> Path:
+    """Where gymcore keeps what it can compute again (converted models, dataset features and frames):
+    ``$GYMCORE_CACHE``, else ``~/.cache/gymcore``. Read at each call, so a changed environment counts."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "gymcore").expanduser()
+
+
+def data_root() -> Path:
+    """The one folder (with its subfolders) whose datasets and clips the dashboard may read and where it
+    writes the sets it generates: ``$GYMFORM_DATA_ROOT``, else ``~/gymform-data``."""
+    return Path(os.environ.get(DATA_ROOT_ENV) or Path.home() / "gymform-data").expanduser()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from pathlib import Path
 import streamlit as st
 
 from app.results import failure_markdown, show_matrix, show_provenance, timing_frame, verdict_matrix
-from app.ui import ENGINE_LABELS, UPLOAD_TYPES, angle_timeline, history_store, save_upload, session_dir, show_frames
+from app.ui import (ENGINE_LABELS, UPLOAD_TYPES, angle_timeline, discard_uploads_except, history_store, save_upload,
+                    session_dir, show_frames)
 from gymcore.judging.registry import ASSESS_MODELS, model_label
 from gymcore.pipeline.assess import assess, perceive
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
@@ -16,6 +17,7 @@ from gymcore.records.presentation import not_assessable_lines, rep_failures, rul
 from gymcore.pipeline.record import AssessmentRecord
 from gymcore.records.reports import render_html, render_pdf
 from gymcore.data.samples import bundled_samples
+from gymcore.records.retention import Retention, discard
 
 st.title("Assess a set")
 st.caption(
@@ -48,17 +50,31 @@ def choose_clips() -> tuple[dict[str, Path], str, dict[str, str]]:
             from app.camera import camera_recorders
 
             recorded = camera_recorders(session_dir())
+    for view in [view for view, upload in uploads.items() if upload is None]:
+        discard_uploads_except(view, None)
     if any(uploads.values()):
         st.session_state.pop("sample_key", None)
-        chosen = {view: upload for view, upload in uploads.items() if upload}
-        return ({view: save_upload(upload, view) for view, upload in chosen.items()}, "uploaded clips",
-                {view: upload.name for view, upload in chosen.items()})
+        saved = save_uploads(uploads)
+        return saved, "uploaded clips", {view: uploads[view].name for view in saved}
     if recorded:
         return recorded, "camera recording", {view: path.name for view, path in recorded.items()}
     sample = samples.get(st.session_state.get("sample_key", ""))
     if sample is None:
         return {}, "", {}
     return dict(sample.clips), f"sample {sample.title}", {view: path.name for view, path in sample.clips.items()}
+
+
+def save_uploads(uploads: dict) -> dict[str, Path]:
+    """The uploaded clips on disk; a refused one (deleted already) is named with the reason instead."""
+    saved = {}
+    for view, upload in uploads.items():
+        if upload is None:
+            continue
+        try:
+            saved[view] = save_upload(upload, view)
+        except GymError as error:
+            st.error(f"{view.capitalize()} clip refused: {error}")
+    return saved
 
 
 def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], source: str, engine: str) -> None:
@@ -68,7 +84,7 @@ def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], sou
         try:
             status.write(f"1/2 Finding the body in every frame of the {' and '.join(clips)} clip(s) (MediaPipe)"
                          " and drawing the skeleton over them...")
-            annotate_to = {name: session_dir() / f"annotated-{name}-{time.time_ns()}.mp4" for name in clips}
+            annotate_to = fresh_annotated_paths(clips)
             perception = perceive(clips.get("frontal"), clips.get("lateral"), models, exercise, engine, annotate_to)
             status.write(f"2/2 Recognising the exercise, finding repetitions, judging with"
                          f" {', '.join(model_label(m) for m in models)}...")
@@ -83,6 +99,15 @@ def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], sou
     st.session_state.pop("assess_error", None)
     st.session_state.result = {"assessment": assessment, "record": assessment.record(),
                                "annotated": annotated, "source": source}
+
+
+def fresh_annotated_paths(clips: dict[str, Path]) -> dict[str, Path]:
+    """Where this assessment's annotated clips go; the previous assessment's are deleted, as its result
+    is gone from the page."""
+    folder = session_dir()
+    for old in folder.glob("annotated-*.mp4"):
+        discard(old)
+    return {name: folder / f"annotated-{name}-{time.time_ns()}.mp4" for name in clips}
 
 
 def show_summary(record: AssessmentRecord, source: str) -> None:
@@ -150,7 +175,17 @@ def show_media(result: dict) -> None:
                 st.warning(flag.message)
             show_frames(view)
             left, _ = st.columns([2, 1])
-            left.video(str(result["annotated"][name]))
+            annotated = Path(result["annotated"][name])
+            if annotated.exists():
+                left.video(str(annotated))
+            else:
+                left.caption(f"The annotated clip was deleted after {retention_text()} unused; press Assess"
+                             " to draw it again.")
+
+
+def retention_text() -> str:
+    minutes = Retention.from_environment().seconds / 60
+    return f"{minutes:.0f} minutes" if minutes >= 1 else f"{minutes * 60:.0f} seconds"
 
 
 def show_save(record: AssessmentRecord) -> None:

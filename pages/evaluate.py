@@ -1,13 +1,14 @@
 """Evaluate: score the models on a dataset in the published layout and browse where they disagree."""
 
 import json
-from pathlib import Path
 
 import cv2
 import pandas as pd
 import streamlit as st
 
-from app.ui import session_dir, show_images
+from app.access import readable_folder
+from app.ui import show_images
+from gymcore.config import DATA_ROOT_ENV, data_root
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.perception.draw import draw_skeleton
 from gymcore.evaluation.engine import run_evaluation
@@ -24,13 +25,15 @@ st.title("Evaluate")
 st.caption(
     "Score the models on a dataset in the published ALEX-GYM-1 layout (squat.xlsx, front_pose_squat.json,"
     " Squat_frames/, ...; SynthGym writes the same), then look at the repetitions where they disagree."
+    f" Folders are read only inside the data folder {data_root()} (set by {DATA_ROOT_ENV} where the dashboard"
+    " starts); give them as a path inside it or relative to it."
 )
 
 
 def generate_section() -> None:
     with st.expander("No dataset at hand? Generate a small SynthGym set"):
         st.caption("Synthetic participants rendered and seen by MediaPipe, about 50 s per participant here."
-                   " The set is written to this browser session's private folder.")
+                   f" The set is written to the data folder {data_root()}.")
         cells = st.columns([1, 2, 1, 1], vertical_alignment="bottom")
         participants = cells[0].number_input("Participants", 1, 4, 2, key="synth_participants")
         exercises = cells[1].multiselect("Exercises", list(EXERCISES), default=list(EXERCISES),
@@ -44,7 +47,7 @@ def generate(participants: int, exercises: tuple[str, ...], seed: int) -> None:
     from gymcore.synth.dataset.plan import Settings
     from gymcore.synth.dataset.writer import generate_dataset
 
-    out = session_dir() / f"synthgym-{participants}p-seed{seed}-{'-'.join(exercises)}"
+    out = data_root() / f"synthgym-{participants}p-seed{seed}-{'-'.join(exercises)}"
     bar = st.progress(0.0, text="Rendering participant 1...")
     finished = []
 
@@ -132,11 +135,11 @@ def repetition_section() -> None:
         if cells[3].button("Render", disabled=not exercises, width="stretch"):
             render_demo_clips(tuple(exercises), int(reps), int(seed))
     cells = st.columns([4, 1], vertical_alignment="bottom")
-    folder = cells[0].text_input("Demo clips folder", key="demo_folder", placeholder="/path/to/demo-clips")
+    folder = cells[0].text_input("Demo clips folder", key="demo_folder", placeholder=str(data_root() / "demo-clips"))
     if cells[1].button("Count repetitions", disabled=not folder.strip(), width="stretch"):
         with st.spinner("Finding the body, the repetitions and the rules' verdicts in every clip..."):
             try:
-                st.session_state.count_report = count_repetitions([Path(folder.strip()).expanduser()]).to_dict()
+                st.session_state.count_report = count_repetitions([readable_folder(folder)]).to_dict()
                 st.session_state.pop("count_error", None)
             except GymError as error:
                 st.session_state.count_error = str(error)
@@ -156,7 +159,7 @@ def render_demo_clips(exercises: tuple[str, ...], reps: int, seed: int) -> None:
     from gymcore.synth.dataset.demo import write_demo_clips
     from gymcore.synth.dataset.plan import Settings
 
-    out = session_dir() / f"demo-clips-seed{seed}-{reps}reps-{'-'.join(exercises)}"
+    out = data_root() / f"demo-clips-seed{seed}-{reps}reps-{'-'.join(exercises)}"
     with st.spinner(f"Rendering a clean and a faulty clip of {reps} repetitions per exercise, both views..."):
         write_demo_clips(out, Settings(seed=seed, exercises=exercises), reps=reps)
     st.session_state.demo_folder = str(out)
@@ -176,7 +179,7 @@ generate_section()
 if "generated_note" in st.session_state:
     st.success(st.session_state.pop("generated_note"))
 cells = st.columns([3, 1, 2], vertical_alignment="bottom")
-folder = cells[0].text_input("Dataset folder", key="dataset_folder", placeholder="/path/to/ALEX-GYM-1")
+folder = cells[0].text_input("Dataset folder", key="dataset_folder", placeholder=str(data_root() / "ALEX-GYM-1"))
 split = cells[1].selectbox("Split", list(SPLITS), key="evaluation_split", format_func=lambda s: s)
 requested = cells[2].multiselect("Models", list(CRITERIA_MODELS), default=list(ASSESS_MODELS),
                                  key="evaluation_models")
@@ -186,7 +189,7 @@ st.caption(f"Split: {SPLITS[split]} (participants split 70/15/15 with seed 0, as
 if st.button("Run the evaluation", type="primary", disabled=not folder.strip() or not requested):
     bar = st.progress(0.0, text="Reading the dataset...")
     try:
-        evaluation = run_evaluation(Path(folder.strip()).expanduser(), split, requested,
+        evaluation = run_evaluation(readable_folder(folder), split, requested,
                                     progress=lambda share, text: bar.progress(share, text=text))
         st.session_state.evaluation = evaluation
         st.session_state.evaluation_report = jsonable(evaluation.report())

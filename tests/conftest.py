@@ -39,6 +39,14 @@ def empty_room_clip(tmp_path_factory) -> Path:
     return write_video(tmp_path_factory.mktemp("empty") / "empty_room.mp4", frames, fps=12)
 
 
+@pytest.fixture(autouse=True)
+def gymcore_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Dataset caches in the test run's temporary folder, not in the user's ~/.cache/gymcore."""
+    folder = tmp_path_factory.getbasetemp() / "gymcore-cache"
+    monkeypatch.setenv("GYMCORE_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture
 def history_home(tmp_path, monkeypatch) -> Path:
     """The history database in a temporary folder, for the tests of pages that save or list assessments."""

@@ -1,4 +1,4 @@
-"""The Evaluate page on a tiny dataset in the published layout."""
+"""The Evaluate page on a tiny dataset in the published layout, read only inside the data root."""
 
 import numpy as np
 import pytest
@@ -9,6 +9,14 @@ from gymcore.data.dataset import load_exercise, rep_samples
 from gymcore.judging.gate import judge_gated, refusals
 from gymcore.judging.registry import ASSESS_MODELS, has_weights, model_title
 from gymcore.judging.rules.model import DEFAULT_RULES_MODEL
+
+
+@pytest.fixture(autouse=True)
+def data_root(tmp_path_factory, monkeypatch):
+    """Every test's folders (and the session's demo clips) lie under the test run's temporary folder."""
+    root = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("GYMFORM_DATA_ROOT", str(root))
+    return root
 
 
 def rules_hamming_loss(root) -> float:
@@ -25,7 +33,7 @@ def rules_hamming_loss(root) -> float:
 
 
 @pytest.mark.slow  # runs the four shipped models (~20-30 s)
-def test_evaluation_with_progress_results_and_disagreements(tmp_path):
+def test_evaluation_with_progress_results_and_disagreements(tmp_path, gymcore_cache):
     root = write_tiny_dataset(tmp_path / "tiny", exercises=("squat",), participants=4, reps=2)
     app = open_page("evaluate")
     assert not app.exception
@@ -44,6 +52,25 @@ def test_evaluation_with_progress_results_and_disagreements(tmp_path):
     assert list(verdicts.columns) == ["Truth", *expected]
     assert len(app.get("image")) == 32  # 16 frames of each view side by side
     assert "evaluation_report" in app.session_state
+    # The features were cached in gymcore's cache, not in the dataset folder.
+    assert not list(root.rglob("*.npy")) and list((gymcore_cache / "datasets").rglob("squat_*.npy"))
+
+
+def test_a_folder_outside_the_data_root_is_refused_with_a_sentence(tmp_path, monkeypatch):
+    root = write_tiny_dataset(tmp_path / "tiny", exercises=("squat",), participants=4, reps=2)
+    monkeypatch.setenv("GYMFORM_DATA_ROOT", str(tmp_path / "data"))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "linked").symlink_to(root)
+    app = open_page("evaluate")
+    for folder in (str(root), str(tmp_path / "data" / ".." / "tiny"), "linked", "/"):
+        app.text_input(key="dataset_folder").set_value(folder).run()
+        button(app, "Run the evaluation").click().run()
+        assert not app.exception and not app.dataframe
+        assert len(app.error) == 1
+        assert app.error[0].value.startswith(f"{folder} is outside the data folder {(tmp_path / 'data').resolve()}")
+    app.text_input(key="demo_folder").set_value(str(root)).run()
+    button(app, "Count repetitions").click().run()
+    assert any("is outside the data folder" in error.value for error in app.error)
 
 
 def test_a_folder_without_a_dataset_gets_a_sentence(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tinygym import write_tiny_dataset
 
-from gymcore.data.dataset import cached_features, cached_frames, load_exercise, split_exercise
+from gymcore.data.dataset import cached_features, cached_frames, dataset_cache_folder, load_exercise, split_exercise
 from gymcore.errors import InputError
 
 
@@ -54,7 +54,20 @@ def test_features_and_frames_are_cached_and_finite(tiny):
     data = load_exercise(tiny, "squat").subset(np.arange(4))
     features = cached_features(data, "frontal")
     assert features.shape == (4, 16, 5984) and np.isfinite(features).all()
-    assert len(list((tiny / ".gymcore_cache").glob("squat_frontal_features_*.npy"))) == 1
+    assert len(list(dataset_cache_folder(tiny).glob("squat_frontal_features_*.npy"))) == 1
     assert np.array_equal(cached_features(data, "frontal"), features)
     frames = cached_frames(data, "lateral", 24)
     assert frames.shape == (4, 16, 24, 24, 3) and frames.dtype == np.uint8 and frames.any()
+
+
+def test_caches_go_under_the_cache_root_never_into_the_dataset_folder(tiny, tmp_path, monkeypatch):
+    before = sorted(path.relative_to(tiny) for path in tiny.rglob("*"))
+    monkeypatch.setenv("GYMCORE_CACHE", str(tmp_path / "cache"))
+    data = load_exercise(tiny, "squat").subset(np.arange(2))
+    cached_features(data, "lateral")
+    cached_frames(data, "frontal", 24)
+    assert sorted(path.relative_to(tiny) for path in tiny.rglob("*")) == before
+    written = sorted(path.name for path in (tmp_path / "cache" / "datasets").rglob("*.npy"))
+    assert len(written) == 2 and written[0].startswith("squat_frontal_frames24_")
+    # The same dataset reached through another spelling of its path shares the cache.
+    assert dataset_cache_folder(tiny / ".." / tiny.name) == dataset_cache_folder(tiny)

@@ -4,10 +4,11 @@ Every name of the layout (folders, files, columns) comes from gymcore.data.layou
 SynthGym's writer and this loader share. A missing file or column fails with a message that
 names it.
 
-Derived inputs are cached under ``<data>/.gymcore_cache``: the 5984 pose features per view (missing
-frames interpolated as in inference, see gymcore.models.inputs) and frames resized to a model's
-input size. Cache files carry a fingerprint of what they were computed from and are rebuilt when it
-changes.
+Derived inputs are cached under gymcore's cache (``gymcore.config.cache_root()/datasets``), one folder
+per dataset named by a hash of its resolved path, never inside the dataset's own folder (which may be
+read-only or someone else's): the 5984 pose features per view (missing frames interpolated as in
+inference, see gymcore.models.inputs) and frames resized to a model's input size. Cache files carry a
+fingerprint of what they were computed from and are rebuilt when it changes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from gymcore.config import cache_root
 from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.errors import InputError
 from gymcore.perception.features import N_FEATURES, pose_features
@@ -32,7 +34,6 @@ from gymcore.perception.video import resize_frames
 
 SPLITS = ("train", "val", "test")
 SPLIT_FRACTIONS = (0.70, 0.15, 0.15)
-CACHE_FOLDER = ".gymcore_cache"
 
 
 @dataclass
@@ -168,10 +169,16 @@ def split_exercise(data: ExerciseSet, seed: int = 0) -> dict[str, ExerciseSet]:
             for name, members in groups.items()}
 
 
+def dataset_cache_folder(root: Path) -> Path:
+    """The cache folder of the dataset at ``root``: one per dataset, named by its resolved path."""
+    key = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+    return cache_root() / "datasets" / key
+
+
 def _cache_path(data: ExerciseSet, name: str, payload: bytes) -> Path:
     fingerprint = hashlib.sha256(payload).hexdigest()[:16]
-    folder = data.root / CACHE_FOLDER
-    folder.mkdir(exist_ok=True)
+    folder = dataset_cache_folder(data.root)
+    folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{data.exercise}_{name}_{fingerprint}.npy"
 
 

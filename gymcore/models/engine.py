@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from gymcore.config import cache_root
 from gymcore.errors import GymError
 from gymcore.models.names import ENGINES
 
 # "f32" keeps fp32 arithmetic everywhere; "default" lets OpenVINO pick (bfloat16 on CPUs with
 # AVX-512 BF16 or AMX, fp32 elsewhere).
 PRECISIONS = ("f32", "default")
-CACHE_DIR = Path(os.environ.get("GYMCORE_CACHE", Path.home() / ".cache" / "gymcore")) / "openvino"
+CACHE_DIR = cache_root() / "openvino"
 
 
 class EngineError(GymError):
