@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from pathlib import Path
 
@@ -42,6 +43,13 @@ def save_upload(upload: st.runtime.uploaded_file_manager.UploadedFile | None, vi
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return path
+
+
+def plain(text: str) -> str:
+    """``text`` (a name, a note, a file name, a URL) to put in Markdown so that it shows as typed:
+    each character that Markdown or Streamlit's extensions give a meaning (links, images, emphasis,
+    headings, lists, tags, colours, formulas) escaped."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=])", r"\\\1", " ".join(text.splitlines()))
 
 
 def history_store() -> History:
