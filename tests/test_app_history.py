@@ -70,8 +70,8 @@ def test_the_list_comes_fifty_to_a_page(history_home):
     app.number_input[0].set_value(2).run()
     assert app.dataframe[0].value["Athlete"].tolist() == [f"Athlete {index:02d}" for index in range(4, -1, -1)]
     assert any("Assessments 51–55 of 55" in c.value for c in app.caption)
-    assert app.selectbox(key="history_report").options == [f"#{i} · 2026-01-01 0{i - 1}:00 · Athlete 0{i - 1} · Squat"
-                                                           for i in range(5, 0, -1)]
+    assert app.selectbox(key="history_report").options == [
+        f"#{i} · 2026-01-01 0{i - 1}:00 · Athlete 0{i - 1} · Squat" for i in range(5, 0, -1)]
     app.selectbox(key="history_athlete").set_value("Athlete 07").run()
     assert app.dataframe[0].value["Athlete"].tolist() == ["Athlete 07"] and not app.number_input
 

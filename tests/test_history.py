@@ -2,7 +2,7 @@ import csv
 import io
 import json
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from sqlalchemy import event, inspect
 
 from gymcore.records import history as history_module
 from gymcore.records.history import History, HistoryError, HistoryFilter, masked_url, neutral_cell
-from gymcore.pipeline.record import AssessmentRecord
+from gymcore.pipeline.record import SCHEMA_VERSION, AssessmentRecord
 
 LEGACY = Path(__file__).resolve().parent / "data" / "assessment_record_v1.json"
 
@@ -85,6 +85,12 @@ def statements_while(history: History, action) -> list[str]:
     return sent
 
 
+def no_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [key for key, _ in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+
+
 def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
@@ -146,8 +152,8 @@ def test_exports_and_delete(history):
     assert history.export_csv(HistoryFilter()) == csv_text
     history.delete(dropped)
     assert [e.id for e in history.entries()] == [kept]
-    exported = json.loads(history.export_json(history.entries()))
-    assert [item["history"]["id"] for item in exported] == [kept]
+    exported = json.loads(history.export_json(history.entries()), object_pairs_hook=no_repeated_keys)
+    assert [item["history"]["id"] for item in exported] == [kept] and exported[0]["schema"] == SCHEMA_VERSION
     assert AssessmentRecord.from_dict(exported[0]).reps[0].verdicts["feet_flat"]["rules"].passed is True
     assert json.loads(history.export_json(HistoryFilter(athlete="Nobody"))) == []
 
@@ -156,8 +162,8 @@ def test_exports_stream_oldest_first_in_batches(history, monkeypatch):
     monkeypatch.setattr(history_module, "ID_CHUNK", 2)
     monkeypatch.setattr(history_module, "RECORD_BATCH", 2)
     start = datetime(2026, 11, 1)
-    ids = [history.save(make_record([True] * (day + 1)), "Ana", notes=f"day {day}", created_at=start + timedelta(days=day))
-           for day in range(5)]
+    ids = [history.save(make_record([True] * (day + 1)), "Ana", notes=f"day {day}",
+                        created_at=start + timedelta(days=day)) for day in range(5)]
     for selection in (HistoryFilter(athlete="Ana"), history.entries()):
         out = io.StringIO()
         assert history.write_json(out, selection) == 5
@@ -209,13 +215,14 @@ def test_a_database_made_before_the_new_indexes_opens_and_reads(tmp_path):
     assert "ix_verdicts_assessment_rep_criterion_model" in {
         index["name"] for index in inspect(history._engine).get_indexes("verdicts")}
     [entry] = history.entries(athlete="Ana", limit=50)
-    assert (entry.id, entry.n_reps, entry.score, entry.side_clip, entry.notes) == (7, 1, 0.8, "squat_lateral_3.mp4", "old")
+    assert (entry.id, entry.n_reps, entry.score, entry.side_clip, entry.notes) == (
+        7, 1, 0.8, "squat_lateral_3.mp4", "old")
     saved = history.saved(7)
     assert saved.record.schema == 1 and saved.record.clips["lateral"].name == "squat_lateral_3.mp4"
     assert saved.record.weights["pose"].synthetic
     assert [row[5:8] for row in csv_rows(history.export_csv())[1:]] == [
         ["feet_flat", "pose", "pass"], ["neutral_back", "rules", "fail"]]
-    assert json.loads(history.export_json(history.entries()))[0]["schema"] == 1
+    assert json.loads(history.export_json(history.entries()), object_pairs_hook=no_repeated_keys)[0]["schema"] == 1
     added = history.save(make_record([True]), "Ana", created_at=datetime(2026, 12, 2))
     assert [e.id for e in History(f"sqlite:///{path}").entries()] == [added, 7]
 
@@ -226,11 +233,13 @@ def test_unreachable_database_is_a_sentence(tmp_path):
 
 
 def test_a_database_password_is_never_shown():
-    assert masked_url("postgresql+psycopg://coach:s3cret@db.example/gym") == "postgresql+psycopg://coach:***@db.example/gym"
+    assert (masked_url("postgresql+psycopg://coach:s3cret@db.example/gym")
+            == "postgresql+psycopg://coach:***@db.example/gym")
     assert masked_url("sqlite:////data/history.sqlite") == "sqlite:////data/history.sqlite"
     assert "s3cret" not in masked_url("not a url s3cret")
     # A driver that is not installed, and a server that refuses the connection.
-    for url in ("mysql+nosuchdriver://coach:s3cret@127.0.0.1:1/gym", "postgresql+psycopg://coach:s3cret@127.0.0.1:1/gym"):
+    for url in ("mysql+nosuchdriver://coach:s3cret@127.0.0.1:1/gym",
+                "postgresql+psycopg://coach:s3cret@127.0.0.1:1/gym"):
         with pytest.raises(HistoryError) as raised:
             History(url)
         assert "s3cret" not in str(raised.value) and "coach:***@127.0.0.1:1/gym" in str(raised.value)
