@@ -209,7 +209,7 @@ def _json_file(store: History, out: Path) -> str:
 
 
 def _csv_download(store: History, out: Path) -> str:
-    size = len(store.export_csv().encode())
+    size = len(store.export_csv())
     return f"the page's CSV download of all, in memory ({size / 2**20:,.0f} MB)"
 
 

@@ -91,8 +91,8 @@ def no_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return dict(pairs)
 
 
-def csv_rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+def csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode(), newline="")))
 
 
 def test_saved_assessments_come_back_filtered(history):
@@ -146,10 +146,10 @@ def test_trend_per_athlete_and_criterion(history):
 def test_exports_and_delete(history):
     kept = history.save(make_record([True]), "Ana")
     dropped = history.save(make_record([False]), "Ana")
-    csv_text = history.export_csv(history.entries())
-    assert csv_text.splitlines()[0].startswith("assessment_id,created_at,athlete")
-    assert "not_assessable" in csv_text and len(csv_text.splitlines()) == 1 + 2 * 3
-    assert history.export_csv(HistoryFilter()) == csv_text
+    csv_data = history.export_csv(history.entries())
+    assert csv_data.splitlines()[0].startswith(b"assessment_id,created_at,athlete")
+    assert b"not_assessable" in csv_data and len(csv_data.splitlines()) == 1 + 2 * 3
+    assert history.export_csv(HistoryFilter()) == csv_data
     history.delete(dropped)
     assert [e.id for e in history.entries()] == [kept]
     exported = json.loads(history.export_json(history.entries()), object_pairs_hook=no_repeated_keys)
@@ -173,7 +173,7 @@ def test_exports_stream_oldest_first_in_batches(history, monkeypatch):
         assert [len(AssessmentRecord.from_dict(r).reps) for r in records] == [1, 2, 3, 4, 5]
         out = io.StringIO()
         assert history.write_csv(out, selection) == 3 * (1 + 2 + 3 + 4 + 5)
-        assert list(dict.fromkeys(int(row[0]) for row in csv_rows(out.getvalue())[1:])) == ids
+        assert list(dict.fromkeys(int(row[0]) for row in csv_rows(out.getvalue().encode())[1:])) == ids
 
 
 def test_csv_cells_cannot_start_a_spreadsheet_formula(history):

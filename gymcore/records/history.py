@@ -19,7 +19,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
@@ -322,17 +322,14 @@ class History:
         out.write("\n]\n" if written else "]\n")
         return written
 
-    def export_csv(self, selection: Selection = HistoryFilter()) -> str:
-        """``write_csv`` into a string (a download); its size is the CSV's, about 100 bytes a verdict."""
-        buffer = io.StringIO()
-        self.write_csv(buffer, selection)
-        return buffer.getvalue()
+    def export_csv(self, selection: Selection = HistoryFilter()) -> bytes:
+        """``write_csv`` into UTF-8 bytes, for a download: about 75 bytes a verdict, 14 KB a 2-minute
+        assessment."""
+        return _written(self.write_csv, selection)
 
-    def export_json(self, selection: Selection = HistoryFilter()) -> str:
-        """``write_json`` into a string (a download): keep the selection small, a record is ~435 KB."""
-        buffer = io.StringIO()
-        self.write_json(buffer, selection)
-        return buffer.getvalue()
+    def export_json(self, selection: Selection = HistoryFilter()) -> bytes:
+        """``write_json`` into UTF-8 bytes, for a download: keep the selection small, a record is ~0.5 MB."""
+        return _written(self.write_json, selection)
 
     def _open(self, url: str) -> Engine:
         where = f"The history database at {self.display_url}"
@@ -373,6 +370,15 @@ class History:
                 f"The history database at {self.display_url} could not be {action} ({type(error).__name__}):"
                 " check that it is reachable and that nothing else holds it locked."
             ) from None
+
+
+def _written(write: Callable[[TextIO, Selection], int], selection: Selection) -> bytes:
+    """What ``write`` writes, encoded as it goes: one copy in memory, not a string and its bytes."""
+    buffer = io.BytesIO()
+    text = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+    write(text, selection)
+    text.detach()  # leaves the buffer open
+    return buffer.getvalue()
 
 
 def _add_missing_indexes(engine: Engine) -> None:
