@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app.ui import plain
 from gymcore.criteria import criteria_for
 from gymcore.judging.registry import model_label
 from gymcore.judging.types import WeightsInfo
@@ -44,12 +45,13 @@ def failure_markdown(failure: RepFailure) -> str:
 def show_provenance(weights: dict[str, WeightsInfo]) -> None:
     """Per model, where its verdicts come from; synthetic training data gets a badge as well as the words."""
     for item in provenance(weights):
-        label = f"**{model_label(item.model)}**"
+        # The text names weight files and data sets from the weights' cards: shown as written.
+        label, text = f"**{model_label(item.model)}**", plain(item.text)
         if not item.loaded:
-            st.markdown(f"{label}: :grey[{item.text}]")
+            st.markdown(f"{label}: :grey[{text}]")
         else:
             badge = " :orange-badge[synthetic training data]" if item.synthetic else ""
-            st.markdown(f"{label}: {item.text}{badge}")
+            st.markdown(f"{label}: {text}{badge}")
 
 
 def timing_frame(timing_s: dict[str, float]) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,13 @@ def discard_uploads_except(view: str, kept: Path | None) -> None:
     for folder in Path(st.session_state.upload_dir).glob(f"{view}-*"):
         if kept is None or folder != kept.parent:
             discard(folder)
+
+
+def plain(text: str) -> str:
+    """``text`` (a name, a note, a file name, a URL) to put in Markdown so that it shows as typed:
+    each character that Markdown or Streamlit's extensions give a meaning (links, images, emphasis,
+    headings, lists, tags, colours, formulas) escaped."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=])", r"\\\1", " ".join(text.splitlines()))
 
 
 def history_store() -> History:

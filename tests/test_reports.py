@@ -38,16 +38,57 @@ def legacy() -> dict:
     return json.loads(LEGACY.read_text())
 
 
+PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def pdf_objects(pdf: bytes) -> dict[bytes, tuple[bytes, bytes]]:
+    """Object number -> (dictionary, stream inflated when compressed; empty without one)."""
+    objects = {}
+    for match in re.finditer(rb"(\d+) 0 obj\s*(<<.*?>>)\s*(?=stream|endobj)", pdf, re.S):
+        dictionary, stream = match.group(2), b""
+        if pdf.startswith(b"stream", match.end()):
+            start = pdf.index(b"\n", match.end()) + 1
+            stream = pdf[start:start + int(re.search(rb"/Length (\d+)", dictionary).group(1))]
+            if b"/FlateDecode" in dictionary:
+                stream = zlib.decompress(stream)
+        objects[match.group(1)] = (dictionary, stream)
+    return objects
+
+
+def pdf_string(literal: bytes) -> bytes:
+    def unescape(match: re.Match) -> bytes:
+        code = match.group(1)
+        return bytes([int(code, 8)]) if code[:1].isdigit() else PDF_ESCAPES.get(code, code)
+    return re.sub(rb"\\([0-7]{1,3}|.)", unescape, literal, flags=re.S)
+
+
 def pdf_text(pdf: bytes) -> str:
-    """The text an fpdf2 PDF draws, from its compressed page streams, whitespace collapsed."""
-    strings = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            continue
-        strings += [re.sub(rb"\\(.)", rb"\1", text) for text in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content)]
-    return " ".join(b" ".join(strings).decode("latin-1").split())
+    """The text an fpdf2 PDF draws, whitespace collapsed: core-font strings read as Latin-1, embedded
+    (Unicode) fonts' two-byte codes read through their ToUnicode maps."""
+    objects = pdf_objects(pdf)
+    to_unicode = {}
+    for name, number in re.findall(rb"/(F\d+) (\d+) 0 R", pdf):
+        reference = re.search(rb"/ToUnicode (\d+) 0 R", objects[number][0])
+        to_unicode[name] = reference and {
+            int(code, 16): bytes.fromhex(char.decode()).decode("utf-16-be")
+            for code, char in re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]+)>", objects[reference.group(1)][1])}
+    lines, codes = [], None
+    pages = [stream for dictionary, stream in objects.values()
+             if stream and b"/Subtype" not in dictionary and b"/Length1" not in dictionary]  # not images, fonts
+    for stream in pages:
+        for block in re.findall(rb"\bBT\b(.*?)\bET\b", stream, re.S):  # one text object per line drawn
+            line = []
+            # Strings are shown by Tj, or by TJ in an array with spacing (justified lines).
+            for font, literal in re.findall(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)", block, re.S):
+                if font:
+                    codes = to_unicode.get(font)
+                elif codes is None:
+                    line.append(pdf_string(literal).decode("latin-1"))
+                else:
+                    raw = pdf_string(literal)
+                    line += [codes.get(int.from_bytes(raw[i:i + 2], "big"), "\ufffd") for i in range(0, len(raw), 2)]
+            lines.append("".join(line))
+    return " ".join(" ".join(lines).split())
 
 
 @pytest.mark.slow  # assesses the rendered squat pair
@@ -143,6 +184,15 @@ def test_both_reports_state_where_every_models_verdicts_come_from(record):
     for line in lines:
         assert f"<li>{line}</li>" in html
         assert line in text
+
+
+def test_the_pdf_keeps_every_character_of_a_name(legacy):
+    record = AssessmentRecord.from_dict(legacy)
+    name, notes = "Zoë Ωmega 张伟", "Ćwiczenie • 練習 😀"
+    text = pdf_text(render_pdf(record, athlete=name, notes=notes))
+    assert f"Athlete: {name} Date:" in text and f"Notes: {notes}" in text
+    assert "???" not in text and "\ufffd" not in text
+    assert "Athlete: Ana Date:" in pdf_text(render_pdf(record, athlete="Ana"))
 
 
 @pytest.mark.slow  # assesses the rendered squat pair

@@ -9,9 +9,15 @@ as PNG, so the HTML opens offline and the PDF needs no browser.
 from __future__ import annotations
 
 import base64
+import bisect
 import io
+import struct
+import tempfile
 from pathlib import Path
 
+import matplotlib
+from fontTools.ttLib import TTFont, newTable
+from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.figure import Figure
@@ -24,6 +30,11 @@ from gymcore.records.presentation import (
 from gymcore.pipeline.record import AssessmentRecord
 
 REPORT_SUFFIXES = (".html", ".pdf")
+# matplotlib's own fonts: DejaVu Sans draws Latin, Greek, Cyrillic and more; Last Resort has a
+# glyph for every character (its script's emblem).
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+PDF_FONT = "DejaVu"
+FALLBACK_FONT = "LastResort"
 _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     autoescape=select_autoescape(["html", "j2"]),
@@ -86,13 +97,33 @@ def render_html(record: AssessmentRecord, athlete: str = "", notes: str = "") ->
 
 
 def render_pdf(record: AssessmentRecord, athlete: str = "", notes: str = "") -> bytes:
-    """The same report as a PDF (A4)."""
+    """The same report as a PDF (A4), in DejaVu Sans (matplotlib's copy). Characters it has no glyph
+    for (Chinese, for one) are drawn with matplotlib's Last Resort font, whose glyph names the
+    character's script; either way the PDF's text holds every character of every name."""
+    chart = angle_chart_png(record) if record.timelines else None
+    pdf = _pdf_report(record, athlete, notes, chart)
+    missing = _missing_characters(pdf)
+    if not missing:
+        return bytes(pdf.output())
+    # fpdf2 reads a font file lazily, until the PDF is written.
+    with tempfile.TemporaryDirectory(prefix="gymcore-font-") as folder:
+        fallback = _last_resort_font(missing, Path(folder) / "last-resort.ttf")
+        return bytes(_pdf_report(record, athlete, notes, chart, fallback).output())
+
+
+def _pdf_report(record: AssessmentRecord, athlete: str, notes: str, chart: bytes | None,
+                fallback: Path | None = None) -> FPDF:
     pdf = FPDF(format="A4")
+    pdf.add_font(PDF_FONT, "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font(PDF_FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    if fallback is not None:
+        pdf.add_font(FALLBACK_FONT, "", fallback)
+        pdf.set_fallback_fonts([FALLBACK_FONT], exact_match=False)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _latin1(f"{exercise_title(record.exercise.exercise)} assessment"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(PDF_FONT, "B", 16)
+    pdf.cell(0, 10, f"{exercise_title(record.exercise.exercise)} assessment", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(PDF_FONT, "", 10)
     _pdf_lines(pdf, [f"Athlete: {athlete or '-'}    Date: {report_date(record)}", *header_lines(record)]
                + [line for line in (record.exercise.caution, f"Notes: {notes}" if notes else "") if line])
     pdf.ln(2)
@@ -105,14 +136,14 @@ def render_pdf(record: AssessmentRecord, athlete: str = "", notes: str = "") -> 
     with pdf.table(col_widths=(40, 10, *([30] * len(models))), text_align="LEFT", line_height=5) as table:
         table.row(["Criterion", "Rep", *map(model_label, models)])
         for row in criteria_rows(record):
-            table.row([_latin1(row.criterion), str(row.rep),
-                       *[_latin1(verdict_text(row.verdicts[m])) if m in row.verdicts else "" for m in models]])
-    if record.timelines:
+            table.row([row.criterion, str(row.rep),
+                       *[verdict_text(row.verdicts[m]) if m in row.verdicts else "" for m in models]])
+    if chart is not None:
         _pdf_heading(pdf, "Joint angles")
-        pdf.image(io.BytesIO(angle_chart_png(record)), w=180)
+        pdf.image(io.BytesIO(chart), w=180)
     _pdf_heading(pdf, "Where the verdicts come from")
     _pdf_lines(pdf, [item.line for item in provenance(record.weights)])
-    return bytes(pdf.output())
+    return pdf
 
 
 def header_lines(record: AssessmentRecord) -> list[str]:
@@ -131,16 +162,48 @@ def report_date(record: AssessmentRecord) -> str:
 
 def _pdf_lines(pdf: FPDF, lines: list[str]) -> None:
     for line in lines:
-        pdf.multi_cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def _pdf_heading(pdf: FPDF, text: str) -> None:
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 12)
+    pdf.set_font(PDF_FONT, "B", 12)
     pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(PDF_FONT, "", 9)
 
 
-def _latin1(text: str) -> str:
-    """The PDF core fonts speak Latin-1; replace what they cannot draw rather than fail."""
-    return text.encode("latin-1", "replace").decode("latin-1")
+def _missing_characters(pdf: FPDF) -> set[int]:
+    """The characters drawn so far that the PDF's fonts have no glyph for."""
+    return {char for font in pdf.fonts.values() for char in getattr(font, "missing_glyphs", ())}
+
+
+def _last_resort_font(characters: set[int], path: Path) -> Path:
+    """Matplotlib's Last Resort font with a cmap of ``characters`` only, written to ``path``."""
+    font = TTFont(FONT_DIR / "LastResortHE-Regular.ttf", lazy=True)
+    subtable = CmapSubtable.newSubtable(12)
+    subtable.platformID, subtable.platEncID, subtable.language = 3, 10, 0  # Windows, full Unicode
+    subtable.cmap = _last_resort_glyphs(font, characters)
+    cmap = newTable("cmap")
+    cmap.tableVersion = 0
+    cmap.tables = [subtable]
+    font["cmap"] = cmap
+    font.save(path)
+    return path
+
+
+def _last_resort_glyphs(font: TTFont, characters: set[int]) -> dict[int, str]:
+    """The Last Resort glyph of each character, read from the font's ranges (cmap format 13):
+    fontTools and fpdf2 would expand them into a million entries, which takes seconds."""
+    data = font.reader["cmap"]
+    (count,) = struct.unpack_from(">H", data, 2)
+    offsets = [struct.unpack_from(">HHI", data, 4 + 8 * i)[2] for i in range(count)]
+    offset = next(o for o in offsets if struct.unpack_from(">H", data, o)[0] == 13)
+    (groups,) = struct.unpack_from(">I", data, offset + 12)
+    ranges = list(struct.iter_unpack(">III", data[offset + 16:offset + 16 + 12 * groups]))
+    starts = [start for start, _, _ in ranges]
+    glyphs = {}
+    for char in characters:
+        start, end, glyph = ranges[max(0, bisect.bisect_right(starts, char) - 1)]
+        if start <= char <= end:
+            glyphs[char] = font.getGlyphName(glyph)
+    return glyphs
