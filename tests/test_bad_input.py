@@ -76,6 +76,14 @@ CASES = [
     Case("synth endless repetitions", (*SYNTH, "{out}/set", "--reps-per-participant", "squat=inf"),
          "repetitions per participant"),
     Case("synth unknown exercise", ("synth", "--exercises", "plank", "--out", "{out}/set"), "plank"),
+    # Other commands' options.
+    Case("train --threads 0", ("train", "--data", "{data_good}", "--threads", "0"), "at least one thread"),
+    Case("train --epochs 0", ("train", "--data", "{data_good}", "--epochs", "0"), "at least one epoch"),
+    Case("train --weights-dir a file", ("train", "--data", "{data_good}", "--weights-dir", "{text}"),
+         "is a file, not a folder"),
+    Case("bench --runs 0", ("bench", "--runs", "0"), "at least once"),
+    Case("evaluate --seed -1", ("evaluate", "--models", "rules", "--seed", "-1", "--json", "{out}/e.json", "--data",
+                                "{data_good}"), "seed must be 0 or more"),
     # Malformed datasets.
     Case("sheet is not a workbook", (*EVALUATE, "{data_text_sheet}"), "squat.xlsx is not a readable Excel"),
     Case("sheet is a damaged workbook", (*EVALUATE, "{data_cut_sheet}"), "squat.xlsx is not a readable Excel"),

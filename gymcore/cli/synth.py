@@ -72,12 +72,10 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from gymcore.serialize import check_output_folder
-    from gymcore.synth.dataset.demo import check_demo_reps, write_demo_clips
+    from gymcore.synth.dataset.demo import write_demo_clips
     from gymcore.synth.dataset.writer import generate_dataset
 
     settings = settings_from(args)
-    if args.demo_clips:
-        check_demo_reps(args.demo_reps)
     check_output_folder(args.out, "the demo clips" if args.demo_clips else "the dataset")
     if args.demo_clips:
         manifest = write_demo_clips(args.out, settings, reps=args.demo_reps)

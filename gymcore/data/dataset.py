@@ -140,8 +140,8 @@ def _read_sheet(root: Path, exercise: str) -> pd.DataFrame:
         return pd.read_excel(path)
     except Exception as error:
         # openpyxl and zipfile fail on a damaged workbook in many ways (BadZipFile, zlib.error, KeyError,
-        # ValueError, XML errors); whichever it is, the person needs to know which file to replace.
-        raise InputError(f"{path} is not a readable Excel workbook ({str(error).rstrip('.') or type(error).__name__});"
+        # ValueError, XML errors) and say so in their own terms; the person needs the file to replace.
+        raise InputError(f"{path} is not a readable Excel workbook (it may be another kind of file, or damaged):"
                          f" save the {exercise} sheet again as .xlsx.") from error
 
 
@@ -218,6 +218,8 @@ def all_participants(root: Path) -> np.ndarray:
 
 def participant_split(participants: np.ndarray, seed: int = 0) -> dict[str, set[str]]:
     """70/15/15 of the participants (not of the repetitions), shuffled with ``seed``."""
+    if seed < 0:
+        raise InputError(f"The split's seed must be 0 or more, not {seed}.")
     order = np.random.default_rng(seed).permutation(np.asarray(sorted(set(participants))))
     n = len(order)
     n_val = max(1, round(SPLIT_FRACTIONS[1] * n)) if n >= 3 else 0
