@@ -103,7 +103,8 @@ def _check_folder_can_hold(folder: Path, path: Path, what: str) -> None:
     if not existing.is_dir():
         raise InputError(f"Cannot write {what} to {path}: {existing} is a file, not a folder.")
     try:
-        # Creating a file is the only sure test (os.access says yes to root on a read-only file system).
+        # Creating a file is the only sure test: os.access reads permission bits, which root passes even in
+        # /sys, where no file can be made.
         with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as error:

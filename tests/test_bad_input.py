@@ -58,6 +58,8 @@ CASES = [
     Case("assess --json unwritable", ("assess", *PAIR, "--json", "{unwritable}/a.json"), "not writable"),
     Case("assess --json under a file", ("assess", *PAIR, "--json", "{text}/a.json"), "is a file, not a folder"),
     Case("pose --json a folder", ("pose", "--front", "{front}", "--json", "{folder}"), "is a folder"),
+    # Replacing the output whole would put a plain file in place of the device node.
+    Case("pose --json a device", ("pose", "--front", "{front}", "--json", "/dev/null"), "not a regular file"),
     Case("pose --json unwritable", ("pose", "--front", "{front}", "--json", "{unwritable}/p.json"), "not writable"),
     Case("evaluate --json a folder", ("evaluate", "--data", "{data_good}", "--json", "{folder}"), "is a folder"),
     Case("evaluate --json unwritable", ("evaluate", "--demo-clips", "{demo_good}", "--json", "{unwritable}/e.json"),
