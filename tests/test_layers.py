@@ -9,7 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first. A module may import its own subpackage and any subpackage on a lower line.
 LAYERS: list[tuple[str, ...]] = [
-    ("gymcore.errors", "gymcore.config", "gymcore.criteria", "gymcore.serialize"),
+    ("gymcore.errors",),
+    ("gymcore.config", "gymcore.criteria", "gymcore.serialize"),
     ("gymcore.perception",),
     ("gymcore.models",),
     ("gymcore.repetitions",),

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from gymcore.criteria import EXERCISES
+from gymcore.errors import InputError
 from gymcore.models.names import ASSESS_MODELS, ENGINES
 
 if TYPE_CHECKING:
@@ -28,14 +29,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from gymcore.pipeline.assess import assess
-    from gymcore.serialize import write_json
+    from gymcore.serialize import atomic_output, write_json
 
-    if args.report:
-        # Imported only for a report (matplotlib, fpdf); a misnamed one is refused before the clips are read.
-        from gymcore.records.reports import check_report_path, write_report
-
-        check_report_path(args.report)
-    models = [name.strip() for name in args.models.split(",") if name.strip()]
+    models = parse_models(args.models)
+    check_outputs(args)
     record = assess(front=args.front, side=args.side, exercise=args.exercise, models=models,
                     engine=args.engine).record()
     print(describe(record))
@@ -43,8 +40,36 @@ def run(args: argparse.Namespace) -> int:
         write_json(args.json_out, record.to_dict())
         print(f"wrote {args.json_out}")
     if args.report:
-        print(f"wrote {write_report(record, args.report)}")
+        from gymcore.records.reports import write_report
+
+        with atomic_output(args.report) as temporary:
+            write_report(record, temporary)
+        print(f"wrote {args.report}")
     return 0
+
+
+def parse_models(text: str) -> list[str]:
+    """The model names of ``--models``, refused before the clips are read if one is unknown."""
+    from gymcore.judging.registry import check_model_name
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise InputError(f"Name at least one model with --models: choose from {', '.join(ASSESS_MODELS)}.")
+    return [check_model_name(name, ASSESS_MODELS) for name in names]
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output that cannot be written before the clips are read, not after the analysis."""
+    from gymcore.serialize import check_output_path
+
+    if args.json_out:
+        check_output_path(args.json_out, "the assessment", "assessment.json")
+    if args.report:
+        # Imported only for a report (matplotlib, fpdf).
+        from gymcore.records.reports import check_report_path
+
+        check_report_path(args.report)
+        check_output_path(args.report, "the report", "report.html")
 
 
 def describe(record: AssessmentRecord) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from gymcore.errors import InputError
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("bench", help="time the pipeline's stages and print a table")
@@ -20,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from gymcore.evaluation.bench import run_bench
     from gymcore.evaluation.bench_models import run_model_bench, run_shipped_bench
 
+    if args.runs < 1:
+        raise InputError(f"Time each measurement at least once (--runs 1 or more), not {args.runs}.")
     if args.only != "models":
         print(run_bench(front=args.front, side=args.side, runs=args.runs).to_markdown(), flush=True)
     if args.only != "perception":

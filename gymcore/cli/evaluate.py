@@ -22,6 +22,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gymcore.serialize import check_output_path
+
+    check_output_path(args.json_out, "the evaluation", "evaluation.json")
     return _count_repetitions(args) if args.demo_clips else _evaluate(args)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from gymcore.cli import assess, bench, criteria, evaluate, models, pose, synth, train
 from gymcore.errors import GymError
@@ -31,8 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, reporting a mistyped command line as one sentence like every other error
+    (argparse's own usage block is what ``--help`` prints); its sub-commands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}; see {self.prog} --help.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gymcore", description="Exercise form assessment from paired-view clips.")
+    parser = Parser(prog="gymcore", description="Exercise form assessment from paired-view clips.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMANDS:
         register(commands)

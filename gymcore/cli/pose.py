@@ -16,8 +16,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from gymcore.perception.analysis import analyse_clips
-    from gymcore.serialize import write_json
+    from gymcore.serialize import check_output_path, write_json
 
+    check_output_path(args.json_out, "the poses", "poses.json")
     perception = analyse_clips(front=args.front, side=args.side)
     write_json(args.json_out, perception.to_dict())
     for view in perception.views().values():

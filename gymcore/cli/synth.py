@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gymcore.config import SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
+
+if TYPE_CHECKING:
+    from gymcore.synth.dataset.plan import Settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -67,18 +71,12 @@ def parse_size(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from gymcore.serialize import check_output_folder
     from gymcore.synth.dataset.demo import write_demo_clips
-    from gymcore.synth.dataset.plan import Settings
     from gymcore.synth.dataset.writer import generate_dataset
 
-    width, height = parse_size(args.size)
-    if args.participants < 1:
-        raise InputError("Ask for at least one participant (--participants 1 or more).")
-    settings = Settings(
-        seed=args.seed, participants=args.participants, exercises=parse_exercises(args.exercises),
-        reps_per_participant=parse_reps(args.reps_per_participant), fps=args.fps, width=width, height=height,
-        clips=not args.no_clips, walk_in=not args.no_walk_in, workers=max(1, args.workers),
-    )
+    settings = settings_from(args)
+    check_output_folder(args.out, "the demo clips" if args.demo_clips else "the dataset")
     if args.demo_clips:
         manifest = write_demo_clips(args.out, settings, reps=args.demo_reps)
         print(f"wrote {len(manifest['clips'])} demo clips to {args.out}")
@@ -91,3 +89,15 @@ def run(args: argparse.Namespace) -> int:
     print("time per stage (s, summed over workers): "
           + ", ".join(f"{stage} {seconds:.0f}" for stage, seconds in summary.seconds.items()))
     return 0
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The generator's settings from the options; Settings refuses what cannot make a dataset."""
+    from gymcore.synth.dataset.plan import Settings
+
+    width, height = parse_size(args.size)
+    return Settings(
+        seed=args.seed, participants=args.participants, exercises=parse_exercises(args.exercises),
+        reps_per_participant=parse_reps(args.reps_per_participant), fps=args.fps, width=width, height=height,
+        clips=not args.no_clips, walk_in=not args.no_walk_in, workers=max(1, args.workers),
+    )

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from gymcore.criteria import EXERCISES
+from gymcore.errors import InputError
 from gymcore.models.names import CLASSIFIER, LEARNED_MODELS
 from gymcore.training.presets import PRESETS
 
@@ -32,9 +33,24 @@ def run(args: argparse.Namespace) -> int:
 
     from gymcore.training.trainer import train
 
+    check_options(args)
     torch.set_num_threads(args.threads)
     result = train(args.data, args.exercise, args.model, args.preset, args.seed, args.weights_dir, args.work_dir,
                    resume=not args.restart, max_epochs=args.epochs, init_streams=args.init_streams)
     print(f"wrote {result.weights_file}")
     print(json.dumps(result.card["test_metrics"], indent=1))
     return 0
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse what would fail only after the data is loaded, or after the first epoch's checkpoint."""
+    from gymcore.models.weights import WEIGHTS_DIR
+    from gymcore.serialize import check_output_folder
+
+    if args.threads < 1:
+        raise InputError(f"Give torch at least one thread (--threads), not {args.threads}.")
+    if args.epochs is not None and args.epochs < 1:
+        raise InputError(f"Train for at least one epoch (--epochs), not {args.epochs}.")
+    check_output_folder(args.weights_dir or WEIGHTS_DIR, "the trained weights")
+    # The checkpoints go in a folder under runs/ by default; the trainer names it.
+    check_output_folder(args.work_dir or "runs", "the checkpoints")

@@ -81,9 +81,25 @@ def dataset_info(root: Path) -> dict[str, object]:
     card = root / DATASET_CARD
     info: dict[str, object] = {"name": root.name, "version": None, "seed": None}
     if card.exists():
-        info.update(json.loads(card.read_text(encoding="utf-8")))
+        info.update(_read_card(card))
     info["path"] = str(root)
     return info
+
+
+def _read_card(path: Path) -> dict[str, object]:
+    card = _read_json(path, "the dataset's name, version and seed")
+    if not isinstance(card, dict):
+        raise InputError(f"{path} is not a dataset card: it should hold a JSON object with the dataset's name,"
+                         " version and seed.")
+    return card
+
+
+def _read_json(path: Path, holds: str) -> object:
+    """The JSON in ``path``, or an InputError naming the file, which should hold ``holds``."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # ValueError: not JSON, or not UTF-8 text
+        raise InputError(f"{path} is not readable JSON ({error}); it should hold {holds}.") from None
 
 
 def available_exercises(root: Path) -> list[str]:
@@ -99,14 +115,18 @@ def load_exercise(root: Path, exercise: str) -> ExerciseSet:
     ids = [criterion.id for criterion in criteria_for(exercise)]
     _require_columns(sheet, [COLUMN_PARTICIPANT, COLUMN_VIDEO["frontal"], COLUMN_VIDEO["lateral"], COLUMN_REP, *ids],
                      root / SHEETS[exercise])
+    path = root / SHEETS[exercise]
+    videos = {view: _whole_numbers(sheet, COLUMN_VIDEO[view], path) for view in VIEWS}
+    reps = _whole_numbers(sheet, COLUMN_REP, path)
+    labels = np.stack([_numbers(sheet, cid, path) for cid in ids], axis=1)
     landmarks = {view: _read_landmarks(root / POSE_FILES[view].format(exercise=exercise), len(sheet)) for view in VIEWS}
     return ExerciseSet(
         root=root,
         exercise=exercise,
         participants=sheet[COLUMN_PARTICIPANT].astype(str).to_numpy(),
-        videos={view: sheet[COLUMN_VIDEO[view]].astype(int).to_numpy() for view in VIEWS},
-        reps=sheet[COLUMN_REP].astype(int).to_numpy(),
-        labels=(sheet[ids].astype(float).to_numpy() >= LABEL_THRESHOLD).astype(np.float32),
+        videos=videos,
+        reps=reps,
+        labels=(labels >= LABEL_THRESHOLD).astype(np.float32),
         landmarks=landmarks,
         rows=np.arange(len(sheet)),
     )
@@ -117,7 +137,35 @@ def _read_sheet(root: Path, exercise: str) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"The dataset has no {SHEETS[exercise]} (looked for {path}); it lists the {exercise}"
                          f" repetitions and their labels.")
-    return pd.read_excel(path)
+    try:
+        return pd.read_excel(path)
+    except Exception as error:
+        # openpyxl and zipfile fail on a damaged workbook in many ways (BadZipFile, zlib.error, KeyError,
+        # ValueError, XML errors) and say so in their own terms; the person needs the file to replace.
+        raise InputError(f"{path} is not a readable Excel workbook (it may be another kind of file, or damaged):"
+                         f" save the {exercise} sheet again as .xlsx.") from error
+
+
+def _numbers(sheet: pd.DataFrame, column: str, path: Path) -> np.ndarray:
+    """The column as floats; a blank or a word in it is an InputError naming the cell."""
+    values = pd.to_numeric(sheet[column], errors="coerce").to_numpy(dtype=float)
+    _refuse_cell(sheet, column, path, ~np.isfinite(values), "numbers")
+    return values
+
+
+def _whole_numbers(sheet: pd.DataFrame, column: str, path: Path) -> np.ndarray:
+    """The column as ints; a fraction would silently name another video or repetition, so it is refused."""
+    values = _numbers(sheet, column, path)
+    _refuse_cell(sheet, column, path, values != np.round(values), "whole numbers")
+    return values.astype(int)
+
+
+def _refuse_cell(sheet: pd.DataFrame, column: str, path: Path, bad: np.ndarray, holds: str) -> None:
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        # Row 1 of the workbook is the header, so data row 0 is row 2 in a spreadsheet program.
+        raise InputError(f"{path.name} has {sheet[column].iloc[row]!r} in the column {column} at row {row + 2}"
+                         f" ({int(bad.sum())} such cell(s)); that column holds {holds}.")
 
 
 def _require_columns(sheet: pd.DataFrame, columns: list[str], path: Path) -> None:
@@ -130,17 +178,33 @@ def _read_landmarks(path: Path, n_rows: int) -> np.ndarray:
     """One (16, 33, 3) entry per sheet row; a null frame (nobody detected) becomes NaN."""
     if not path.exists():
         raise InputError(f"The dataset has no {path.name} (looked for {path}); it holds the landmarks of each repetition.")
-    entries = json.loads(path.read_text(encoding="utf-8"))
+    entries = _read_json(path, "a list with the landmarks of each repetition")
+    if not isinstance(entries, list):
+        raise InputError(f"{path} holds a JSON {type(entries).__name__}, not a list with the landmarks of each repetition.")
     if len(entries) != n_rows:
         raise InputError(f"{path.name} holds {len(entries)} entries but the sheet has {n_rows} rows; they must match row by row.")
     out = np.full((n_rows, FRAMES_PER_REP, 33, 3), np.nan, dtype=np.float32)
     for row, entry in enumerate(entries):
         if entry is None:
             continue
+        if not isinstance(entry, list):
+            raise InputError(f"Entry {row} of {path.name} is a {type(entry).__name__}, not a list of frames (or null).")
         for frame, points in enumerate(entry[:FRAMES_PER_REP]):
             if points is not None:
-                out[row, frame] = np.asarray(points, dtype=np.float32)[:, :3]
+                out[row, frame] = _frame_points(points, path, row, frame)
     return out
+
+
+def _frame_points(points: object, path: Path, row: int, frame: int) -> np.ndarray:
+    """(33, 3) x, y, z of one frame's landmarks (a fourth value, visibility, is dropped)."""
+    try:
+        array = np.asarray(points, dtype=np.float32)
+    except (TypeError, ValueError):  # ragged lists, words
+        array = None
+    if array is None or array.ndim != 2 or array.shape[0] != 33 or array.shape[1] < 3:
+        raise InputError(f"Frame {frame} of entry {row} in {path.name} is not 33 landmarks of (x, y, z) numbers;"
+                         " a frame is such a list, or null where nobody was detected.")
+    return array[:, :3]
 
 
 def all_participants(root: Path) -> np.ndarray:
@@ -155,6 +219,8 @@ def all_participants(root: Path) -> np.ndarray:
 
 def participant_split(participants: np.ndarray, seed: int = 0) -> dict[str, set[str]]:
     """70/15/15 of the participants (not of the repetitions), shuffled with ``seed``."""
+    if seed < 0:
+        raise InputError(f"The split's seed must be 0 or more, not {seed}.")
     order = np.random.default_rng(seed).permutation(np.asarray(sorted(set(participants))))
     n = len(order)
     n_val = max(1, round(SPLIT_FRACTIONS[1] * n)) if n >= 3 else 0

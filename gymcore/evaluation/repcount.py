@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.errors import InputError
 from gymcore.evaluation.metrics import predictions
 from gymcore.judging.rules.model import DEFAULT_RULES_MODEL
@@ -79,11 +80,58 @@ def demo_manifests(folders: list[str | Path]) -> list[tuple[Path, dict[str, obje
         for candidate in candidates:
             manifest = candidate / "manifest.json"
             if manifest.exists():
-                found.append((candidate, json.loads(manifest.read_text())))
+                found.append((candidate, read_manifest(manifest)))
     if not found:
         raise InputError(f"No demo clips (manifest.json) in {', '.join(map(str, folders))}: write some with"
                          " `python -m gymcore synth --demo-clips --out DIR`.")
     return found
+
+
+def read_manifest(path: Path) -> dict[str, object]:
+    """A demo folder's manifest, checked for what ``count_repetitions`` reads; an InputError names the
+    file and the first thing wrong in it."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # ValueError: not JSON, or not UTF-8 text
+        raise InputError(f"{path} is not readable JSON ({error}): write the demo clips again with"
+                         " `python -m gymcore synth --demo-clips`.") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise InputError(f"{path} is not a demo clips manifest: {problem}.")
+    return manifest
+
+
+def _manifest_problem(manifest: object) -> str | None:
+    """What is wrong with a manifest's structure, in words, or None."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("clips"), list) or not manifest["clips"]:
+        return "it needs a non-empty list of clips under \"clips\""
+    for number, clip in enumerate(manifest["clips"], start=1):
+        problem = _clip_problem(clip)
+        if problem:
+            return f"clip {number} {problem}"
+    return None
+
+
+def _clip_problem(clip: object) -> str | None:
+    if not isinstance(clip, dict):
+        return "is not an object"
+    if clip.get("exercise") not in EXERCISES:
+        return f"names the exercise {clip.get('exercise')!r}, not one of {', '.join(EXERCISES)}"
+    files = clip.get("files")
+    if not isinstance(files, dict) or not all(isinstance(files.get(view), str) for view in ("frontal", "lateral")):
+        return "lacks the file names of its frontal and lateral views under \"files\""
+    if not isinstance(clip.get("kind"), str):
+        return "lacks its kind (clean or faulty)"
+    reps = clip.get("reps")
+    if not isinstance(reps, list) or not reps:
+        return "lacks its list of repetitions under \"reps\""
+    ids = {criterion.id for criterion in criteria_for(clip["exercise"])}
+    for rep in reps:
+        labels = rep.get("labels") if isinstance(rep, dict) else None
+        if not isinstance(labels, dict) or set(labels) != ids or \
+                not all(isinstance(value, (int, float)) for value in labels.values()):
+            return f"has a repetition without a 0/1 label for each of {', '.join(sorted(ids))}"
+    return None
 
 
 def count_repetitions(folders: list[str | Path]) -> CountReport:

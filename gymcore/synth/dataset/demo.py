@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gymcore.serialize import write_json
+from gymcore.errors import InputError
+from gymcore.serialize import removed_on_failure, write_json
 from gymcore.synth.body import Participant, Side, pose_skeleton
 from gymcore.synth.motion.faults import rules_for
 from gymcore.synth.motion.performance import RepPlan, perform
@@ -38,21 +39,29 @@ def demo_reps(exercise: str, kind: str, n: int, rng: np.random.Generator, partic
 
 
 def write_demo_clips(out: Path, settings: Settings, reps: int = 3) -> dict[str, object]:
-    """Render the demo clips of ``settings.exercises`` into ``out`` and return the manifest."""
+    """Render the demo clips of ``settings.exercises`` into ``out`` and return the manifest; a run
+    that fails takes back the files it wrote."""
+    check_demo_reps(reps)
     out = Path(out)
     rng = np.random.default_rng(settings.seed)
     clips = []
-    for exercise in settings.exercises:
-        for kind in KINDS:
-            participant = Participant.sample(rng, len(clips) + 1)
-            plan = SetPlan(exercise=exercise, participant=participant, participant_label=f"demo_{len(clips) + 1}",
-                           pair=len(clips) + 1, reps=demo_reps(exercise, kind, reps, rng, participant),
-                           seed=int(rng.integers(2**31 - 1)), walk_steps=2 if settings.walk_in else 0)
-            clips.append(_write_demo(out, plan, kind, settings))
-    manifest = {"name": "SynthGym demo clips", "seed": settings.seed, "fps": settings.fps,
-                "size": [settings.width, settings.height], "clips": clips}
-    write_json(out / MANIFEST, manifest)
+    with removed_on_failure(out):
+        for exercise in settings.exercises:
+            for kind in KINDS:
+                participant = Participant.sample(rng, len(clips) + 1)
+                plan = SetPlan(exercise=exercise, participant=participant, participant_label=f"demo_{len(clips) + 1}",
+                               pair=len(clips) + 1, reps=demo_reps(exercise, kind, reps, rng, participant),
+                               seed=int(rng.integers(2**31 - 1)), walk_steps=2 if settings.walk_in else 0)
+                clips.append(_write_demo(out, plan, kind, settings))
+        manifest = {"name": "SynthGym demo clips", "seed": settings.seed, "fps": settings.fps,
+                    "size": [settings.width, settings.height], "clips": clips}
+        write_json(out / MANIFEST, manifest)
     return manifest
+
+
+def check_demo_reps(reps: int) -> None:
+    if reps < 1:
+        raise InputError(f"A demo clip needs at least one repetition, not {reps}.")
 
 
 def _write_demo(out: Path, plan: SetPlan, kind: str, settings: Settings) -> dict[str, object]:

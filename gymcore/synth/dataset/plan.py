@@ -9,12 +9,14 @@ independently of the other criteria and of the participant.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from gymcore.config import SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
+from gymcore.config import DEFAULT_LIMITS, SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
 from gymcore.criteria import EXERCISES
+from gymcore.errors import InputError
 from gymcore.synth.motion import deadlift, lunge
 from gymcore.synth.motion import squat as motion
 from gymcore.synth.body import SKIN_TONES, Participant, Side
@@ -25,6 +27,11 @@ PASS_RATE = (0.55, 0.72)
 BALANCED = (0.40, 0.85)
 FEMALE_SHARE = 12 / 45  # paper Table 2
 ADULT_AGE_GROUPS = (("teen (13-19)", 7), ("young adult (20-35)", 31), ("adult (36-54)", 3))
+# What a generator run may ask for: a clip under 5 fps is a slide show to MediaPipe's video mode, and
+# over 60 fps, 4K frames or 50 repetitions a participant only multiply the rendering time.
+FPS_RANGE = (5.0, 60.0)
+SIZE_RANGE = (DEFAULT_LIMITS.min_short_side_px, 3840)
+MAX_MEAN_REPS = 50.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,33 @@ class Settings:
     clips: bool = True
     walk_in: bool = True
     workers: int = 2
+
+    def __post_init__(self) -> None:
+        """Refuse settings that cannot make a dataset before anything is planned or written."""
+        if self.participants < 1:
+            raise InputError(f"Ask for at least one participant, not {self.participants}.")
+        if self.seed < 0:
+            raise InputError(f"The seed must be 0 or more, not {self.seed}.")
+        self._check_exercises()
+        if not FPS_RANGE[0] <= self.fps <= FPS_RANGE[1]:
+            raise InputError(f"The frame rate must be between {FPS_RANGE[0]:g} and {FPS_RANGE[1]:g} fps, not {self.fps:g}.")
+        for name, value in (("width", self.width), ("height", self.height)):
+            if not SIZE_RANGE[0] <= value <= SIZE_RANGE[1]:
+                raise InputError(f"The frame {name} must be between {SIZE_RANGE[0]} and {SIZE_RANGE[1]} pixels, not {value}.")
+        if not 1 <= self.jpeg_quality <= 100:
+            raise InputError(f"The JPEG quality must be between 1 and 100, not {self.jpeg_quality}.")
+        if self.workers < 1:
+            raise InputError(f"Use at least one worker process, not {self.workers}.")
+
+    def _check_exercises(self) -> None:
+        unknown = [name for name in self.exercises if name not in EXERCISES]
+        if unknown or not self.exercises or len(set(self.exercises)) < len(self.exercises):
+            raise InputError(f"Name each exercise once, from {', '.join(EXERCISES)}; got {', '.join(self.exercises) or 'none'}.")
+        for exercise in self.exercises:
+            mean = self.reps_per_participant.get(exercise)
+            if mean is None or not (math.isfinite(mean) and 0 < mean <= MAX_MEAN_REPS):
+                raise InputError(f"Give the mean number of {exercise} repetitions per participant above 0 and at"
+                                 f" most {MAX_MEAN_REPS:g} (got {mean}).")
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -13,6 +13,7 @@ import os
 import time
 from collections import defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from gymcore.data import layout
-from gymcore.serialize import jsonable, write_json
+from gymcore.serialize import jsonable, removed_on_failure, write_json
 from gymcore.synth.body import Participant, pose_skeleton
 from gymcore.synth.motion.faults import rules_for, table_rows
 from gymcore.synth.motion.performance import Performance, perform
@@ -237,7 +238,12 @@ def _results(jobs: list[tuple[ParticipantPlan, Settings, str]], workers: int) ->
         return
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker) as pool:
-        yield from pool.map(_render_participant, jobs)
+        try:
+            yield from pool.map(_render_participant, jobs)
+        except BaseException:
+            # A failed or abandoned run renders no further participant; those under way finish first.
+            pool.shutdown(cancel_futures=True)
+            raise
 
 
 @dataclass(frozen=True)
@@ -252,9 +258,15 @@ class DatasetSummary:
 
 
 def generate_dataset(settings: Settings, out: Path, progress: Callable[[int], object] | None = None) -> DatasetSummary:
-    """Plan, render and write the whole dataset; ``progress(n)`` is told of each finished participant."""
-    started = time.perf_counter()
+    """Plan, render and write the whole dataset; ``progress(n)`` is told of each finished participant.
+    A run that fails or is interrupted takes back the files and folders it wrote."""
     out = Path(out)
+    with removed_on_failure(out):
+        return _generate(settings, out, progress)
+
+
+def _generate(settings: Settings, out: Path, progress: Callable[[int], object] | None) -> DatasetSummary:
+    started = time.perf_counter()
     plans = plan_dataset(settings)
     for exercise in settings.exercises:
         (out / layout.FRAME_FOLDERS[exercise]).mkdir(parents=True, exist_ok=True)
@@ -262,14 +274,16 @@ def generate_dataset(settings: Settings, out: Path, progress: Callable[[int], ob
     seconds: dict[str, float] = {stage: 0.0 for stage in STAGES}
     frames = 0
     jobs = [(plan, settings, str(out)) for plan in plans]
-    for result in _results(jobs, settings.workers):
-        for exercise, exercise_rows in result.rows.items():
-            rows[exercise].extend(exercise_rows)
-        for stage, value in result.seconds.items():
-            seconds[stage] += value
-        frames += result.frames_rendered
-        if progress is not None:
-            progress(1)
+    # closing: the pool is shut down (its workers done writing) before a failure's clean-up starts.
+    with closing(_results(jobs, settings.workers)) as results:
+        for result in results:
+            for exercise, exercise_rows in result.rows.items():
+                rows[exercise].extend(exercise_rows)
+            for stage, value in result.seconds.items():
+                seconds[stage] += value
+            frames += result.frames_rendered
+            if progress is not None:
+                progress(1)
     write_tables(out, settings, rows)
     pd.DataFrame([plan.demographics for plan in plans], columns=list(layout.DEMOGRAPHIC_COLUMNS)).to_excel(
         out / layout.DEMOGRAPHICS_SHEET, index=False)
