@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -121,7 +121,7 @@ def fill_history(path: Path, records: int, distinct: int, seed: int = 0) -> None
     """A fresh history at ``path`` with ``records`` assessments, ``distinct`` of them saved one by one."""
     rng = random.Random(seed)
     store = History(f"sqlite:///{path}")
-    newest = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    newest = datetime(2026, 12, 1, tzinfo=UTC)
     for index in range(min(distinct, records)):
         store.save(realistic_record(index, rng), f"Athlete {index % ATHLETES:02d}", notes=f"session {index}",
                    created_at=newest - timedelta(hours=index))

@@ -11,13 +11,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from gymcore.errors import ClipError
+from gymcore.judging.rules.config import DEFAULT_RULES, Limit
+from gymcore.perception.analysis import ViewAnalysis
 from gymcore.perception.draw import draw_skeleton
+from gymcore.perception.video import VIDEO_EXTENSIONS, probe_clip
 from gymcore.pipeline.result import RepResult
 from gymcore.records.history import History, default_database_url
-from gymcore.perception.analysis import ViewAnalysis
-from gymcore.judging.rules.config import DEFAULT_RULES, Limit
-from gymcore.errors import ClipError
-from gymcore.perception.video import VIDEO_EXTENSIONS, probe_clip
 from gymcore.records.presentation import ANGLE_LABELS, RuleDecision
 from gymcore.records.retention import Retention, Sweeper, discard, mark_used
 

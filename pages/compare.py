@@ -4,12 +4,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from gymcore.evaluation import published as papers
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
 from gymcore.errors import GymError
+from gymcore.evaluation import published as papers
+from gymcore.evaluation.measured import (
+    PUBLISHED_COLUMN,
+    card_figures,
+    criterion_frame,
+    evaluation_figures,
+    figures_table,
+    hardware_name,
+    model_latency,
+    read_evaluation,
+)
 from gymcore.judging.registry import model_title
-from gymcore.evaluation.measured import (PUBLISHED_COLUMN, card_figures, criterion_frame, evaluation_figures,
-                              figures_table, hardware_name, model_latency, read_evaluation)
 
 st.title("Compare models")
 st.caption(

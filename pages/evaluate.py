@@ -10,12 +10,12 @@ from app.access import readable_folder
 from app.ui import show_images
 from gymcore.config import DATA_ROOT_ENV, data_root
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
-from gymcore.perception.draw import draw_skeleton
-from gymcore.evaluation.engine import run_evaluation
 from gymcore.errors import GymError
-from gymcore.records.presentation import verdict_text
-from gymcore.judging.registry import ASSESS_MODELS, CRITERIA_MODELS, has_weights, model_title
+from gymcore.evaluation.engine import run_evaluation
 from gymcore.evaluation.repcount import count_repetitions
+from gymcore.judging.registry import ASSESS_MODELS, CRITERIA_MODELS, has_weights, model_title
+from gymcore.perception.draw import draw_skeleton
+from gymcore.records.presentation import verdict_text
 from gymcore.serialize import jsonable
 
 SPLITS = {"test": "test split (participants held out in training)", "val": "validation split",

@@ -6,7 +6,7 @@ chart titles), never interpreted."""
 import html
 import math
 import re
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -41,8 +41,8 @@ def filters(athletes: list[str]) -> HistoryFilter:
     exercise = cells[1].selectbox("Exercise", [None, *EXERCISES], key="history_exercise",
                                   format_func=lambda e: "All exercises" if e is None else EXERCISE_NAMES[e])
     dates = cells[2].date_input("Dates", value=(), key="history_dates", help="Pick a first and a last day.")
-    since = datetime.combine(dates[0], time.min, timezone.utc) if len(dates) >= 1 else None
-    until = datetime.combine(dates[-1], time.max, timezone.utc) if len(dates) == 2 else None
+    since = datetime.combine(dates[0], time.min, UTC) if len(dates) >= 1 else None
+    until = datetime.combine(dates[-1], time.max, UTC) if len(dates) == 2 else None
     return HistoryFilter(athlete, exercise, since, until)
 
 

@@ -2,15 +2,15 @@
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from app_helpers import button, open_page
 from test_history import make_record
 
 from gymcore.pipeline.assess import assess
-from gymcore.records.history import History
 from gymcore.pipeline.record import AssessmentRecord
+from gymcore.records.history import History
 
 SAMPLES = "gymcore/samples"
 HOSTILE = '![x](http://example.invalid/x.png) [link](http://e.invalid) **bold** <a href="http://e.invalid/a">a</a>'
@@ -40,7 +40,7 @@ def test_empty_history_says_how_to_fill_it(history_home):
 @pytest.mark.slow  # assesses a sample clip pair (~10 s)
 def test_list_filter_trend_and_exports(history_home, squat_record):
     store = History()
-    first = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    first = datetime(2026, 1, 5, tzinfo=UTC)
     for day in range(3):
         store.save(squat_record, "Ada", notes=f"week {day + 1}", created_at=first + timedelta(days=7 * day))
     store.save(squat_record, "Bo", created_at=first)
@@ -61,7 +61,7 @@ def test_list_filter_trend_and_exports(history_home, squat_record):
 
 def test_the_list_comes_fifty_to_a_page(history_home):
     store = History()
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     for index in range(55):
         store.save(make_record([True]), f"Athlete {index:02d}", created_at=start + timedelta(hours=index))
     app = open_page("history")
@@ -98,8 +98,8 @@ def test_names_are_shown_as_typed_never_as_markdown_or_html(history_home, squat_
 
 def test_deleting_takes_a_second_click(history_home):
     store = History()
-    kept = store.save(make_record([True]), "Ana", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
-    dropped = store.save(make_record([False]), "Ana", created_at=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    kept = store.save(make_record([True]), "Ana", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    dropped = store.save(make_record([False]), "Ana", created_at=datetime(2026, 1, 2, tzinfo=UTC))
     app = open_page("history")
     assert app.selectbox(key="history_report").value == dropped
     button(app, "Delete").click().run()

@@ -13,11 +13,10 @@ import pytest
 from gymcore.config import DEFAULT_LIMITS
 from gymcore.errors import InputError
 from gymcore.judging.learned import LearnedCriteriaModel
-from gymcore.perception.video import resize_frames
 from gymcore.perception.analysis import Perception
 from gymcore.perception.draw import draw_skeleton
 from gymcore.perception.pose import shared_estimator
-from gymcore.perception.video import iter_frames, probe_clip, read_frames, write_video
+from gymcore.perception.video import iter_frames, probe_clip, read_frames, resize_frames, write_video
 from gymcore.pipeline.assess import assess, perceive
 
 MODELS = ("rules", "vision")

@@ -18,7 +18,7 @@ def lateral_as_both(squat_pair):
 def test_the_same_lateral_clip_as_both_views_is_refused_alike_by_every_model(lateral_as_both) -> None:
     refused = 0
     for rep in lateral_as_both.reps:
-        for cid, by_model in rep.verdicts.items():
+        for by_model in rep.verdicts.values():
             rules, pose = by_model["rules"], by_model["pose"]
             if "looks lateral" in rules.reason:
                 refused += 1
@@ -41,7 +41,8 @@ def test_the_gate_names_hidden_joints_and_lets_a_good_view_through() -> None:
     check = ViewCheck(view="lateral", width_ratio=0.1, orientation="lateral", detected_share=1.0,
                       in_frame_share=1.0, jump_times_s=[],
                       visibility={name: 0.9 for name in _landmarks()} | {"left_heel": 0.1, "right_heel": 0.2})
-    assert refusal("Feet flat", "lateral", ("heel",), {"lateral": check}) == "Feet flat needs the heel, hidden in the lateral clip."
+    hidden_heels = refusal("Feet flat", "lateral", ("heel",), {"lateral": check})
+    assert hidden_heels == "Feet flat needs the heel, hidden in the lateral clip."
     assert refusal("Depth", "lateral", ("hip", "knee"), {"lateral": check}) == ""
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, inspect
 
+from gymcore.pipeline.record import SCHEMA_VERSION, AssessmentRecord
 from gymcore.records import history as history_module
 from gymcore.records.history import History, HistoryError, HistoryFilter, masked_url, neutral_cell
-from gymcore.pipeline.record import SCHEMA_VERSION, AssessmentRecord
 
 LEGACY = Path(__file__).resolve().parent / "data" / "assessment_record_v1.json"
 

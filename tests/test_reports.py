@@ -5,7 +5,7 @@ import json
 import re
 import zlib
 from dataclasses import replace
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -13,12 +13,18 @@ import pytest
 from gymcore.cli.main import main
 from gymcore.judging.types import WeightsInfo
 from gymcore.pipeline.assess import assess
+from gymcore.pipeline.record import SCHEMA_VERSION, AssessmentRecord, Evidence, RecordError
 from gymcore.records.history import History
 from gymcore.records.presentation import (
-    SYNTHETIC_DATA, criteria_rows, failed_cues, not_assessable_lines, provenance, rep_failures, stage_times,
+    SYNTHETIC_DATA,
+    criteria_rows,
+    failed_cues,
+    not_assessable_lines,
+    provenance,
+    rep_failures,
+    stage_times,
     verdict_text,
 )
-from gymcore.pipeline.record import SCHEMA_VERSION, AssessmentRecord, Evidence, RecordError
 from gymcore.records.reports import render_html, render_pdf
 
 # What assessment_record wrote before records were typed, for squat_pair judged by the rules, pose
@@ -97,7 +103,7 @@ def test_record_carries_clips_and_timelines(record, squat_pair):
     assert len(record.clips["frontal"].sha256) == 64
     timeline = record.timelines["lateral"]
     assert len(timeline.time_s) == len(timeline.angles_deg["left_knee"]) == 45
-    assert record.created_at.tzinfo == timezone.utc and record.schema == SCHEMA_VERSION
+    assert record.created_at.tzinfo == UTC and record.schema == SCHEMA_VERSION
     assert record.models == ["rules", "pose"]
 
 

@@ -13,7 +13,12 @@ from gymcore.judging.gate import check_sample
 from gymcore.perception.analysis import analyse_view
 from gymcore.perception.pose import LANDMARK, PoseTrack
 from gymcore.perception.trackcheck import (
-    ViewCheckLimits, body_sizes, check_poses, check_track, jump_times, quality_report,
+    ViewCheckLimits,
+    body_sizes,
+    check_poses,
+    check_track,
+    jump_times,
+    quality_report,
 )
 from gymcore.perception.video import probe_clip, read_frames, write_video
 from gymcore.synth import Participant, frontal_camera, lateral_camera, pose_skeleton, squat_sequence

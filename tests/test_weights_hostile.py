@@ -22,8 +22,7 @@ from gymcore.errors import InputError
 from gymcore.judging import learned
 from gymcore.judging.registry import load_criteria_models, load_model
 from gymcore.models.registry import build_model
-from gymcore.models.weights import (SHIPPED_WEIGHTS_DIR, WeightsError, find_entry, read_manifest, save_weights,
-                                    sha256_of)
+from gymcore.models.weights import SHIPPED_WEIGHTS_DIR, WeightsError, find_entry, read_manifest, save_weights, sha256_of
 from gymcore.recognition.classifier import exercise_probabilities
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,12 +24,24 @@ import pandas as pd
 
 from gymcore.config import cache_root
 from gymcore.criteria import EXERCISES, criteria_for
+from gymcore.data.layout import (
+    COLUMN_PARTICIPANT,
+    COLUMN_REP,
+    COLUMN_VIDEO,
+    DATASET_CARD,
+    FIRST_FRAME,
+    FRAME_FOLDERS,
+    FRAME_NAME,
+    FRAMES_PER_REP,
+    LABEL_THRESHOLD,
+    POSE_FILES,
+    SHEETS,
+    VIEWS,
+)
 from gymcore.errors import InputError
-from gymcore.perception.features import N_FEATURES, pose_features
 from gymcore.judging.types import RepSample, ViewSample
-from gymcore.data.layout import (COLUMN_PARTICIPANT, COLUMN_REP, COLUMN_VIDEO, DATASET_CARD, FIRST_FRAME, FRAME_FOLDERS,
-                            FRAME_NAME, FRAMES_PER_REP, LABEL_THRESHOLD, POSE_FILES, SHEETS, VIEWS)
 from gymcore.models.inputs import fill_missing_frames, select_features
+from gymcore.perception.features import N_FEATURES, pose_features
 from gymcore.perception.video import resize_frames
 
 SPLITS = ("train", "val", "test")

@@ -76,8 +76,8 @@ def render_squat_pair(
     folder: Path, seconds: float, fps: float, size: tuple[int, int], seed: int,
 ) -> tuple[Path, Path]:
     """A frontal and a lateral H.264 clip of one synthetic participant squatting, same motion."""
-    from gymcore.synth import Participant, camera_for_view, render_clip, squat_sequence
     from gymcore.perception.video import write_video
+    from gymcore.synth import Participant, camera_for_view, render_clip, squat_sequence
 
     rng = np.random.default_rng(seed)
     participant = Participant.sample(rng)

@@ -97,8 +97,9 @@ def run_shipped_bench(runs: int = 3, exercise: str = "squat", reps: int = 3) -> 
         compiled = load_criteria_model(name, exercise, engine="openvino")
         arrays = random_batch(eager, reps)
         difference = float(np.abs(eager.logits(arrays) - compiled.logits(arrays)).max())  # also the warm-up
-        medians = interleaved_medians({"torch": lambda: eager.logits(arrays),
-                                       "openvino": lambda: compiled.logits(arrays)}, runs)
+        # Defaults bind this loop's models: the lambdas run inside this iteration only.
+        medians = interleaved_medians({"torch": lambda m=eager, a=arrays: m.logits(a),
+                                       "openvino": lambda m=compiled, a=arrays: m.logits(a)}, runs)
         table.rows.append(BenchRow(f"{name}: PyTorch", medians["torch"], eager.weights.file))
         table.rows.append(BenchRow(f"{name}: OpenVINO", medians["openvino"],
                                    f"{medians['torch'] / medians['openvino']:.2f}x, max |diff| {difference:.1e}"))

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from gymcore.data.dataset import ExerciseSet, available_exercises, dataset_info, load_exercise, rep_samples, split_exercise
+from gymcore.data.dataset import (
+    ExerciseSet,
+    available_exercises,
+    dataset_info,
+    load_exercise,
+    rep_samples,
+    split_exercise,
+)
 from gymcore.errors import GymError, InputError
 from gymcore.evaluation.metrics import NOT_ASSESSABLE_POLICY, Metrics, multilabel_metrics, predictions
 from gymcore.judging.gate import judge_gated, refusals

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +19,8 @@ from gymcore.errors import InputError
 from gymcore.judging.types import RepSample, Verdict, WeightsInfo
 from gymcore.models.engine import OpenVinoRunner, check_engine, openvino_runner
 from gymcore.models.inputs import batched_logits, pose_input, to_tensors
-from gymcore.perception.video import resize_frames
 from gymcore.models.weights import WEIGHTS_DIR, ManifestEntry, WeightsError, find_entry, load_weights
+from gymcore.perception.video import resize_frames
 
 VIEWS = ("frontal", "lateral")
 THRESHOLD = 0.5
@@ -105,7 +105,7 @@ def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None
     return _cached_model(name, exercise, str(Path(weights_dir) if weights_dir else WEIGHTS_DIR), engine)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_model(name: str, exercise: str, weights_dir: str, engine: str) -> LearnedCriteriaModel:
     from gymcore.models.registry import build_model, variant_named
 

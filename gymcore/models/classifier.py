@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from gymcore.criteria import EXERCISES
-from gymcore.perception.features import N_DISTANCES
 from gymcore.models.blocks import PoseEncoder
+from gymcore.perception.features import N_DISTANCES
 
 CLASSIFIER_INPUT = "scaled_distances"
 

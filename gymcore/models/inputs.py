@@ -8,9 +8,14 @@ callers can refuse to judge a view that is mostly guessed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from gymcore.perception.features import N_DISTANCES, N_FEATURES, pose_features
+
+if TYPE_CHECKING:
+    import torch
 
 # Input kinds of the pose stream: the paper's features and Table 4's ablations.
 INPUT_CHANNELS: dict[str, int] = {
@@ -62,7 +67,7 @@ def scale_free_distances(landmarks: np.ndarray) -> np.ndarray:
     return distances / (float(distances.mean()) + 1e-6)
 
 
-def to_tensors(arrays: dict[str, np.ndarray]) -> dict[str, "torch.Tensor"]:
+def to_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     """Batched numpy inputs -> model tensors: pose kinds stay (B, T, C) float32; ``video_*`` arrays
     of (B, T, S, S, 3) uint8 become (B, 3, T, S, S) float32 in [0, 1]."""
     import torch
@@ -77,7 +82,7 @@ def to_tensors(arrays: dict[str, np.ndarray]) -> dict[str, "torch.Tensor"]:
     return out
 
 
-def batched_logits(model: "torch.nn.Module", arrays: dict[str, np.ndarray], batch_size: int = 16) -> np.ndarray:
+def batched_logits(model: torch.nn.Module, arrays: dict[str, np.ndarray], batch_size: int = 16) -> np.ndarray:
     """Run ``model`` in eval mode over every row of ``arrays`` -> (N, outputs) float32 logits."""
     import torch
 

@@ -9,7 +9,7 @@ from torch import nn
 
 from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.errors import InputError
-from gymcore.models.names import CLASSIFIER, LEARNED_MODELS
+from gymcore.models.names import LEARNED_MODELS
 from gymcore.models.net import VARIANTS, CriteriaNet, Variant, fusion_net, pose_net, vision_net
 
 

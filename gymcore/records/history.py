@@ -22,14 +22,29 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
 from sqlalchemy import (
-    JSON, ColumnElement, DateTime, Engine, Float, ForeignKey, Index, Integer, String, Text, and_, cast,
-    create_engine, delete, func, select, true,
+    JSON,
+    ColumnElement,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    cast,
+    create_engine,
+    delete,
+    func,
+    select,
+    true,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -206,7 +221,7 @@ class History:
         data = record.to_dict()
         front, side = record.clips.get("frontal"), record.clips.get("lateral")
         row = AssessmentRow(
-            created_at=created_at or record.created_at or datetime.now(timezone.utc),
+            created_at=created_at or record.created_at or datetime.now(UTC),
             athlete=athlete,
             exercise=record.exercise.exercise,
             exercise_confidence=record.exercise.confidence,

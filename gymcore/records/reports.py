@@ -24,10 +24,16 @@ from matplotlib.figure import Figure
 
 from gymcore.errors import InputError
 from gymcore.judging.registry import model_label
-from gymcore.records.presentation import (
-    ANGLE_LABELS, criteria_rows, exercise_title, failed_cues, provenance, verdict_kind, verdict_text,
-)
 from gymcore.pipeline.record import AssessmentRecord
+from gymcore.records.presentation import (
+    ANGLE_LABELS,
+    criteria_rows,
+    exercise_title,
+    failed_cues,
+    provenance,
+    verdict_kind,
+    verdict_text,
+)
 
 REPORT_SUFFIXES = (".html", ".pdf")
 # matplotlib's own fonts: DejaVu Sans draws Latin, Greek, Cyrillic and more; Last Resort has a
@@ -90,7 +96,8 @@ def render_html(record: AssessmentRecord, athlete: str = "", notes: str = "") ->
     chart = base64.b64encode(angle_chart_png(record)).decode() if record.timelines else ""
     return _TEMPLATES.get_template("report.html.j2").render(
         record=record, athlete=athlete, notes=notes, title=exercise_title(record.exercise.exercise),
-        date=report_date(record), header=header_lines(record), models=record.models, model_label=model_label, rows=criteria_rows(record),
+        date=report_date(record), header=header_lines(record), models=record.models, model_label=model_label,
+        rows=criteria_rows(record),
         verdict_text=verdict_text, verdict_kind=verdict_kind, failed=failed_cues(record),
         provenance=provenance(record.weights), chart=chart,
     )

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from gymcore.config import MODEL_FRAMES
-from gymcore.perception.features import pose_features
 from gymcore.judging.types import ViewSample
+from gymcore.perception.features import pose_features
 from gymcore.perception.pose import LANDMARK
-from gymcore.synth import Camera, Participant, Pose, pose_skeleton
 from gymcore.perception.video import uniform_indices
+from gymcore.synth import Camera, Participant, Pose, pose_skeleton
 
 
 def view_sample(

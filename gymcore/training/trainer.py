@@ -24,7 +24,7 @@ import json
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -268,7 +268,7 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
                **{f"{name}_samples": len(split) for name, split in splits.items()},
                **{f"{name}_participants": split.participants for name, split in splits.items()}},
         command=command, test_metrics=test_metrics,
-        date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        date=datetime.now(UTC).strftime("%Y-%m-%d"),
         training={"epochs": len(history), "best_epoch": _best_epoch(history),
                   "seconds_per_epoch": round(float(np.mean([r.seconds for r in history])), 1) if history else None,
                   "threads": torch_threads(), "initialised_from": inputs_note.get("initialised_from")},

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gymcore.perception.angles import angle_at, lean_from_vertical
 from gymcore.judging.types import ViewSample
+from gymcore.perception.angles import angle_at, lean_from_vertical
 from gymcore.perception.pose import LANDMARK
 
 SIDES = ("left", "right")

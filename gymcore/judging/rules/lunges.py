@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gymcore.perception.angles import angle_at, lean_from_vertical
 from gymcore.judging.rules.geometry import SIDES, ViewGeometry, leg_ahead, other, share_of_range
 from gymcore.judging.rules.rule import Measurement, Rule, largest, smallest, typical_where
+from gymcore.perception.angles import angle_at, lean_from_vertical
 
 _DOWN = np.array([0.0, 1.0])
 # The bottom of the lunge: frames where the knees have made at least this share of their bend.

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gymcore.perception.angles import angle_at
 from gymcore.judging.rules.geometry import SIDES, ViewGeometry, share_of_range, share_of_travel
 from gymcore.judging.rules.rule import Measurement, Rule, largest, largest_where, typical, typical_where
+from gymcore.perception.angles import angle_at
 
 # Frames at each end of the repetition taken as standing.
 STANDING_FRAMES = 2

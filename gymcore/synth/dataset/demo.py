@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 
 from gymcore.errors import InputError
+from gymcore.perception.video import uniform_indices, write_video
 from gymcore.serialize import removed_on_failure, write_json
 from gymcore.synth.body import Participant, Side, pose_skeleton
+from gymcore.synth.dataset.plan import SetPlan, Settings, draw_rep
+from gymcore.synth.dataset.writer import view_cameras, write_ground_truth
 from gymcore.synth.motion.faults import rules_for
 from gymcore.synth.motion.performance import RepPlan, perform
-from gymcore.synth.dataset.plan import SetPlan, Settings, draw_rep
 from gymcore.synth.render.renderer import make_scene, render_frame
-from gymcore.synth.dataset.writer import view_cameras, write_ground_truth
-from gymcore.perception.video import uniform_indices, write_video
 
 MANIFEST = "manifest.json"
 KINDS = ("clean", "faulty")

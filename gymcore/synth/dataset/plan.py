@@ -17,9 +17,9 @@ import numpy as np
 from gymcore.config import DEFAULT_LIMITS, SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
+from gymcore.synth.body import SKIN_TONES, Participant, Side
 from gymcore.synth.motion import deadlift, lunge
 from gymcore.synth.motion import squat as motion
-from gymcore.synth.body import SKIN_TONES, Participant, Side
 from gymcore.synth.motion.faults import rules_for
 from gymcore.synth.motion.performance import RepPlan
 

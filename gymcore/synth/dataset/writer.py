@@ -12,25 +12,25 @@ import json
 import os
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterator
 
 import cv2
 import numpy as np
 import pandas as pd
 
 from gymcore.data import layout
+from gymcore.perception.video import DecodedFrame, uniform_indices, write_video
 from gymcore.serialize import jsonable, removed_on_failure, write_json
 from gymcore.synth.body import Participant, pose_skeleton
+from gymcore.synth.dataset.plan import ParticipantPlan, SetPlan, Settings, plan_dataset
 from gymcore.synth.motion.faults import rules_for, table_rows
 from gymcore.synth.motion.performance import Performance, perform
-from gymcore.synth.dataset.plan import ParticipantPlan, SetPlan, Settings, plan_dataset
 from gymcore.synth.render.renderer import Camera, Scene, frontal_camera, lateral_camera, make_scene, render_frame
-from gymcore.perception.video import DecodedFrame, uniform_indices, write_video
 
 NAME = "SynthGym"
 VERSION = "1.0"
@@ -57,7 +57,7 @@ class _Stopwatch:
     def __init__(self, seconds: dict[str, float]) -> None:
         self.seconds = seconds
 
-    def __call__(self, stage: str) -> "_Lap":
+    def __call__(self, stage: str) -> _Lap:
         return _Lap(self.seconds, stage)
 
 

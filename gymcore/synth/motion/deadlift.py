@@ -11,7 +11,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from gymcore.synth.body import (
-    LEFT_FOOT_INDEX, LEFT_HEEL, RIGHT_FOOT_INDEX, RIGHT_HEEL, ArmPose, LegPose, Participant, Pose, Side,
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HEEL,
+    ArmPose,
+    LegPose,
+    Participant,
+    Pose,
+    Side,
     pose_skeleton,
 )
 from gymcore.synth.motion.kinematics import frame_times, keyframe_curve, other_side, side_sign

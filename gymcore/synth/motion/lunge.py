@@ -13,7 +13,14 @@ import numpy as np
 
 from gymcore.synth.body import ArmPose, Participant, Pose, Side
 from gymcore.synth.motion.kinematics import (
-    REACH, ankle_for_toe, frame_times, hip_joint, keyframe_curve, other_side, pelvis_for_hip, placed_leg,
+    REACH,
+    ankle_for_toe,
+    frame_times,
+    hip_joint,
+    keyframe_curve,
+    other_side,
+    pelvis_for_hip,
+    placed_leg,
     side_sign,
 )
 

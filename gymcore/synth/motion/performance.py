@@ -17,7 +17,7 @@ from gymcore.synth.motion.deadlift import DeadliftParams, deadlift_rep
 from gymcore.synth.motion.faults import labels_from_parameters
 from gymcore.synth.motion.kinematics import settle_into
 from gymcore.synth.motion.lunge import LungeParams, lunge_rep
-from gymcore.synth.motion.squat import SquatProgram, standing_sway, squat_rep
+from gymcore.synth.motion.squat import SquatProgram, squat_rep, standing_sway
 from gymcore.synth.motion.walk import walk_in
 
 SETTLE_S = 0.4  # each repetition eases in from where the previous movement ended

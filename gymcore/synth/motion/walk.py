@@ -11,7 +11,14 @@ from dataclasses import replace
 import numpy as np
 
 from gymcore.synth.body import (
-    LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX, ArmPose, LegPose, Participant, Pose, Side, pose_skeleton,
+    LEFT_FOOT_INDEX,
+    RIGHT_FOOT_INDEX,
+    ArmPose,
+    LegPose,
+    Participant,
+    Pose,
+    Side,
+    pose_skeleton,
 )
 from gymcore.synth.motion.kinematics import other_side, smooth_step
 

@@ -7,15 +7,30 @@ light, which reads as a lit cylinder or ball at the cost of a few polygon fills.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import cv2
 import numpy as np
 
 from gymcore.synth.body import (
-    LEFT_ANKLE, LEFT_ELBOW, LEFT_FOOT_INDEX, LEFT_HEEL, LEFT_HIP, LEFT_INDEX, LEFT_KNEE,
-    LEFT_PINKY, LEFT_SHOULDER, LEFT_WRIST, RGB, Participant, Pose, Side, Skeleton, pose_skeleton,
+    LEFT_ANKLE,
+    LEFT_ELBOW,
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_HIP,
+    LEFT_INDEX,
+    LEFT_KNEE,
+    LEFT_PINKY,
+    LEFT_SHOULDER,
+    LEFT_WRIST,
+    RGB,
+    Participant,
+    Pose,
+    Side,
+    Skeleton,
+    pose_skeleton,
 )
 
 SUBPIXEL_BITS = 4

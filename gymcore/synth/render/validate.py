@@ -8,17 +8,26 @@ Run as ``python -m gymcore.synth.render.validate --out sheet.png`` for figures a
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import cv2
 import numpy as np
 
 from gymcore.perception.draw import contact_sheet
 from gymcore.synth.body import (
-    LEFT_ANKLE, LEFT_HIP, LEFT_KNEE, LEFT_SHOULDER, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE, RIGHT_SHOULDER,
-    Participant, Pose, pose_skeleton,
+    LEFT_ANKLE,
+    LEFT_HIP,
+    LEFT_KNEE,
+    LEFT_SHOULDER,
+    RIGHT_ANKLE,
+    RIGHT_HIP,
+    RIGHT_KNEE,
+    RIGHT_SHOULDER,
+    Participant,
+    Pose,
+    pose_skeleton,
 )
 from gymcore.synth.motion.squat import squat_sequence
 from gymcore.synth.render.renderer import Camera, RenderedFrame, Scene, View, camera_for_view, make_scene, render_frame
