@@ -29,9 +29,9 @@ import numpy as np
 from gymcore.perception.pose import LANDMARK, _silenced_native_stderr
 
 # PoseDetectionCpu keeps detections scoring 0.5 or more. On the 576 sampled frames of the 12 bundled
-# and 24 SynthGym demo clips, no detection off the athlete scored even 0.5 (the athlete's legs, taken
-# for a person in a tile, scored up to 0.9 but lie on the athlete); a second person at full size
-# scored 0.6 to 0.99, so this keeps a margin against real footage's clutter.
+# and 24 SynthGym demo clips, no detection off the athlete in a whole frame scored even 0.5 (the
+# athlete's legs, taken for a person in a tile, scored up to 0.9 but lie on the athlete); a second person
+# at full size scored 0.6 to 0.99: this keeps a margin against real footage's clutter.
 MIN_SCORE = 0.75
 # A detection whose hip centre lies within this share of its body radius (hips to the edge of the
 # circle around the whole body) of the tracked person's hip centre is that person; so is one whose
