@@ -28,15 +28,39 @@ def data_root() -> Path:
 
 @dataclass(frozen=True)
 class ClipLimits:
-    """What a clip may be before it is refused (2 min, 500 MB, 160 px on the short side by default)."""
+    """What a clip may be before it is refused (2 min, 500 MB, 160 px on the short side by default).
+
+    The caps on duration, frame rate, frame count and frame size are checked from the container's
+    header as soon as the file is open, before its packets are read or its bytes hashed, and again
+    from the packets, which a header cannot fake.
+    """
 
     max_duration_s: float = 120.0
     max_file_bytes: int = 500 * 1024 * 1024
     min_short_side_px: int = 160
+    # Phones film slow motion at up to 240 fps; more than that is thousands of frames a second to
+    # decode for nothing the 30 fps timeline uses.
+    max_fps: float = 240.0
+    # 4K DCI (4096x2160): larger frames cost seconds of decoding each for a pose read at 640 px.
+    max_long_side_px: int = 4096
+    max_frame_pixels: int = 4096 * 2160
+    # Too short to show a repetition: below this many frames a way down and up is a few frames each,
+    # and the shortest repetition segmentation accepts (gymcore.repetitions.types.RepConfig
+    # .min_duration_s, which tests/test_silent.py keeps equal to this).
+    min_frames: int = 8
+    min_duration_s: float = 0.5
+    # A file holding less than this share of the duration its header announces was cut short (a copy
+    # or an upload broken off); what decodes is still assessed, with a warning.
+    min_announced_share: float = 0.9
     # Timelines use every frame up to this rate; faster clips are thinned to it.
     timeline_max_fps: float = 30.0
     # MediaPipe resizes its input to 256 px anyway; decoding at this long side saves time.
     pose_long_side_px: int | None = 640
+
+    @property
+    def max_frames(self) -> int:
+        """The most frames a clip may hold: the longest clip at the fastest rate."""
+        return int(self.max_duration_s * self.max_fps)
 
 
 DEFAULT_LIMITS = ClipLimits()

@@ -13,7 +13,7 @@ from gymcore.pipeline.assess import assess, perceive
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
 from gymcore.errors import GymError
 from gymcore.models.engine import ENGINES
-from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions
+from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions, warning_lines
 from gymcore.pipeline.record import AssessmentRecord
 from gymcore.records.reports import render_html, render_pdf
 from gymcore.data.samples import bundled_samples
@@ -122,13 +122,8 @@ def show_summary(record: AssessmentRecord, source: str) -> None:
                     help="Share of the assessable criteria passed, averaged over the repetitions.")
     cells[3].metric("Time", f"{record.timing_s['total']:.1f} s")
     st.caption(f"Source: {source}.")
-    if exercise.caution:
-        st.warning(exercise.caution)
-    for flag in record.pair_flags:
-        st.warning(flag.message)
-    for view, check in record.views.items():
-        for problem in check.problems:
-            st.warning(f"{view.capitalize()} view: {problem}")
+    for line in warning_lines(record):
+        st.warning(line)
     if record.segmentation.note:
         st.info(record.segmentation.note)
 
@@ -171,8 +166,6 @@ def show_media(result: dict) -> None:
             st.caption(f"{Path(source.path).name}: {source.width}x{source.height}, {source.fps:.1f} fps,"
                        f" {source.duration_s:.1f} s; person found in {view.quality.detection_rate:.0%} of frames."
                        " The 16 frames below are spaced evenly over the clip (the models' input).")
-            for flag in view.quality.flags:
-                st.warning(flag.message)
             show_frames(view)
             left, _ = st.columns([2, 1])
             annotated = Path(result["annotated"][name])

@@ -73,17 +73,15 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 
 def describe(record: AssessmentRecord) -> str:
-    """A few lines a coach can read in a terminal."""
+    """A few lines a coach can read in a terminal; every caution and flag the page shows too."""
+    from gymcore.records.presentation import warning_lines
+
     ex = record.exercise
     lines = [f"exercise: {ex.exercise} ({ex.method}, confidence {ex.confidence:.2f})"]
-    if ex.caution:
-        lines.append(ex.caution)
+    lines += [f"warning: {line}" for line in warning_lines(record)]
     for name, info in record.weights.items():
         if not info.loaded:
             lines.append(f"model {name}: {info.reason}")
-    for view, check in record.views.items():
-        for problem in check.problems:
-            lines.append(f"{view} view: {problem}")
     if record.segmentation.note:
         lines.append(record.segmentation.note)
     for rep in record.reps:

@@ -15,10 +15,12 @@ neither a frontal nor a lateral criterion is judged from it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from gymcore.perception.pose import LANDMARK, PoseTrack
+from gymcore.perception.video import ClipInfo
 
 # Shoulder and hip widths over the torso length facing the camera (shoulders ~0.36 m, hip joints
 # ~0.2 m, torso ~0.5 m).
@@ -104,6 +106,9 @@ class ViewCheck:
     visibility: dict[str, float]  # landmark name -> median visibility
     problems: list[str] = field(default_factory=list)
     limits: ViewCheckLimits = field(default_factory=ViewCheckLimits)
+    # What a reviewer should know about the clip that does not refuse the view (its QualityReport's
+    # flags: cut short, someone else in view, missed frames...).
+    flags: list[QualityFlag] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -118,11 +123,13 @@ class ViewCheck:
         return [joint for joint in joints if not seen(joint)]
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        check: dict[str, object] = {
             "view": self.view, "orientation": self.orientation, "width_ratio": self.width_ratio,
             "detected_share": self.detected_share, "in_frame_share": self.in_frame_share,
             "jump_times_s": self.jump_times_s, "problems": self.problems,
         }
+        # Only when there are any, as records written before flags were kept read back unchanged.
+        return check | ({"flags": [flag.to_dict() for flag in self.flags]} if self.flags else {})
 
 
 def quality_report(track: PoseTrack, image_size: tuple[int, int]) -> QualityReport:
@@ -152,6 +159,36 @@ def quality_report(track: PoseTrack, image_size: tuple[int, int]) -> QualityRepo
             f" {visibility:.2f}): film the whole body from further away.",
         ))
     return QualityReport(detection_rate=track.detection_rate, mean_visibility=round(visibility, 3), flags=flags)
+
+
+def truncation_flags(info: ClipInfo, min_share: float) -> list[QualityFlag]:
+    """A warning when the clip holds less than ``min_share`` of the duration its header announces:
+    the file was cut short, and what is assessed is only its beginning."""
+    announced = info.announced_duration_s
+    if announced is None or info.duration_s >= min_share * announced:
+        return []
+    return [QualityFlag(
+        "truncated",
+        f"{Path(info.path).name} holds {info.duration_s:.1f} s of the {announced:.1f} s its header announces:"
+        " the file looks cut short, and only what it holds is assessed. Copy or export the clip again to"
+        " assess all of it.",
+        (round(info.duration_s, 2),),
+    )]
+
+
+def second_person_flags(times_s: list[float], searched: int) -> list[QualityFlag]:
+    """A warning when someone besides the tracked athlete was found in ``times_s`` of the
+    ``searched`` frames (gymcore.perception.people): the tracker follows one person and may switch
+    to another."""
+    if not times_s:
+        return []
+    return [QualityFlag(
+        "second_person",
+        f"Someone besides the athlete is in view in {len(times_s)} of the {searched} frames searched (first at"
+        f" {min(times_s):.1f} s): the tracker follows one person and may switch to the other. Film with only"
+        " the athlete in frame.",
+        tuple(round(t, 2) for t in times_s),
+    )]
 
 
 def check_track(view: str, track: PoseTrack, image_size: tuple[int, int],

@@ -3,7 +3,9 @@
 Decoding goes through PyAV (FFmpeg), which opens every container a phone or camera writes and
 exposes the display matrix that phones use to mark portrait clips. Frame counts and rates come from
 the packets actually in the file and are confirmed by decoding, never taken from the container's
-header alone (headers of phone and screen-recorded clips are often wrong).
+header alone (headers of phone and screen-recorded clips are often wrong). The header still serves
+twice: its announced size, rate and length refuse a clip outside the limits before a single packet
+is read, and its announced duration tells a file cut short from a short clip.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class ClipInfo:
     rotation: int  # degrees clockwise applied for display (90 for a typical portrait phone clip)
     file_bytes: int
     sha256: str
+    # What the container's header announces, None when it does not say: a file holding clearly
+    # less than this was cut short (gymcore.perception.trackcheck.truncation_flags).
+    announced_duration_s: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -52,6 +57,18 @@ class DecodeCount:
 
 
 @dataclass(frozen=True)
+class ClipHeader:
+    """What the container's header announces about the video, read without touching a packet;
+    None where the header does not say. Sizes are as coded (before rotation)."""
+
+    duration_s: float | None
+    frames: int | None
+    fps: float | None
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class DecodedFrame:
     index: int
     time_s: float
@@ -59,12 +76,15 @@ class DecodedFrame:
 
 
 def probe_clip(path: str | Path, limits: ClipLimits = DEFAULT_LIMITS, count: DecodeCount | None = None) -> ClipInfo:
-    """Open a clip, count its frames from the packets, and check it against the limits."""
+    """Open a clip, check its header against the limits, count its frames from the packets, and
+    check those against the limits again; the file is hashed only once it passed."""
     path = Path(path)
     count = count if count is not None else DecodeCount()
     file_bytes = _check_file(path, limits)
     with _open_container(path) as container:
         count.opens += 1
+        header = read_header(container)
+        check_header(header, path.name, limits)
         first = _first_frame(container, path)
         count.frames += 1
     # FFmpeg reports the display matrix counter-clockwise; phones and users think clockwise.
@@ -72,18 +92,65 @@ def probe_clip(path: str | Path, limits: ClipLimits = DEFAULT_LIMITS, count: Dec
     coded_w, coded_h = first.width, first.height
     with _open_container(path) as container:
         count.opens += 1
-        times = _packet_times(container, container.streams.video[0], path)
+        times = _packet_times(container, container.streams.video[0], path, limits)
     frame_count = len(times)
     duration_s = _duration_from_times(times)
     fps = frame_count / duration_s if duration_s > 0 else 30.0
     width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
     info = ClipInfo(
         path=str(path), fps=round(fps, 3), frame_count=frame_count, duration_s=round(duration_s, 3),
-        width=width, height=height, rotation=rotation, file_bytes=file_bytes,
-        sha256=_sha256(path),
+        width=width, height=height, rotation=rotation, file_bytes=file_bytes, sha256="",
+        announced_duration_s=None if header.duration_s is None else round(header.duration_s, 3),
     )
     _check_limits(info, limits)
-    return info
+    return replace(info, sha256=_sha256(path))
+
+
+def read_header(container: av.container.InputContainer) -> ClipHeader:
+    """The video stream's duration, frame count, rate and size as the header announces them.
+
+    The stream's own duration comes first: the container's may include a longer audio track."""
+    stream = container.streams.video[0]
+    duration_s = None
+    if stream.duration and stream.duration > 0 and stream.time_base:
+        duration_s = float(stream.duration * stream.time_base)
+    elif container.duration and container.duration > 0:
+        duration_s = container.duration / av.time_base
+    frames = stream.frames if stream.frames and stream.frames > 0 else None
+    fps = float(stream.average_rate) if stream.average_rate and stream.average_rate > 0 else None
+    if duration_s is None and frames is not None and fps is not None:
+        duration_s = frames / fps
+    return ClipHeader(duration_s=duration_s, frames=frames, fps=fps,
+                      width=stream.codec_context.width, height=stream.codec_context.height)
+
+
+def check_header(header: ClipHeader, name: str, limits: ClipLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a clip whose header announces more than the limits allow, before any packet is read:
+    a day-long or a 1000 fps clip would otherwise be demuxed, hashed and decoded first."""
+    if header.duration_s is not None and header.duration_s > limits.max_duration_s:
+        raise ClipError(_too_long(name, header.duration_s, limits))
+    if header.fps is not None and header.fps > limits.max_fps:
+        raise ClipError(_too_fast(name, header.fps, limits))
+    if header.frames is not None and header.frames > limits.max_frames:
+        raise ClipError(_too_many_frames(name, str(header.frames), limits))
+    if header.width and header.height:
+        _check_size(name, header.width, header.height, limits)
+
+
+def check_length(info: ClipInfo, limits: ClipLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a clip too short to show a repetition (a single photo-like frame, a blink)."""
+    name = Path(info.path).name
+    if info.frame_count < limits.min_frames:
+        plural = "frame" if info.frame_count == 1 else "frames"
+        raise ClipError(
+            f"{name} has {info.frame_count} {plural}; at least {limits.min_frames} are needed to see a"
+            " repetition: record the whole set."
+        )
+    if info.duration_s < limits.min_duration_s:
+        raise ClipError(
+            f"{name} lasts {info.duration_s:.2f} s; a repetition takes at least {limits.min_duration_s:g} s:"
+            " record the whole set."
+        )
 
 
 def uniform_indices(frame_count: int, n: int = MODEL_FRAMES) -> np.ndarray:
@@ -145,9 +212,12 @@ def iter_frames(
                 if position == len(wanted):
                     return
         except av.error.FFmpegError as error:
-            raise ClipError(
+            # Like a file that simply ends: a clip cut mid-packet breaks off in the decoder, and the
+            # caller decides whether what decoded before is enough.
+            raise ClipEndedEarly(
                 f"{Path(info.path).name} could not be decoded past frame {decoded} ({error.strerror}):"
-                " the file looks damaged or truncated; copy or export it again."
+                " the file looks damaged or truncated; copy or export it again.",
+                decoded,
             ) from None
     raise ClipEndedEarly(
         f"{Path(info.path).name} ends after {decoded} decodable frames although its packets announce"
@@ -234,8 +304,12 @@ class VideoWriter:
 def _check_file(path: Path, limits: ClipLimits) -> int:
     if not path.exists():
         raise ClipError(f"No file at {path}: check the path and try again.")
-    if not path.is_file():
+    if path.is_dir():
         raise ClipError(f"{path} is a folder, not a video file: give the path of the clip itself.")
+    if not path.is_file():
+        # A named pipe, socket or device: reading it could block forever or never end.
+        raise ClipError(f"{path} is not a regular file (a pipe, socket or device): save the clip to a file"
+                        " and give its path.")
     size = path.stat().st_size
     if size == 0:
         raise ClipError(f"{path.name} is empty (0 bytes): record or export the clip again.")
@@ -263,14 +337,24 @@ def _open_container(path: Path) -> av.container.InputContainer:
     return container
 
 
-def _packet_times(container: av.container.InputContainer, stream: av.VideoStream, path: Path) -> np.ndarray:
-    """Presentation times (s) of every frame packet, sorted; demuxing only, no decoding."""
+def _packet_times(container: av.container.InputContainer, stream: av.VideoStream, path: Path,
+                  limits: ClipLimits) -> np.ndarray:
+    """Presentation times (s) of every frame packet, sorted; demuxing only, no decoding.
+
+    Stops with the limit's sentence as soon as the packets pass the frame or duration cap: a header
+    that understates them does not buy a full read of a huge file."""
     base = stream.time_base
     times: list[float] = []
+    earliest = float("inf")
     try:
         for packet in container.demux(stream):
             if packet.size and packet.pts is not None:
                 times.append(float(packet.pts * base))
+                earliest = min(earliest, times[-1])
+                if len(times) > limits.max_frames:
+                    raise ClipError(_too_many_frames(path.name, f"more than {limits.max_frames}", limits))
+                if times[-1] - earliest > limits.max_duration_s:
+                    raise ClipError(_too_long(path.name, None, limits))
     except av.error.FFmpegError:
         raise ClipError(
             f"{path.name} breaks off after {len(times)} frames: the file looks truncated or damaged;"
@@ -314,18 +398,44 @@ def _even_sized(image: np.ndarray) -> np.ndarray:
 
 
 def _check_limits(info: ClipInfo, limits: ClipLimits) -> None:
+    """The limits again, from the packets counted and the first frame decoded. The length comes
+    before the rate: two frames a millisecond apart are a clip too short, not one too fast."""
     name = Path(info.path).name
     if info.duration_s > limits.max_duration_s:
+        raise ClipError(_too_long(name, info.duration_s, limits))
+    _check_size(name, info.width, info.height, limits)
+    check_length(info, limits)
+    if info.fps > limits.max_fps:
+        raise ClipError(_too_fast(name, info.fps, limits))
+
+
+def _check_size(name: str, width: int, height: int, limits: ClipLimits) -> None:
+    if max(width, height) > limits.max_long_side_px or width * height > limits.max_frame_pixels:
         raise ClipError(
-            f"{name} lasts {info.duration_s:.0f} s, over the {limits.max_duration_s:.0f} s limit:"
-            " trim it to the set you want assessed."
+            f"{name} is {width}x{height} pixels, over the limit of {limits.max_long_side_px} px on the long"
+            f" side and {limits.max_frame_pixels / 1e6:.1f} megapixels: export it at 4K (3840x2160) or less."
         )
-    short_side = min(info.width, info.height)
-    if short_side < limits.min_short_side_px:
+    if min(width, height) < limits.min_short_side_px:
         raise ClipError(
-            f"{name} is only {info.width}x{info.height} pixels; at least {limits.min_short_side_px} px on"
+            f"{name} is only {width}x{height} pixels; at least {limits.min_short_side_px} px on"
             " the short side is needed to find the joints: record at a higher resolution."
         )
+
+
+def _too_long(name: str, duration_s: float | None, limits: ClipLimits) -> str:
+    """The sentence for a clip over the duration limit; None for a length only known to be over it."""
+    lasts = "runs past" if duration_s is None else f"lasts {duration_s:.0f} s, over"
+    return f"{name} {lasts} the {limits.max_duration_s:.0f} s limit: trim it to the set you want assessed."
+
+
+def _too_fast(name: str, fps: float, limits: ClipLimits) -> str:
+    return (f"{name} runs at {fps:.0f} frames a second, over the {limits.max_fps:.0f} fps limit: export it at"
+            " normal speed (60 fps or less is plenty to judge form).")
+
+
+def _too_many_frames(name: str, frames: str, limits: ClipLimits) -> str:
+    return (f"{name} holds {frames} frames, over the limit of {limits.max_frames} ({limits.max_duration_s:.0f} s"
+            f" at {limits.max_fps:.0f} fps): trim it or export it at a lower frame rate.")
 
 
 def _sha256(path: Path) -> str:

@@ -1,9 +1,9 @@
 """``gymcore.assess``: from a frontal and a lateral clip to per-repetition verdicts and scores.
 
 Stages (docs/architecture.md): perception (poses and timelines of both views, in parallel),
-exercise recognition when none is named, repetition segmentation on one view and alignment of the
-other, 16 frames sampled per repetition and view, then every requested criteria model judges all
-repetitions at once.
+exercise recognition (a check on the named exercise when one is given), repetition segmentation on
+one view and alignment of the other, 16 frames sampled per repetition and view, then every
+requested criteria model judges all repetitions at once.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from gymcore.judging.gate import judge_gated, refusals
 from gymcore.judging.registry import ASSESS_MODELS, check_model_name, load_criteria_models
 from gymcore.judging.sampling import rep_sample
 from gymcore.judging.types import Verdict
-from gymcore.perception.analysis import Perception, analyse_clips
-from gymcore.perception.trackcheck import check_track
+from gymcore.perception.analysis import Perception, ViewAnalysis, analyse_clips
+from gymcore.perception.trackcheck import ViewCheck, check_track
 from gymcore.pipeline.result import Assessment, rep_result, summarise
 from gymcore.recognition.pose_rule import Recognition, recognise
 from gymcore.repetitions.windows import repetitions
@@ -32,9 +32,10 @@ def assess(
 ) -> Assessment:
     """Judge every repetition of the performance in the clips with the named models.
 
-    exercise None (or "auto") recognises it from the pose. A given ``perception`` (from ``perceive``,
-    or ``analyse_clips`` keeping the frames the models read) is reused instead of analysing the
-    clips again. ``engine`` runs the learned models in PyTorch or OpenVINO (gymcore.models.engine).
+    exercise None (or "auto") recognises it from the pose; a named exercise the pose confidently
+    contradicts is judged as named, with a caution (``Recognition.caution``). A given ``perception``
+    (from ``perceive``, or ``analyse_clips`` keeping the frames the models read) is reused instead of
+    analysing the clips again. ``engine`` runs the learned models in PyTorch or OpenVINO (gymcore.models.engine).
     """
     exercise = _checked_exercise(exercise)
     started = time.perf_counter()
@@ -45,12 +46,14 @@ def assess(
     timing["perception"] = perception.wall_s
     timing.update(_view_timing(perception))
     clock = time.perf_counter()
-    recognition = Recognition(exercise, 1.0, "given", {}) if exercise else recognise(perception)
+    # A named exercise is still recognised (a few milliseconds), so that a clip named as lunges but
+    # showing a squat is judged as lunges with a caution, not silently.
+    seen = recognise(perception)
+    recognition = Recognition(exercise, 1.0, "given", {}, seen) if exercise else seen
     timing["recognition"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    views = {name: check_track(name, view.timeline, (view.source.width, view.source.height))
-             for name, view in perception.views().items()}
+    views = {name: _view_check(view) for name, view in perception.views().items()}
     windows, segmentation = repetitions(perception, recognition.exercise)
     timing["segmentation"] = time.perf_counter() - clock
 
@@ -121,6 +124,13 @@ def _listed_frame_sides(models: tuple[str, ...] | list[str], exercise: str) -> s
     entries = [find_entry(name, exercise) for name in learned
                if model_spec(name).uses_video and has_weights(name, exercise)]
     return {variant_named(entry.variant).image_size for entry in entries if entry is not None}
+
+
+def _view_check(view: ViewAnalysis) -> ViewCheck:
+    """Whether the view can be trusted, with what its clip's quality report warns of."""
+    check = check_track(view.view, view.timeline, (view.source.width, view.source.height))
+    check.flags = list(view.quality.flags)
+    return check
 
 
 def _view_timing(perception: Perception) -> dict[str, float]:

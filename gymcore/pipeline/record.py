@@ -244,8 +244,7 @@ class AssessmentRecord:
                 weights={name: WeightsInfo.from_dict(info) for name, info in data["weights"].items()},
                 views={name: _view_check(check) for name, check in data["views"].items()},
                 segmentation=Segmentation.from_dict(data["segmentation"]),
-                pair_flags=[QualityFlag(flag["code"], flag["message"], tuple(flag.get("times_s", ())))
-                            for flag in data["pair_flags"]],
+                pair_flags=[_flag(flag) for flag in data["pair_flags"]],
                 clips={name: RecordedClip.from_dict(clip) for name, clip in data.get("clips", {}).items()},
                 timelines={name: AngleTimeline.from_dict(t) for name, t in data.get("timelines", {}).items()},
                 created_at=datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None,
@@ -257,8 +256,14 @@ class AssessmentRecord:
 
 
 def _recognition(data: Mapping[str, Any]) -> Recognition:
-    # ``caution`` is not read: Recognition words it from the confidence and the method.
-    return Recognition(data["name"], float(data["confidence"]), data["method"], dict(data.get("evidence", {})))
+    # ``caution`` is not read: Recognition words it from the confidence, the method and what the pose
+    # rule saw when the exercise was named (records before that field have none).
+    seen = _recognition({**data["pose_rule"], "method": "pose rule"}) if data.get("pose_rule") else None
+    return Recognition(data["name"], float(data["confidence"]), data["method"], dict(data.get("evidence", {})), seen)
+
+
+def _flag(data: Mapping[str, Any]) -> QualityFlag:
+    return QualityFlag(data["code"], data["message"], tuple(data.get("times_s", ())))
 
 
 def _rep(data: Mapping[str, Any]) -> RepResult:
@@ -290,4 +295,5 @@ def _view_check(data: Mapping[str, Any]) -> ViewCheck:
     # The JSON keeps the check's findings, not the per-landmark visibility it was made from.
     return ViewCheck(view=data["view"], width_ratio=data["width_ratio"], orientation=data["orientation"],
                      detected_share=data["detected_share"], in_frame_share=data["in_frame_share"],
-                     jump_times_s=list(data["jump_times_s"]), visibility={}, problems=list(data["problems"]))
+                     jump_times_s=list(data["jump_times_s"]), visibility={}, problems=list(data["problems"]),
+                     flags=[_flag(flag) for flag in data.get("flags", ())])

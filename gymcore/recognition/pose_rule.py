@@ -9,7 +9,8 @@ landmarks (metres, so either camera will do):
 3. otherwise: squat.
 
 Each test's margin over its threshold gives the confidence. A learned classifier may replace
-the rule later; the result says which decided.
+the rule later; the result says which decided. When the user names the exercise, the rule still
+looks, and a confident disagreement comes with a caution.
 """
 
 from __future__ import annotations
@@ -46,23 +47,48 @@ UNSURE_BELOW = 0.75
 class Recognition:
     exercise: str
     confidence: float
-    method: str  # "pose rule" or the learned classifier's name
+    method: str  # "pose rule", the learned classifier's name, or "given" when the user named it
     evidence: dict[str, float]
+    # With a named exercise: what the pose rule recognised in the clips all the same.
+    seen: Recognition | None = None
 
     @property
     def caution(self) -> str:
-        """A sentence for an uncertain recognition, empty when the answer is clear or was given."""
-        if self.method == "given" or self.confidence >= UNSURE_BELOW:
+        """A sentence for an uncertain recognition, or for a named exercise the pose confidently
+        contradicts; empty when the answer is clear."""
+        if self.method == "given":
+            return self._disagreement()
+        if self.confidence >= UNSURE_BELOW:
             return ""
-        return (f"The exercise was recognised as {EXERCISE_NAMES[self.exercise].lower()} with"
+        return (f"The exercise was recognised as {_spoken(self.exercise)} with"
                 f" {self.confidence:.0%} confidence only. The tool knows squats, forward lunges and single-leg"
                 " Romanian deadlifts: if the clip shows another exercise, these verdicts do not apply; if it"
                 " shows one of the three, name it instead of letting it be recognised.")
 
+    def _disagreement(self) -> str:
+        seen = self.seen
+        if seen is None or seen.exercise == self.exercise or not seen.confidence >= UNSURE_BELOW:
+            return ""
+        return (f"The exercise was named {_spoken(self.exercise)}, but the pose looks like"
+                f" {_spoken(seen.exercise)} ({seen.method}, {seen.confidence:.0%} confident). The verdicts judge the"
+                f" criteria of {_spoken(self.exercise)}: if the clip shows {_spoken(seen.exercise)}, assess it as"
+                f" {_spoken(seen.exercise)} or let the exercise be recognised.")
+
     def to_dict(self) -> dict[str, object]:
         record = {"name": self.exercise, "confidence": round(self.confidence, 3), "method": self.method,
                   "evidence": self.evidence}
+        # Kept only when the pose rule named another exercise: all the caution needs, and records of
+        # named exercises the pose agrees with stay as they were.
+        if self.seen is not None and self.seen.exercise != self.exercise:
+            record["pose_rule"] = {"name": self.seen.exercise, "confidence": round(self.seen.confidence, 3),
+                                   "evidence": self.seen.evidence}
         return record | ({"caution": self.caution} if self.caution else {})
+
+
+def _spoken(exercise: str) -> str:
+    """The exercise's name inside a sentence: "a squat", "a single-leg Romanian deadlift"."""
+    name = EXERCISE_NAMES[exercise]
+    return f"a {name[0].lower()}{name[1:]}"
 
 
 def recognise(perception: Perception) -> Recognition:

@@ -32,6 +32,18 @@ def exercise_title(exercise: str) -> str:
     return EXERCISE_NAMES.get(exercise, exercise)
 
 
+def warning_lines(record: AssessmentRecord) -> list[str]:
+    """What to know before trusting the verdicts, as sentences: the exercise's caution, the two
+    clips' flags, then each view's problems (the view refused) and flags (a file cut short, someone
+    else in view, frames without the person...)."""
+    lines = [record.exercise.caution] if record.exercise.caution else []
+    lines += [flag.message for flag in record.pair_flags]
+    for view, check in record.views.items():
+        lines += [f"{view.capitalize()} view: {problem}" for problem in check.problems]
+        lines += [f"{view.capitalize()} view: {flag.message}" for flag in check.flags]
+    return lines
+
+
 def verdict_text(verdict: Verdict) -> str:
     """"pass · 0.93", "FAIL · 0.12" (the probability of passing, when the model gives one) or "not assessable"."""
     if not verdict.assessable:
