@@ -6,17 +6,26 @@ from pathlib import Path
 import streamlit as st
 
 from app.results import failure_markdown, show_matrix, show_provenance, timing_frame, verdict_matrix
-from app.ui import (ENGINE_LABELS, UPLOAD_TYPES, angle_timeline, discard_uploads_except, history_store, save_upload,
-                    session_dir, show_frames)
-from gymcore.judging.registry import ASSESS_MODELS, model_label
-from gymcore.pipeline.assess import assess, perceive
+from app.ui import (
+    ENGINE_LABELS,
+    UPLOAD_TYPES,
+    angle_timeline,
+    discard_uploads_except,
+    history_store,
+    plain,
+    save_upload,
+    session_dir,
+    show_frames,
+)
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
-from gymcore.errors import GymError
-from gymcore.models.engine import ENGINES
-from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions, warning_lines
-from gymcore.pipeline.record import AssessmentRecord
-from gymcore.records.reports import render_html, render_pdf
 from gymcore.data.samples import bundled_samples
+from gymcore.errors import GymError
+from gymcore.judging.registry import ASSESS_MODELS, model_label
+from gymcore.models.engine import ENGINES
+from gymcore.pipeline.assess import assess, perceive
+from gymcore.pipeline.record import AssessmentRecord
+from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions, warning_lines
+from gymcore.records.reports import render_html, render_pdf
 from gymcore.records.retention import Retention, discard
 
 st.title("Assess a set")
@@ -121,9 +130,9 @@ def show_summary(record: AssessmentRecord, source: str) -> None:
                     f"{model_label(summary.model)} model", delta_color="off", delta_arrow="off",
                     help="Share of the assessable criteria passed, averaged over the repetitions.")
     cells[3].metric("Time", f"{record.timing_s['total']:.1f} s")
-    st.caption(f"Source: {source}.")
+    st.caption(f"Source: {plain(source)}.")
     for line in warning_lines(record):
-        st.warning(line)
+        st.warning(plain(line))
     if record.segmentation.note:
         st.info(record.segmentation.note)
 
@@ -163,7 +172,7 @@ def show_media(result: dict) -> None:
     for tab, (name, view) in zip(st.tabs([f"{name.capitalize()} view" for name in views]), views.items()):
         with tab:
             source = view.source
-            st.caption(f"{Path(source.path).name}: {source.width}x{source.height}, {source.fps:.1f} fps,"
+            st.caption(f"{plain(Path(source.path).name)}: {source.width}x{source.height}, {source.fps:.1f} fps,"
                        f" {source.duration_s:.1f} s; person found in {view.quality.detection_rate:.0%} of frames."
                        " The 16 frames below are spaced evenly over the clip (the models' input).")
             show_frames(view)
@@ -190,7 +199,7 @@ def show_save(record: AssessmentRecord) -> None:
     if buttons[0].button("Save to history", type="primary", disabled=not athlete.strip()):
         try:
             saved = history_store().save(record, athlete, notes)
-            st.success(f"Saved as assessment #{saved} for {athlete.strip()}; find it on the History page.")
+            st.success(f"Saved as assessment #{saved} for {plain(athlete.strip())}; find it on the History page.")
         except GymError as error:
             st.error(str(error))
     stem = f"{record.exercise.exercise}-{record.created_at:%Y-%m-%d}"
@@ -213,7 +222,7 @@ engine = settings[2].selectbox("Engine", ENGINES, key="engine", format_func=ENGI
                                     " with the paper's full-size fusion model; the first assessment converts each"
                                     " model once (seconds).")
 pressed = settings[3].button("Assess", type="primary", width="stretch", disabled=not clips or not models)
-st.caption(f"To assess — {source}: " + ", ".join(f"{view} {names[view]}" for view in clips)
+st.caption(f"To assess — {plain(source)}: " + ", ".join(f"{view} {plain(names[view])}" for view in clips)
            if clips else "Upload at least one clip, record one, or pick a sample.")
 
 if (pressed or st.session_state.pop("run_now", False)) and clips and models:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from gymcore.cli.main import main
-from gymcore.perception.angles import ANGLE_NAMES
 from gymcore.errors import NoPersonError
 from gymcore.perception.analysis import analyse_clips, analyse_view
+from gymcore.perception.angles import ANGLE_NAMES
 from gymcore.perception.pose import LANDMARK, shared_estimator, track_in_parallel
 from gymcore.perception.video import probe_clip, read_frames, write_video
 

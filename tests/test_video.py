@@ -5,7 +5,14 @@ import pytest
 from gymcore.config import ClipLimits
 from gymcore.errors import ClipEndedEarly, ClipError
 from gymcore.perception.video import (
-    DecodeCount, VideoWriter, iter_frames, probe_clip, read_frames, timeline_indices, uniform_indices, write_video,
+    DecodeCount,
+    VideoWriter,
+    iter_frames,
+    probe_clip,
+    read_frames,
+    timeline_indices,
+    uniform_indices,
+    write_video,
 )
 
 

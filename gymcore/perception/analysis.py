@@ -19,19 +19,31 @@ from pathlib import Path
 
 import numpy as np
 
-from gymcore.perception.angles import ANGLE_NAMES, ANGLE_NAMES_3D, image_angles, world_angles
 from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES, ClipLimits
 from gymcore.errors import ClipEndedEarly, InputError, NoPersonError
+from gymcore.perception.angles import ANGLE_NAMES, ANGLE_NAMES_3D, image_angles, world_angles
 from gymcore.perception.draw import AnnotatedClip
 from gymcore.perception.features import pose_features
 from gymcore.perception.people import PersonDetector, others_in_frame, shared_detector
 from gymcore.perception.pose import PoseEstimator, PoseSink, PoseTrack, shared_estimator, track_in_parallel
 from gymcore.perception.trackcheck import (
-    QualityFlag, QualityReport, quality_report, second_person_flags, truncation_flags,
+    QualityFlag,
+    QualityReport,
+    quality_report,
+    second_person_flags,
+    truncation_flags,
 )
 from gymcore.perception.video import (
-    ClipInfo, DecodeCount, DecodedFrame, check_length, iter_frames, probe_clip, resize_frames, timeline_indices,
-    uniform_indices, with_decoded_count,
+    ClipInfo,
+    DecodeCount,
+    DecodedFrame,
+    check_length,
+    iter_frames,
+    probe_clip,
+    resize_frames,
+    timeline_indices,
+    uniform_indices,
+    with_decoded_count,
 )
 
 VIEWS = ("frontal", "lateral")

@@ -117,8 +117,8 @@ def _listed_frame_sides(models: tuple[str, ...] | list[str], exercise: str) -> s
     learned = [name for name in models if name != "rules"]
     if not learned:
         return set()
-    from gymcore.models.registry import model_spec, variant_named
     from gymcore.judging.registry import has_weights
+    from gymcore.models.registry import model_spec, variant_named
     from gymcore.models.weights import find_entry
 
     entries = [find_entry(name, exercise) for name in learned

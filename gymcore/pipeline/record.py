@@ -15,15 +15,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from gymcore.errors import GymError
 from gymcore.judging.types import Verdict, WeightsInfo
 from gymcore.perception.analysis import ViewAnalysis
-from gymcore.perception.trackcheck import QualityFlag
-from gymcore.perception.trackcheck import ViewCheck
+from gymcore.perception.trackcheck import QualityFlag, ViewCheck
 from gymcore.perception.video import ClipInfo
 from gymcore.recognition.pose_rule import Recognition
 from gymcore.repetitions.types import Repetition

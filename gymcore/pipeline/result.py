@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -12,10 +12,18 @@ from gymcore.criteria import criteria_for
 from gymcore.judging.types import Verdict, WeightsInfo
 from gymcore.perception.analysis import Perception
 from gymcore.perception.trackcheck import ViewCheck
+from gymcore.pipeline.record import (
+    AngleTimeline,
+    AssessmentRecord,
+    FailedCriterion,
+    RecordedClip,
+    RepResult,
+    Segmentation,
+    SetSummary,
+)
 from gymcore.recognition.pose_rule import Recognition
-from gymcore.pipeline.record import (AngleTimeline, AssessmentRecord, FailedCriterion, RecordedClip, RepResult,
-                                     Segmentation, SetSummary)
 from gymcore.repetitions.types import Repetition
+
 
 @dataclass
 class Assessment:
@@ -38,7 +46,7 @@ class Assessment:
             pair_flags=list(self.perception.flags),
             clips={name: RecordedClip.of(view.source) for name, view in views.items()},
             timelines={name: AngleTimeline.of(view) for name, view in views.items()},
-            created_at=created_at or datetime.now(timezone.utc).replace(microsecond=0),
+            created_at=created_at or datetime.now(UTC).replace(microsecond=0),
         )
 
     def to_dict(self) -> dict[str, object]:

@@ -7,7 +7,7 @@ GymError: one sentence naming the manifest or the file) when its weights cannot 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from gymcore.perception.analysis import Perception
 from gymcore.recognition.pose_rule import Recognition
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_classifier(weights_dir: str) -> tuple[torch.nn.Module, ManifestEntry]:
     """The loaded classifier and the manifest entry it came from, once per process and folder."""
     from gymcore.models.classifier import ExerciseClassifier

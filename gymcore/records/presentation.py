@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from gymcore.criteria import EXERCISE_NAMES, criteria_for
 from gymcore.judging.registry import model_label
 from gymcore.judging.types import Verdict, WeightsInfo
-from gymcore.pipeline.result import RepResult
 from gymcore.pipeline.record import TIMELINE_ANGLES, AssessmentRecord, Evidence
+from gymcore.pipeline.result import RepResult
 
 PASS, FAIL, NOT_ASSESSABLE = "pass", "FAIL", "not assessable"
 SYNTHETIC_DATA = "synthetic data, not real people"

@@ -33,6 +33,7 @@ from gymcore.records.presentation import (
     provenance,
     verdict_kind,
     verdict_text,
+    warning_lines,
 )
 
 REPORT_SUFFIXES = (".html", ".pdf")
@@ -99,7 +100,7 @@ def render_html(record: AssessmentRecord, athlete: str = "", notes: str = "") ->
         date=report_date(record), header=header_lines(record), models=record.models, model_label=model_label,
         rows=criteria_rows(record),
         verdict_text=verdict_text, verdict_kind=verdict_kind, failed=failed_cues(record),
-        provenance=provenance(record.weights), chart=chart,
+        provenance=provenance(record.weights), chart=chart, warnings=warning_lines(record),
     )
 
 
@@ -132,7 +133,7 @@ def _pdf_report(record: AssessmentRecord, athlete: str, notes: str, chart: bytes
     pdf.cell(0, 10, f"{exercise_title(record.exercise.exercise)} assessment", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(PDF_FONT, "", 10)
     _pdf_lines(pdf, [f"Athlete: {athlete or '-'}    Date: {report_date(record)}", *header_lines(record)]
-               + [line for line in (record.exercise.caution, f"Notes: {notes}" if notes else "") if line])
+               + warning_lines(record) + ([f"Notes: {notes}"] if notes else []))
     pdf.ln(2)
     _pdf_heading(pdf, "What to work on")
     cues = failed_cues(record)
