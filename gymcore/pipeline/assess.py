@@ -15,7 +15,7 @@ from pathlib import Path
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
 from gymcore.judging.gate import judge_gated, refusals
-from gymcore.judging.registry import ASSESS_MODELS, check_model_name, load_criteria_models
+from gymcore.judging.registry import ASSESS_MODELS, check_model_name, has_weights, load_criteria_models
 from gymcore.judging.sampling import rep_sample
 from gymcore.judging.types import Verdict
 from gymcore.perception.analysis import Perception, ViewAnalysis, analyse_clips
@@ -117,7 +117,7 @@ def _listed_frame_sides(models: tuple[str, ...] | list[str], exercise: str) -> s
     learned = [name for name in models if name != "rules"]
     if not learned:
         return set()
-    from gymcore.judging.registry import has_weights
+    # Imported here: the builders load torch, which a rules-only assessment never needs.
     from gymcore.models.registry import model_spec, variant_named
     from gymcore.models.weights import find_entry
 
