@@ -22,8 +22,9 @@ def list_models(weights_dir: Path | None = None) -> list[ModelInfo]:
     import torch
 
     from gymcore.models.classifier import ExerciseClassifier
+    from gymcore.models.names import CLASSIFIER
     from gymcore.models.net import VARIANTS
-    from gymcore.models.registry import CLASSIFIER, CRITERIA_MODELS, build_model, count_parameters
+    from gymcore.models.registry import CRITERIA_MODELS, build_model, count_parameters
     from gymcore.models.weights import WEIGHTS_DIR, read_manifest
 
     weights_dir = weights_dir or WEIGHTS_DIR

@@ -69,7 +69,7 @@ def train(data: str | Path, exercise: str, model: str, preset: str = "cpu", seed
     import torch
 
     from gymcore.data.dataset import dataset_info
-    from gymcore.models.registry import CLASSIFIER
+    from gymcore.models.names import CLASSIFIER
     from gymcore.models.weights import WEIGHTS_DIR
 
     settings = PRESETS[preset] if preset in PRESETS else _unknown_preset(preset)
