@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gymcore.perception.pose import LANDMARK, _silenced_native_stderr
+from gymcore.perception.pose import LANDMARK, silenced_native_stderr
 
 # PoseDetectionCpu keeps detections scoring 0.5 or more. On the 576 sampled frames of the 12 bundled
 # and 24 SynthGym demo clips, no detection off the athlete in a whole frame scored even 0.5 (the
@@ -75,7 +75,7 @@ class PersonDetector:
         from mediapipe.python.solution_base import SolutionBase
 
         config = text_format.Parse(_GRAPH, calculator_pb2.CalculatorGraphConfig())
-        with _silenced_native_stderr():
+        with silenced_native_stderr():
             self._graph = SolutionBase(graph_config=config, outputs=["detections"])
             # The model opens on the first image, logging from MediaPipe's threads.
             self._graph.process({"image": np.zeros((64, 64, 3), np.uint8)})

@@ -105,7 +105,7 @@ class PoseEstimator:
     ) -> None:
         from mediapipe.python.solutions import pose as mp_pose
 
-        with _silenced_native_stderr():
+        with silenced_native_stderr():
             self._graph = mp_pose.Pose(
                 static_image_mode=False, model_complexity=model_complexity, smooth_landmarks=True,
                 enable_segmentation=False, min_detection_confidence=min_detection_confidence,
@@ -160,7 +160,7 @@ class PoseEstimator:
         """
         frames = iter(frames)
         first = next(frames, None)
-        with _silenced_native_stderr():
+        with silenced_native_stderr():
             self._graph.reset()
             if first is None:
                 return
@@ -235,7 +235,7 @@ _SAVED_STDERR = -1
 
 
 @contextmanager
-def _silenced_native_stderr() -> Iterator[None]:
+def silenced_native_stderr() -> Iterator[None]:
     """Send file descriptor 2 to /dev/null while MediaPipe opens its models.
 
     MediaPipe's C++ side (absl, TFLite) writes start-up chatter straight to the descriptor, which no
