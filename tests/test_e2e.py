@@ -106,7 +106,7 @@ def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_
     for label, clip in zip(("Frontal clip", "Lateral clip"), squat_pair):
         uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=label)
         uploader.locator('input[type="file"]').set_input_files(str(clip))
-        page.get_by_text(clip.name).wait_for(timeout=30_000)
+        page.get_by_text(clip.name, exact=True).wait_for(timeout=30_000)  # the file chip, not the caption naming it too
     page.get_by_text("To assess — uploaded clips").wait_for(timeout=30_000)
     page.get_by_role("button", name="Assess", exact=True).click()
     page.get_by_text("Verdicts per repetition").wait_for(timeout=150_000)
