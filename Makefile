@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test check lint browser
+.PHONY: run test check lint browser postgres
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,12 @@ run: $(INSTALLED)
 browser:
 	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi
 
-test: $(INSTALLED) browser
+# The history's tests start a throwaway PostgreSQL server of their own (tests/postgres.py); as root (CI)
+# PostgreSQL is installed when missing, otherwise those tests are skipped saying how to install it.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; fi
+
+test: $(INSTALLED) browser postgres
 	$(VENV)/bin/python -m pytest
 
 # Ruff's rules and their exceptions are in pyproject.toml ([tool.ruff]); `ruff check --fix .` applies

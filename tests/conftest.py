@@ -1,8 +1,13 @@
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from postgres import PostgresServer, PostgresUnavailable, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
+_DATABASE_NUMBERS = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +78,48 @@ def lunge_demo_count(lunge_demo_clips):
     from gymcore.evaluation.repcount import count_repetitions
 
     return count_repetitions([lunge_demo_clips])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for the whole test run (tests/postgres.py); the tests that need it
+    are skipped, saying why, where PostgreSQL is not installed or does not start."""
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(running_server())
+        except PostgresUnavailable as reason:
+            pytest.skip(f"PostgreSQL unavailable: {reason}")
+        yield server
+
+
+@pytest.fixture
+def new_postgres_url(postgres_server) -> Iterator[Callable[[], str]]:
+    """Makes new, empty databases on the test server and gives their URLs; they are dropped after the test."""
+    names: list[str] = []
+
+    def new() -> str:
+        names.append(f"gymcore_test_{next(_DATABASE_NUMBERS)}")
+        postgres_server.execute(f"CREATE DATABASE {names[-1]}")
+        return postgres_server.url(names[-1])
+
+    yield new
+    for name in names:
+        # FORCE: the test's engines may still hold pooled connections to it.
+        postgres_server.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def new_history_url(request, history_url, tmp_path) -> Callable[[], str]:
+    """Makes more new, empty history databases on ``history_url``'s backend and gives their URLs."""
+    if history_url.startswith("postgresql"):
+        return request.getfixturevalue("new_postgres_url")
+    numbers = itertools.count()
+    return lambda: f"sqlite:///{tmp_path / f'history-{next(numbers)}.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history_url(request, tmp_path) -> str:
+    """An empty history database on each backend the history supports: a SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'history.sqlite'}"
+    return request.getfixturevalue("new_postgres_url")()

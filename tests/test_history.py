@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from history_records import make_record
 from sqlalchemy import event, inspect
 
 from gymcore.pipeline.record import SCHEMA_VERSION, AssessmentRecord
@@ -37,37 +38,10 @@ CREATE INDEX ix_verdicts_criterion ON verdicts (criterion);
 """
 
 
-def make_record(feet_flat: list[bool], exercise: str = "squat") -> AssessmentRecord:
-    """An assessment read from the `assess --json` shape: one repetition per entry of feet_flat."""
-    reps = []
-    for index, passed in enumerate(feet_flat):
-        times = {"start_s": index * 3.0, "bottom_s": index * 3.0 + 1.2, "end_s": index * 3.0 + 2.5}
-        reps.append({
-            "index": index, **times, "score": 1.0 if passed else 0.5, "scores": {"rules": 1.0 if passed else 0.5},
-            "views": {"lateral": times},
-            "criteria": {
-                "feet_flat": {"rules": {"prob": 1.0 if passed else 0.0, "pass": passed},
-                              "pose": {"prob": 0.8, "pass": True}},
-                "feet_angled": {"rules": {"status": "not_assessable", "reason": "no frontal clip"}},
-            },
-        })
-    return AssessmentRecord.from_dict({
-        "exercise": {"name": exercise, "confidence": 1.0, "method": "given", "evidence": {}}, "reps": reps,
-        "summary": {"repetitions": len(reps), "mean_score": None, "most_failed": [], "worst_rep": None,
-                    "model": "rules"},
-        "timing_s": {"total": 1.0},
-        "weights": {"rules": {"status": "loaded"},
-                    "pose": {"status": "loaded", "file": "pose_squat.safetensors", "sha256": "ab"}},
-        "views": {}, "segmentation": {"view": "lateral", "signal": "knee flexion", "segmented": True},
-        "pair_flags": [], "clips": {"lateral": {"name": "side.mp4", "sha256": "cd" * 32, "fps": 30.0,
-                                                 "duration_s": 6.0, "width": 640, "height": 480}},
-        "timelines": {"lateral": {"time_s": [0.0, 0.5], "angles_deg": {"left_knee": [170.0, 95.0]}}},
-    })
-
-
 @pytest.fixture
-def history(tmp_path) -> History:
-    return History(f"sqlite:///{tmp_path / 'h.sqlite'}")
+def history(history_url) -> History:
+    """An empty history, once in SQLite and once in PostgreSQL (conftest.py's history_url)."""
+    return History(history_url)
 
 
 def statements_while(history: History, action) -> list[str]:
@@ -186,10 +160,9 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(history):
     assert [neutral_cell(text) for text in ("\tx", "\rx", "0.5", "")] == ["'\tx", "'\rx", "0.5", ""]
 
 
-def test_records_survive_a_reopen_and_a_failed_save(tmp_path):
-    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
-    History(url).save(make_record([True]), "Ana")
-    reopened = History(url)
+def test_records_survive_a_reopen_and_a_failed_save(history_url):
+    History(history_url).save(make_record([True]), "Ana")
+    reopened = History(history_url)
     with pytest.raises(HistoryError, match="athlete's name"):
         reopened.save(make_record([True]), "   ")
     assert len(reopened.entries()) == 1
@@ -210,8 +183,11 @@ def test_a_database_made_before_the_new_indexes_opens_and_reads(tmp_path):
             "INSERT INTO verdicts (assessment_id, rep, criterion, model, status, prob) VALUES (7, 0, ?, ?, ?, ?)",
             [("neutral_back", "rules", "fail", 0.2), ("feet_flat", "pose", "pass", 0.94)])
     history = History(f"sqlite:///{path}")
-    indexes = {index["name"] for index in inspect(history._engine).get_indexes("assessments")}
-    assert {"ix_assessments_athlete_created_at", "ix_assessments_exercise_created_at"} <= indexes
+    # Its indexes are a new database's: the two-column ones added, those they supersede dropped.
+    fresh = History(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    for table in ("assessments", "verdicts"):
+        assert ({index["name"] for index in inspect(history._engine).get_indexes(table)}
+                == {index["name"] for index in inspect(fresh._engine).get_indexes(table)})
     assert "ix_verdicts_assessment_rep_criterion_model" in {
         index["name"] for index in inspect(history._engine).get_indexes("verdicts")}
     [entry] = history.entries(athlete="Ana", limit=50)
@@ -264,7 +240,8 @@ def test_a_missing_driver_names_the_package(monkeypatch):
     assert "s3cret" not in str(raised.value)
 
 
-def test_a_failure_after_opening_is_a_sentence(history):
+def test_a_failure_after_opening_is_a_sentence(tmp_path):
+    history = History(f"sqlite:///{tmp_path / 'h.sqlite'}")
     database = Path(str(history._engine.url.database))
     history._engine.dispose()
     database.unlink()

@@ -40,7 +40,6 @@ from sqlalchemy import (
     Text,
     and_,
     cast,
-    create_engine,
     delete,
     func,
     select,
@@ -49,11 +48,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
-from sqlalchemy.schema import CreateIndex
 
 from gymcore.errors import GymError
 from gymcore.judging.types import Verdict
 from gymcore.pipeline.record import AssessmentRecord
+from gymcore.records import migrations
+from gymcore.records.database import history_engine, writing
 
 DATABASE_URL_ENV = "GYMFORM_DATABASE_URL"
 HOME_ENV = "GYMFORM_HOME"
@@ -99,7 +99,9 @@ def neutral_cell(text: str) -> str:
 
 
 class _Base(DeclarativeBase):
-    pass
+    """The tables as the code reads and writes them. The database gets them from the revisions in
+    gymcore/records/migrations/versions: a change here needs a new revision there
+    (tests/test_history_migrations.py checks that they agree)."""
 
 
 class AssessmentRow(_Base):
@@ -201,8 +203,9 @@ class SavedAssessment:
 
 
 class History:
-    """The store. ``History()`` opens the default database, creating its tables if needed and adding
-    what a database made by an earlier gymcore lacks.
+    """The store. ``History()`` opens the default database and brings its schema up to date
+    (gymcore.records.migrations): a new database gets its tables, one written by an earlier gymcore
+    is upgraded with every record kept, one written by a newer gymcore is refused.
 
     ``display_url`` is the database's URL with its password hidden: the one to show people.
     """
@@ -237,7 +240,7 @@ class History:
             record=data,
             verdicts=_verdict_rows(record),
         )
-        with self._session("written to") as session:
+        with self._session("written to", write=True) as session:
             session.add(row)
             session.commit()
             return row.id
@@ -273,7 +276,7 @@ class History:
             return list(session.scalars(select(AssessmentRow.athlete).distinct().order_by(AssessmentRow.athlete)))
 
     def delete(self, assessment_id: int) -> None:
-        with self._session("written to") as session:
+        with self._session("written to", write=True) as session:
             session.execute(delete(VerdictRow).where(VerdictRow.assessment_id == assessment_id))
             session.execute(delete(AssessmentRow).where(AssessmentRow.id == assessment_id))
             session.commit()
@@ -349,10 +352,11 @@ class History:
     def _open(self, url: str) -> Engine:
         where = f"The history database at {self.display_url}"
         try:
-            engine = create_engine(url)
-            _Base.metadata.create_all(engine)
-            _add_missing_indexes(engine)
+            engine = history_engine(url)
+            migrations.bring_up_to_date(engine)
             return engine
+        except migrations.SchemaError as error:
+            raise HistoryError(f"{where} {error}") from None
         except NoSuchModuleError:
             raise HistoryError(
                 f"{where} names a kind of database SQLAlchemy does not know: write the URL as in the README,"
@@ -375,10 +379,11 @@ class History:
             ) from None
 
     @contextmanager
-    def _session(self, action: str) -> Iterator[Session]:
-        """A session whose database errors become a sentence that shows no password."""
+    def _session(self, action: str, write: bool = False) -> Iterator[Session]:
+        """A session whose database errors become a sentence that shows no password; one that
+        will ``write`` holds SQLite's write lock from its start (gymcore.records.database)."""
         try:
-            with Session(self._engine, expire_on_commit=False) as session:
+            with Session(writing(self._engine) if write else self._engine, expire_on_commit=False) as session:
                 yield session
         except SQLAlchemyError as error:
             raise HistoryError(
@@ -394,14 +399,6 @@ def _written(write: Callable[[TextIO, Selection], int], selection: Selection) ->
     write(text, selection)
     text.detach()  # leaves the buffer open
     return buffer.getvalue()
-
-
-def _add_missing_indexes(engine: Engine) -> None:
-    """Databases made by an earlier gymcore get the indexes declared since (a no-op once they have them)."""
-    with engine.begin() as connection:
-        for table in _Base.metadata.sorted_tables:
-            for index in table.indexes:
-                connection.execute(CreateIndex(index, if_not_exists=True))
 
 
 def _conditions(selection: Selection) -> list[ColumnElement[bool]]:
