@@ -1,4 +1,5 @@
-"""``gymcore train``: train a pose, vision, fusion or classifier model (``gymcore.training.trainer.train``)."""
+"""``gymcore train``: train a pose, vision, fusion or classifier model (``gymcore.training.trainer.train``);
+under ``torchrun --nproc_per_node N -m gymcore train ...`` on N processes (gymcore.training.distributed)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--weights-dir", help="where to write weights, card and curves (default: weights/)")
     parser.add_argument("--work-dir", help="checkpoints (default: runs/MODEL_EXERCISE_VARIANT)")
     parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
-    parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch (per process under torchrun)")
     parser.add_argument("--init-streams", action="store_true",
                         help="fusion only: start its streams from the trained vision and pose models of the exercise")
     parser.set_defaults(run=run)
@@ -31,14 +32,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from gymcore.training.distributed import leader_process
     from gymcore.training.trainer import train
 
     check_options(args)
     torch.set_num_threads(args.threads)
     result = train(args.data, args.exercise, args.model, args.preset, args.seed, args.weights_dir, args.work_dir,
                    resume=not args.restart, max_epochs=args.epochs, init_streams=args.init_streams)
-    print(f"wrote {result.weights_file}")
-    print(json.dumps(result.card["test_metrics"], indent=1))
+    if leader_process():  # under torchrun every process returns the same result; one report is enough
+        print(f"wrote {result.weights_file}")
+        print(json.dumps(result.card["test_metrics"], indent=1))
     return 0
 
 

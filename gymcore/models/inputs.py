@@ -67,9 +67,9 @@ def scale_free_distances(landmarks: np.ndarray) -> np.ndarray:
     return distances / (float(distances.mean()) + 1e-6)
 
 
-def to_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-    """Batched numpy inputs -> model tensors: pose kinds stay (B, T, C) float32; ``video_*`` arrays
-    of (B, T, S, S, 3) uint8 become (B, 3, T, S, S) float32 in [0, 1]."""
+def to_tensors(arrays: dict[str, np.ndarray], device: str | None = None) -> dict[str, torch.Tensor]:
+    """Batched numpy inputs -> model tensors (on ``device``, the CPU by default): pose kinds stay
+    (B, T, C) float32; ``video_*`` arrays of (B, T, S, S, 3) uint8 become (B, 3, T, S, S) float32 in [0, 1]."""
     import torch
 
     out = {}
@@ -78,12 +78,14 @@ def to_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
             tensor = torch.from_numpy(np.ascontiguousarray(array)).permute(0, 4, 1, 2, 3).float().div_(255.0)
         else:
             tensor = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
-        out[key] = tensor
+        out[key] = tensor if device is None else tensor.to(device)
     return out
 
 
-def batched_logits(model: torch.nn.Module, arrays: dict[str, np.ndarray], batch_size: int = 16) -> np.ndarray:
-    """Run ``model`` in eval mode over every row of ``arrays`` -> (N, outputs) float32 logits."""
+def batched_logits(model: torch.nn.Module, arrays: dict[str, np.ndarray], batch_size: int = 16,
+                   device: str | None = None) -> np.ndarray:
+    """Run ``model`` (on ``device``, the CPU by default) in eval mode over every row of ``arrays``
+    -> (N, outputs) float32 logits."""
     import torch
 
     n_rows = len(next(iter(arrays.values())))
@@ -92,5 +94,5 @@ def batched_logits(model: torch.nn.Module, arrays: dict[str, np.ndarray], batch_
     with torch.inference_mode():
         for start in range(0, n_rows, batch_size):
             batch = {key: array[start:start + batch_size] for key, array in arrays.items()}
-            outputs.append(model(to_tensors(batch)).float().numpy())
+            outputs.append(model(to_tensors(batch, device)).float().cpu().numpy())
     return np.concatenate(outputs) if outputs else np.zeros((0, 0), dtype=np.float32)

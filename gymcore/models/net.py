@@ -77,10 +77,12 @@ class CriteriaNet(nn.Module):
         return self.head(torch.cat(parts, dim=1))
 
 
-def frozen_video_inputs(net: CriteriaNet, arrays: dict[str, np.ndarray], batch_size: int = 16) -> dict[str, np.ndarray]:
+def frozen_video_inputs(net: CriteriaNet, arrays: dict[str, np.ndarray], batch_size: int = 16,
+                        device: str | None = None) -> dict[str, np.ndarray]:
     """Replace each ``video_{view}`` array of uint8 frames by ``frozen_video_{view}``, the output of
     that view's frozen video stages (float16, to halve the memory): those stages never change in
-    training, so computing them once makes a video model's epoch several times cheaper."""
+    training, so computing them once makes a video model's epoch several times cheaper. ``net`` is
+    on ``device`` (the CPU by default); the arrays stay in memory."""
     from gymcore.models.inputs import to_tensors
 
     if "video" not in net.streams:
@@ -92,8 +94,8 @@ def frozen_video_inputs(net: CriteriaNet, arrays: dict[str, np.ndarray], batch_s
         parts = []
         with torch.inference_mode():
             for start in range(0, len(arrays[f"video_{view}"]), batch_size):
-                frames = to_tensors({"video": arrays[f"video_{view}"][start:start + batch_size]})["video"]
-                parts.append(encoder.frozen_stages(frames).to(torch.float16).numpy())
+                frames = to_tensors({"video": arrays[f"video_{view}"][start:start + batch_size]}, device)["video"]
+                parts.append(encoder.frozen_stages(frames).to(torch.float16).cpu().numpy())
         out[f"{FROZEN_PREFIX}video_{view}"] = np.concatenate(parts)
     return out
 

@@ -2,7 +2,8 @@
 
 Batch 16, Adam (lr 1e-4, weight decay 1e-5), ReduceLROnPlateau (0.5, patience 5) on the validation
 loss, gradient clipping at norm 1.0, early stopping with patience 10, the best validation epoch
-kept. A checkpoint after every epoch lets an interrupted run resume. At the end the weights are
+kept. A checkpoint after every epoch (weights, optimiser, scheduler, epoch, random state) lets an
+interrupted run resume where it stopped. At the end the weights are
 stored (safetensors), measured on the test split *as stored*, and described by a model card in
 ``weights/manifest.json``; the training curves go beside them as CSV and JSON.
 
@@ -11,6 +12,10 @@ Presets: ``paper`` trains the exact architecture at 224 x 224 for up to 100 epoc
 epochs: with a few hundred repetitions an epoch is only a dozen steps, and the pose models were still
 improving at 30 epochs on SynthGym; a pose epoch takes seconds on 2 cores, early stopping usually
 ends the run sooner, and ``--epochs`` caps the video models (their cards record the command).
+
+Under torchrun every model trains with DistributedDataParallel and ends as the single-process run
+would, up to floating-point noise (gymcore.training.distributed says how); the card records the
+number of processes (``training.world_size``).
 
 ``init_streams`` starts a fusion model's streams from the trained vision and pose models of the same
 exercise and variant (their shipped weights, sha256-checked), so that fusion starts from streams that
@@ -26,12 +31,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
 from gymcore.training.presets import PRESETS, Preset
+
+if TYPE_CHECKING:
+    from gymcore.training.distributed import Run
 
 
 @dataclass
@@ -71,25 +80,31 @@ def train(data: str | Path, exercise: str, model: str, preset: str = "cpu", seed
     from gymcore.data.dataset import dataset_info
     from gymcore.models.names import CLASSIFIER
     from gymcore.models.weights import WEIGHTS_DIR
+    from gymcore.training import distributed
 
     settings = PRESETS[preset] if preset in PRESETS else _unknown_preset(preset)
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    is_classifier = model == CLASSIFIER
-    exercise = "all" if is_classifier else exercise
-    net, splits, kinds_note = (_classifier_task(Path(data), seed) if is_classifier
-                               else _criteria_task(Path(data), exercise, model, settings, seed))
-    weights_dir = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
-    if init_streams:
-        kinds_note["initialised_from"] = initialise_streams(net, model, exercise, settings.variant, weights_dir)
-    stem = f"{model}_{exercise}_{settings.variant}"
-    work_dir = Path(work_dir) if work_dir is not None else Path("runs") / stem
-    loss_fn = torch.nn.CrossEntropyLoss() if is_classifier else torch.nn.BCEWithLogitsLoss()
-    history = _fit(net, loss_fn, splits, settings, max_epochs or settings.max_epochs, seed, work_dir, resume,
-                   progress, is_classifier)
-    return _ship(net, model, exercise, settings, splits, history, dataset_info(Path(data)), seed, weights_dir,
-                 work_dir, stem, command or _command(data, exercise, model, preset, seed, max_epochs, init_streams),
-                 kinds_note)
+    with distributed.session() as run:
+        torch.manual_seed(seed)
+        np.random.seed(seed)
+        is_classifier = model == CLASSIFIER
+        exercise = "all" if is_classifier else exercise
+        with distributed.leader_first(run):
+            net, splits, kinds_note = (_classifier_task(Path(data), seed) if is_classifier
+                                       else _criteria_task(Path(data), exercise, model, settings, seed))
+        distributed.check_world(run, len(splits["train"]), settings.batch_size, str(data))
+        weights_dir = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
+        if init_streams:
+            kinds_note["initialised_from"] = initialise_streams(net, model, exercise, settings.variant, weights_dir)
+        stem = f"{model}_{exercise}_{settings.variant}"
+        work_dir = Path(work_dir) if work_dir is not None else Path("runs") / stem
+        loss_fn = torch.nn.CrossEntropyLoss() if is_classifier else torch.nn.BCEWithLogitsLoss()
+        history = _fit(net, loss_fn, splits, settings, max_epochs or settings.max_epochs, seed, work_dir, resume,
+                       progress, is_classifier, run)
+        command = command or _command(data, exercise, model, preset, seed, max_epochs, init_streams,
+                                      distributed.launcher(run))
+        shipped = (_ship(net, model, exercise, settings, splits, history, dataset_info(Path(data)), seed, weights_dir,
+                         work_dir, stem, command, kinds_note, run.world_size) if run.leader else None)
+        return distributed.from_leader(run, shipped)
 
 
 def _unknown_preset(name: str) -> Preset:
@@ -167,88 +182,112 @@ def _require_rows(splits: dict[str, Split], data: Path, what: str) -> None:
 
 
 def _fit(net, loss_fn, splits: dict[str, Split], settings: Preset, max_epochs: int, seed: int, work_dir: Path,
-         resume: bool, progress: bool, is_classifier: bool) -> list[EpochRecord]:
+         resume: bool, progress: bool, is_classifier: bool, run: Run) -> list[EpochRecord]:
+    """Train ``net`` (in this process, or as one of the processes of ``run``) and leave the best
+    validation epoch's weights in it."""
     import torch
     from tqdm import tqdm
 
     from gymcore.models.inputs import to_tensors
+    from gymcore.training import distributed
 
-    trainable = [p for p in net.parameters() if p.requires_grad]
+    state = {"epoch": 0, "best_loss": float("inf"), "best_state": None, "bad_epochs": 0, "history": []}
+    checkpoint = work_dir / "checkpoint.pt"
+    saved = torch.load(checkpoint, weights_only=True, map_location="cpu") if resume and checkpoint.exists() else None
+    if saved is not None:
+        net.load_state_dict(saved["model"])
+        state = saved["state"]
+    replica = distributed.replicate(net, run)
+    trainable = [p for p in replica.local.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(trainable, lr=settings.lr, weight_decay=settings.weight_decay)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=settings.plateau_factor,
                                                            patience=settings.plateau_patience)
-    state = {"epoch": 0, "best_loss": float("inf"), "best_state": None, "bad_epochs": 0, "history": []}
-    checkpoint = work_dir / "checkpoint.pt"
-    if resume and checkpoint.exists():
-        saved = torch.load(checkpoint, weights_only=True)
-        net.load_state_dict(saved["model"])
+    if saved is not None:
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
-        state = saved["state"]
+        if "rng" in saved:  # checkpoints written before the random state was kept resume with fresh masks
+            distributed.restore_rng(saved["rng"], run.device)
     history = [EpochRecord(**record) for record in state["history"]]
-    train_split, val_split = _with_frozen_video(net, splits["train"]), _with_frozen_video(net, splits["val"])
+    train_split = _with_frozen_video(replica.local, splits["train"], run.device)
+    val_split = _with_frozen_video(replica.local, splits["val"], run.device)
     target_dtype = torch.long if is_classifier else torch.float32
-    epochs = tqdm(range(state["epoch"], max_epochs), desc="epochs", disable=not progress, file=sys.stderr,
-                  initial=state["epoch"], total=max_epochs)
+    epochs = tqdm(range(state["epoch"], max_epochs), desc="epochs", disable=not (progress and run.leader),
+                  file=sys.stderr, initial=state["epoch"], total=max_epochs)
     for epoch in epochs:
         started = time.perf_counter()
-        net.train()
+        replica.module.train()
         order = np.random.default_rng(seed + epoch).permutation(len(train_split))
         losses = []
         for start in range(0, len(order), settings.batch_size):
             rows = order[start:start + settings.batch_size]
             if len(rows) < 2:  # BatchNorm cannot train on a batch of one
                 continue
-            inputs = to_tensors({key: array[rows] for key, array in train_split.inputs.items()})
-            loss = loss_fn(net(inputs), torch.as_tensor(train_split.targets[rows], dtype=target_dtype))
+            mine = replica.rows(rows)
+            inputs = to_tensors({key: array[mine] for key, array in train_split.inputs.items()}, run.device)
+            targets = torch.as_tensor(train_split.targets[mine], dtype=target_dtype, device=run.device)
+            loss = replica.loss(loss_fn, replica.module(inputs), targets, len(rows))
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, settings.grad_clip)
             optimizer.step()
             losses.append(float(loss.detach()))
-        val_loss = _split_loss(net, loss_fn, val_split, target_dtype)
+        losses = replica.global_losses(losses)
+        val_loss = replica.on_leader(lambda: _split_loss(replica.local, loss_fn, val_split, target_dtype, run.device))
         scheduler.step(val_loss)
         history.append(EpochRecord(epoch + 1, float(np.mean(losses)) if losses else float("nan"), val_loss,
                                    optimizer.param_groups[0]["lr"], round(time.perf_counter() - started, 2)))
         if val_loss < state["best_loss"]:
             state.update(best_loss=val_loss, bad_epochs=0,
-                         best_state={k: v.detach().clone() for k, v in net.state_dict().items()})
+                         best_state={k: v.detach().clone() for k, v in replica.local.state_dict().items()})
         else:
             state["bad_epochs"] += 1
         state.update(epoch=epoch + 1, history=[asdict(record) for record in history])
         epochs.set_postfix(train=f"{history[-1].train_loss:.4f}", val=f"{val_loss:.4f}")
-        work_dir.mkdir(parents=True, exist_ok=True)
-        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(), "state": state}, checkpoint)
+        if run.leader:
+            _save_checkpoint(checkpoint, {"model": replica.local.state_dict(), "optimizer": optimizer.state_dict(),
+                                          "scheduler": scheduler.state_dict(), "state": state,
+                                          "rng": distributed.rng_state(run.device)})
         if state["bad_epochs"] >= settings.early_stopping_patience:
             break
     if state["best_state"] is not None:
-        net.load_state_dict(state["best_state"])
+        replica.local.load_state_dict(state["best_state"])
+    replica.copy_to(net)
     return history
 
 
-def _with_frozen_video(net, split: Split) -> Split:
+def _save_checkpoint(path: Path, contents: dict[str, object]) -> None:
+    """Written whole or not at all: a run stopped while writing (under torchrun, one process failing
+    stops the others) keeps the previous epoch's checkpoint."""
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    torch.save(contents, partial)
+    partial.replace(path)
+
+
+def _with_frozen_video(net, split: Split, device: str) -> Split:
     """The split with its frames replaced by the output of the frozen video stages, computed once
     (after any resume or stream initialisation, so with the weights that train)."""
     from gymcore.models.net import CriteriaNet, frozen_video_inputs
 
     if not isinstance(net, CriteriaNet) or "video" not in net.streams:
         return split
-    return Split(frozen_video_inputs(net, split.inputs), split.targets, split.participants)
+    return Split(frozen_video_inputs(net, split.inputs, device=device), split.targets, split.participants)
 
 
-def _split_loss(net, loss_fn, split: Split, target_dtype) -> float:
+def _split_loss(net, loss_fn, split: Split, target_dtype, device: str) -> float:
     import torch
 
     from gymcore.models.inputs import batched_logits
 
-    logits = torch.from_numpy(batched_logits(net, split.inputs))
+    logits = torch.from_numpy(batched_logits(net, split.inputs, device=device))
     return float(loss_fn(logits, torch.as_tensor(split.targets, dtype=target_dtype)))
 
 
 def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Split], history: list[EpochRecord],
           data_info: dict[str, object], seed: int, weights_dir: Path, work_dir: Path, stem: str, command: str,
-          inputs_note: dict[str, object]) -> TrainResult:
+          inputs_note: dict[str, object], world_size: int) -> TrainResult:
     from gymcore.models.registry import count_parameters, variant_named
     from gymcore.models.weights import ManifestEntry, ModelCard, load_weights, record_in_manifest, save_weights
 
@@ -271,7 +310,8 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
         date=datetime.now(UTC).strftime("%Y-%m-%d"),
         training={"epochs": len(history), "best_epoch": _best_epoch(history),
                   "seconds_per_epoch": round(float(np.mean([r.seconds for r in history])), 1) if history else None,
-                  "threads": torch_threads(), "initialised_from": inputs_note.get("initialised_from")},
+                  "threads": torch_threads(), "world_size": world_size,
+                  "initialised_from": inputs_note.get("initialised_from")},
         notes=f"Trained by gymcore with preset {settings.name} ({len(history)} epochs)."
               + (" The frozen ResNet3D layers keep their seeded random initialisation: no pretrained weights"
                  " can be downloaded here." if inputs_note.get("image_size") else "")
@@ -317,8 +357,8 @@ def _write_curves(history: list[EpochRecord], folder: Path, stem: str) -> None:
         writer.writerows(rows)
 
 
-def _command(data, exercise: str, model: str, preset: str, seed: int, max_epochs: int | None = None,
-             init_streams: bool = False) -> str:
+def _command(data, exercise: str, model: str, preset: str, seed: int, max_epochs: int | None,
+             init_streams: bool, launcher: str) -> str:
     target = "" if exercise == "all" else f" --exercise {exercise}"
     extras = (f" --epochs {max_epochs}" if max_epochs else "") + (" --init-streams" if init_streams else "")
-    return f"python -m gymcore train --data {data}{target} --model {model} --preset {preset} --seed {seed}{extras}"
+    return f"{launcher} -m gymcore train --data {data}{target} --model {model} --preset {preset} --seed {seed}{extras}"
