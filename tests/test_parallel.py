@@ -51,3 +51,9 @@ def test_a_single_item_runs_here_whatever_the_workers() -> None:
 def test_fewer_than_one_worker_is_refused() -> None:
     with pytest.raises(GymError, match="at least one worker"):
         list(run_jobs(Squares(), [1], workers=0))
+
+
+def test_a_cluster_address_nobody_answers_at_is_one_sentence() -> None:
+    # Refused at once, not after Ray's minutes of retries.
+    with pytest.raises(GymError, match=r"^Nothing answers at the Ray cluster address ray://127.0.0.1:1 "):
+        list(run_jobs(Squares(), [1, 2], address="ray://127.0.0.1:1"))

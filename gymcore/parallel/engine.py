@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 import time
 from collections import deque
@@ -37,6 +38,7 @@ ItemIn = TypeVar("ItemIn", contravariant=True)
 ResultOut = TypeVar("ResultOut", covariant=True)
 # The folder holding the gymcore package that this process imported.
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+CONNECT_TIMEOUT_S = 5.0
 
 
 class WorkerTask(Protocol[ItemIn, ResultOut]):
@@ -121,15 +123,28 @@ def cluster(workers: int | None = None, address: str | None = None) -> Iterator[
     options = {"log_to_driver": False, "logging_level": logging.ERROR, "runtime_env": _runtime_env()}
     if address is None:
         options |= {"num_cpus": workers or os.cpu_count() or 1, "include_dashboard": False}
+    else:
+        _check_reachable(address)
     try:
         ray.init(address=address, **options)
-    except ConnectionError as error:
-        raise GymError(f"Could not connect to the Ray cluster at {address} ({error}): check the address"
-                       " (ray://host:10001) and that the cluster is running.") from None
+    except (ConnectionError, ValueError) as error:  # ValueError: e.g. ray:// without Ray Client's packages
+        raise GymError(f"Could not connect to the Ray cluster at {address}: {error}") from None
     try:
         yield
     finally:
         ray.shutdown()
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse a host:port nobody answers at in seconds: Ray itself retries for minutes, logging each try."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not (host and port.isdigit()):
+        return  # "auto" and other forms Ray resolves itself
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as error:
+        raise GymError(f"Nothing answers at the Ray cluster address {address} ({error.strerror or error}): check the"
+                       " address (ray://host:10001 for a cluster's client port) and that the cluster is running.") from None
 
 
 def _runtime_env() -> dict[str, object]:
