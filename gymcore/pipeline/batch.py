@@ -196,12 +196,13 @@ class AssessTask:
     """Assesses one item per call; each worker builds its estimators and loads the models once."""
 
     models: tuple[str, ...]
-    exercise: str | None
+    exercise: str | None  # for the items that name none
     engine: str
+    exercises: tuple[str, ...] = EXERCISES  # those the items may turn out to be, whose models are loaded
 
     def setup(self) -> None:
         build_estimators()
-        for exercise in EXERCISES:  # items may name any exercise, or be recognised as any
+        for exercise in self.exercises:
             load_criteria_models(self.models, exercise, self.engine)
 
     def run(self, item: BatchItem) -> AssessmentRecord:
@@ -221,12 +222,15 @@ def assess_batch(source: str | Path, out: str | Path, *, models: Sequence[str] =
     ``out`` are kept; an item that fails is a row of summary.csv with its sentence, and the
     others go on."""
     started = time.perf_counter()
-    task = AssessTask(tuple(check_model_name(name, ASSESS_MODELS) for name in models), checked_exercise(exercise),
-                      _checked_engine(engine))
+    models, exercise = tuple(check_model_name(name, ASSESS_MODELS) for name in models), checked_exercise(exercise)
+    engine = _checked_engine(engine)
     out = check_output_folder(out, "the assessments")
     items = batch_items(source)
     rows = {item.id: BatchRow.of(item.id, record) for item in items if (record := kept_record(out, item))}
     todo = [item for item in items if item.id not in rows]
+    named = {item.exercise or exercise for item in todo}
+    # Any exercise may be recognised in an item that names none.
+    task = AssessTask(models, exercise, engine, EXERCISES if None in named else tuple(sorted(named)))
     for outcome in run_jobs(task, todo, workers=workers, address=address, progress=progress):
         item = todo[outcome.index]
         if outcome.ok:
