@@ -126,9 +126,12 @@ def cluster(workers: int | None = None, address: str | None = None) -> Iterator[
     else:
         _check_reachable(address)
     try:
-        ray.init(address=address, **options)
+        # "local": a new instance of our own; without an address Ray would join the last cluster that
+        # `ray start` left on this machine, someone else's perhaps.
+        ray.init(address=address or "local", **options)
     except (ConnectionError, ValueError) as error:  # ValueError: e.g. ray:// without Ray Client's packages
-        raise GymError(f"Could not connect to the Ray cluster at {address}: {error}") from None
+        where = f"connect to the Ray cluster at {address}" if address else "start a local Ray instance"
+        raise GymError(f"Could not {where}: {error}") from None
     try:
         yield
     finally:
