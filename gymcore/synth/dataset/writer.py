@@ -249,7 +249,10 @@ class RenderTask:
         for set_plan in plan.sets:
             render_set(set_plan, self.settings, self.out, self._estimator, result)
         # Plain dicts travel back from a worker; the defaultdicts' factories need not.
-        return ParticipantResult(dict(result.rows), dict(result.seconds), result.frames_rendered, result.files)
+        result = ParticipantResult(dict(result.rows), dict(result.seconds), result.frames_rendered, result.files)
+        # Here, not by the caller: writing the record (~0.1 s) would make one process the bottleneck of hundreds of workers.
+        mark_done(self.out, self.settings, plan, result)
+        return result
 
     def label(self, plan: ParticipantPlan) -> str:
         return f"participant {plan.label}"
@@ -264,15 +267,18 @@ def _fingerprint(settings: Settings) -> dict[str, object]:
     return jsonable({name: value for name, value in settings.to_dict().items() if name != "workers"})
 
 
-def mark_done(out: Path, settings: Settings, plan: ParticipantPlan, result: ParticipantResult) -> list[Path]:
-    """Record the participant as complete, once its files are written; the paths it now owns.
+def mark_done(out: Path, settings: Settings, plan: ParticipantPlan, result: ParticipantResult) -> None:
+    """Record the participant as complete, once its files are written.
 
     Plain ``json``, not ``write_json``: that rounds floats, and the landmarks must come back exactly
     as a fresh run writes them into the pose files."""
-    record = done_record(out, plan)
-    with atomic_output(record) as temporary:
+    with atomic_output(done_record(out, plan)) as temporary:
         temporary.write_text(json.dumps({"settings": _fingerprint(settings), **result.to_dict()}), encoding="utf-8")
-    return [record, *(out / name for name in result.files)]
+
+
+def done_paths(out: Path, plan: ParticipantPlan, result: ParticipantResult) -> list[Path]:
+    """What a completed participant owns: its record and its files."""
+    return [done_record(out, plan), *(out / name for name in result.files)]
 
 
 def already_done(out: Path, settings: Settings, plan: ParticipantPlan) -> ParticipantResult | None:
@@ -336,7 +342,7 @@ def _generate(settings: Settings, out: Path, on_participant: Callable[[int], obj
                 continue
             index = todo[outcome.index]
             results[index] = outcome.result
-            owned.update(mark_done(out, settings, plans[index], outcome.result))
+            owned.update(done_paths(out, plans[index], outcome.result))
             if on_participant is not None:
                 on_participant(1)
     if failures:
