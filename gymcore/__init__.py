@@ -10,7 +10,7 @@ does not load the video, pose and torch stacks.
 from importlib import import_module
 
 _EXPORTS = {
-    "assess": "gymcore.pipeline.assess",
+    "assess": "gymcore.pipeline.assess", "assess_batch": "gymcore.pipeline.batch",
     "Assessment": "gymcore.pipeline.result", "RepResult": "gymcore.pipeline.result",
     "SetSummary": "gymcore.pipeline.result",
     "EXERCISES": "gymcore.criteria", "Criterion": "gymcore.criteria", "catalogue_dict": "gymcore.criteria",

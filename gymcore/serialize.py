@@ -16,7 +16,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -178,21 +178,22 @@ def _remove_folders(made: list[Path]) -> None:
 
 
 @contextmanager
-def removed_on_failure(folder: str | Path) -> Iterator[Path]:
+def removed_on_failure(folder: str | Path, keep: Collection[Path] = ()) -> Iterator[Path]:
     """Run a block that writes into ``folder``; if it fails or is interrupted, remove what it added
     (files and folders that were not there before, and ``folder`` itself and the folders above it
     if it made them), so that a failed run leaves no partial output. A file it overwrote stays as
-    the block left it."""
+    the block left it, and so do the paths in ``keep`` (as ``folder / name``; read when the block
+    fails, so the block may add to it: work it completed that a later run resumes from)."""
     folder = Path(folder)
     top_made = _outermost_missing(folder)
     before = set() if top_made else _contents(folder)
     try:
         yield folder
     except BaseException:
-        if top_made:
+        if top_made and not keep:
             shutil.rmtree(top_made, ignore_errors=True)  # the error being raised is the one to report
         else:
-            _remove_added(folder, before)
+            _remove_added(folder, before, set(keep))
         raise
 
 
@@ -209,9 +210,12 @@ def _contents(folder: Path) -> set[Path]:
     return set(folder.rglob("*")) if folder.is_dir() else set()
 
 
-def _remove_added(folder: Path, before: set[Path]) -> None:
+def _remove_added(folder: Path, before: set[Path], keep: set[Path]) -> None:
+    holding = {parent for path in keep for parent in path.parents}
     added = _contents(folder) - before
     for path in sorted(added, key=lambda item: len(item.parts), reverse=True):
+        if path in keep or path in holding:
+            continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)  # the error being raised is the one to report
         else:

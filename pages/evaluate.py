@@ -56,7 +56,7 @@ def generate(participants: int, exercises: tuple[str, ...], seed: int) -> None:
         bar.progress(len(finished) / participants, text=f"{len(finished)} of {participants} participants written")
 
     settings = Settings(seed=seed, participants=participants, exercises=exercises, clips=False, workers=1)
-    summary = generate_dataset(settings, out, progress=advance)
+    summary = generate_dataset(settings, out, on_participant=advance)
     bar.empty()
     st.session_state.dataset_folder = str(out)
     st.session_state.evaluation_split = "all"

@@ -78,6 +78,19 @@ CASES = [
     Case("synth endless repetitions", (*SYNTH, "{out}/set", "--reps-per-participant", "squat=inf"),
          "repetitions per participant"),
     Case("synth unknown exercise", ("synth", "--exercises", "plank", "--out", "{out}/set"), "plank"),
+    Case("synth --workers 0", (*SYNTH, "{out}/set", "--workers", "0"), "at least 1"),
+    # assess --batch, refused before any clip is read.
+    Case("batch without --out", ("assess", "--batch", "{folder}"), "Give --batch with --out"),
+    Case("batch with --front", ("assess", "--batch", "{folder}", "--out", "{out}/b", *PAIR), "leave out --front"),
+    Case("batch --out a file", ("assess", "--batch", "{folder}", "--out", "{text}"), "is a file, not a folder"),
+    Case("batch of a missing folder", ("assess", "--batch", "{out}/absent", "--out", "{out}/b"), "No folder or manifest"),
+    Case("batch folder without clips", ("assess", "--batch", "{folder}", "--out", "{out}/b"), "holds no clip"),
+    Case("batch manifest header", ("assess", "--batch", "{manifest_header}", "--out", "{out}/b"), "header id,front"),
+    Case("batch manifest id twice", ("assess", "--batch", "{manifest_twice}", "--out", "{out}/b"), "'a' twice"),
+    Case("batch manifest without clips", ("assess", "--batch", "{manifest_no_clip}", "--out", "{out}/b"),
+         "line 2 names no clip"),
+    Case("batch manifest exercise", ("assess", "--batch", "{manifest_plank}", "--out", "{out}/b"), "'plank'"),
+    Case("batch --workers 0", ("assess", "--batch", "{folder}", "--out", "{out}/b", "--workers", "0"), "at least 1"),
     # Other commands' options.
     Case("train --threads 0", ("train", "--data", "{data_good}", "--threads", "0"), "at least one thread"),
     Case("train --epochs 0", ("train", "--data", "{data_good}", "--epochs", "0"), "at least one epoch"),
@@ -138,6 +151,7 @@ def inputs(tmp_path_factory, unwritable) -> dict[str, Path]:
     paths["folder"].mkdir()
     paths |= {"image": write_image(root / "image.png"), "tiny": write_tiny_clip(root / "tiny.mp4")}
     paths |= broken_datasets(root)
+    paths |= broken_manifests(root)
     paths |= broken_demo_folders(root)
     return paths
 
@@ -191,6 +205,19 @@ def broken_datasets(root: Path) -> dict[str, Path]:
     folders["data_bad_card"] = copy("data_bad_card")
     (folders["data_bad_card"] / "dataset.json").write_text("{'name': 'single quotes'}")
     return folders
+
+
+def broken_manifests(root: Path) -> dict[str, Path]:
+    """Batch manifests (gymcore.pipeline.batch) that cannot be read."""
+    texts = {"manifest_header": "name,front,side\na,a.mp4,b.mp4\n",
+             "manifest_twice": "id,front,side,exercise\na,a.mp4,,\na,b.mp4,,\n",
+             "manifest_no_clip": "id,front,side,exercise\na,,,squat\n",
+             "manifest_plank": "id,front,side,exercise\na,a.mp4,,plank\n"}
+    paths = {}
+    for name, text in texts.items():
+        paths[name] = root / f"{name}.csv"
+        paths[name].write_text(text)
+    return paths
 
 
 def broken_demo_folders(root: Path) -> dict[str, Path]:
@@ -278,12 +305,12 @@ def test_an_interrupted_dataset_leaves_no_folder_behind(tmp_path, monkeypatch) -
     from gymcore.synth.dataset import writer
     from gymcore.synth.dataset.plan import Settings
 
-    def interrupted(job):
-        plan, _settings, out = job
-        (Path(out) / "Squat_frames" / "1_idx_0_1.jpg").write_bytes(b"\xff\xd8 half a frame")
+    def interrupted(task, plan):
+        (task.out / "Squat_frames" / "1_idx_0_1.jpg").write_bytes(b"\xff\xd8 half a frame")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(writer, "_render_participant", interrupted)
+    monkeypatch.setattr(writer.RenderTask, "setup", lambda task: None)
+    monkeypatch.setattr(writer.RenderTask, "run", interrupted)
     with pytest.raises(KeyboardInterrupt):
         writer.generate_dataset(Settings(participants=1, exercises=("squat",), clips=False, workers=1),
                                 tmp_path / "synth" / "set")

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, ...]] = [
     ("gymcore.errors",),
     ("gymcore.config", "gymcore.criteria", "gymcore.serialize"),
+    ("gymcore.parallel",),
     ("gymcore.perception",),
     ("gymcore.models",),
     ("gymcore.repetitions",),

@@ -199,3 +199,57 @@ def test_walk_in_and_repetition_boundaries_are_recorded() -> None:
     for start, end in ranges:  # every repetition goes down and comes back up
         assert hip_height[start:end].min() < hip_height[start] - 0.15 * plan.participant.height
         assert hip_height[end - 1] > hip_height[start] - 0.03 * plan.participant.height
+
+
+def fake_render_set(fail: str | None, rendered: list[str]):
+    """A stand-in for ``render_set``: one frame file and the sheet rows per set, no rendering or
+    MediaPipe; it fails for the participant labelled ``fail`` after writing its file."""
+    from gymcore.synth.dataset.writer import RepRow
+
+    def render(plan, settings, out, estimator, result) -> None:
+        name = f"{layout.FRAME_FOLDERS[plan.exercise]}/{plan.participant_label}.jpg"
+        (out / name).write_bytes(b"\xff\xd8")
+        result.files.append(name)
+        if plan.participant_label == fail:
+            raise RuntimeError("the renderer broke")
+        rendered.append(plan.participant_label)
+        videos = layout.video_numbers(plan.pair)
+        for index, rep in enumerate(plan.reps):
+            row = {layout.COLUMN_PARTICIPANT: plan.participant_label, layout.COLUMN_VIDEO["frontal"]: videos["frontal"],
+                   layout.COLUMN_VIDEO["lateral"]: videos["lateral"], layout.COLUMN_REP: index,
+                   layout.COLUMN_EXERCISE: plan.exercise, **rep.labels}
+            result.rows[plan.exercise].append(RepRow(row, {view: [None] * 16 for view in layout.VIEWS},
+                                                     {view: 0 for view in layout.VIEWS}))
+
+    return render
+
+
+def test_a_failed_run_keeps_finished_participants_and_a_rerun_renders_only_the_rest(tmp_path, monkeypatch) -> None:
+    from gymcore.errors import GymError
+    from gymcore.synth.dataset import writer
+
+    settings = Settings(seed=3, participants=3, exercises=("squat",), reps_per_participant={"squat": 1},
+                        clips=False, workers=1)
+    out = tmp_path / "set"
+    monkeypatch.setattr(writer.RenderTask, "setup", lambda task: None)  # no MediaPipe graph
+    rendered: list[str] = []
+    monkeypatch.setattr(writer, "render_set", fake_render_set("P002", rendered))
+    with pytest.raises(GymError, match=r"1 of 3 participants could not be rendered \(participant P002 failed:"
+                                       r" RuntimeError: the renderer broke\); the 2 finished are kept"):
+        generate_dataset(settings, out)
+    frames = out / layout.FRAME_FOLDERS["squat"]
+    assert sorted(path.name for path in frames.iterdir()) == ["P001.jpg", "P003.jpg"]  # P002's taken back
+    assert sorted(path.name for path in (out / layout.DONE_FOLDER).iterdir()) == ["P001.json", "P003.json"]
+    assert not (out / layout.SHEETS["squat"]).exists()
+
+    rendered.clear()
+    monkeypatch.setattr(writer, "render_set", fake_render_set(None, rendered))
+    summary = generate_dataset(settings, out)
+    assert rendered == ["P002"] and summary.kept == 2
+    sheet = pd.read_excel(out / layout.SHEETS["squat"])
+    assert list(sheet[layout.COLUMN_PARTICIPANT]) == ["P001", "P002", "P003"]
+
+    # Other settings make other participants: nothing is kept.
+    rendered.clear()
+    assert generate_dataset(Settings(**{**settings.to_dict(), "seed": 4}), out).kept == 0
+    assert rendered == ["P001", "P002", "P003"]

@@ -1,10 +1,13 @@
-"""``gymcore assess``: judge each repetition of a frontal and a lateral clip (``gymcore.assess``)."""
+"""``gymcore assess``: judge each repetition of a frontal and a lateral clip (``gymcore.assess``), or of
+every item of a manifest or folder (``--batch``, ``gymcore.assess_batch``)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
+from gymcore.cli.parallel import add_parallel_options
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
 from gymcore.models.names import ASSESS_MODELS, ENGINES
@@ -24,6 +27,12 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="run the learned models in PyTorch (default) or OpenVINO (faster on the CPU)")
     parser.add_argument("--json", dest="json_out", metavar="OUT", help="where to write the assessment as JSON")
     parser.add_argument("--report", metavar="FILE", help="where to write the report: FILE.html or FILE.pdf")
+    batch = parser.add_argument_group("many assessments at once")
+    batch.add_argument("--batch", metavar="MANIFEST_OR_FOLDER",
+                       help="a CSV manifest (id,front,side,exercise; paths relative to it) or a folder of clips"
+                            " (NAME_front and NAME_side paired): one assessment per item, instead of --front/--side")
+    batch.add_argument("--out", metavar="DIR", help="with --batch: where to write ID.json per item and summary.csv")
+    add_parallel_options(batch, None, "items")
     parser.set_defaults(run=run)
 
 
@@ -32,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from gymcore.serialize import atomic_output, write_json
 
     models = parse_models(args.models)
+    if args.batch or args.out:
+        return run_batch(args, models)
     check_outputs(args)
     record = assess(front=args.front, side=args.side, exercise=args.exercise, models=models,
                     engine=args.engine).record()
@@ -46,6 +57,26 @@ def run(args: argparse.Namespace) -> int:
             write_report(record, temporary)
         print(f"wrote {args.report}")
     return 0
+
+
+def run_batch(args: argparse.Namespace, models: list[str]) -> int:
+    """Every item of ``--batch`` into ``--out``; status 2 when an item failed (its sentence is printed
+    and in summary.csv)."""
+    from gymcore.pipeline.batch import SUMMARY_NAME, assess_batch
+
+    if not (args.batch and args.out):
+        raise InputError("Give --batch with --out: the manifest or folder of clips, and the folder to write into.")
+    if args.front or args.side or args.json_out or args.report:
+        raise InputError("--batch takes its clips from the manifest or folder and writes into --out: leave out"
+                         " --front, --side, --json and --report.")
+    report = assess_batch(args.batch, args.out, models=models, exercise=args.exercise, engine=args.engine,
+                          workers=args.workers, address=args.address, progress="assessments")
+    for row in report.failed:
+        print(f"{row.id}: {row.error}", file=sys.stderr)
+    kept = f", {report.kept} kept from an earlier run" if report.kept else ""
+    print(f"{len(report.rows) - len(report.failed)} of {len(report.rows)} items assessed{kept}, {len(report.failed)}"
+          f" failed, in {report.wall_s:.0f} s; wrote {report.out / SUMMARY_NAME}")
+    return 2 if report.failed else 0
 
 
 def parse_models(text: str) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from gymcore.cli.parallel import add_parallel_options
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("evaluate", help="score the models on a dataset's test split (or all of it), or"
@@ -18,6 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="the split's seed (as in training)")
     parser.add_argument("--weights-dir", help="default: weights/")
     parser.add_argument("--json", dest="json_out", required=True, metavar="OUT")
+    add_parallel_options(parser, 1, "demo clips (or, with --data, the models on each exercise)")
     parser.set_defaults(run=run)
 
 
@@ -32,7 +35,7 @@ def _count_repetitions(args: argparse.Namespace) -> int:
     from gymcore.evaluation.repcount import count_repetitions, describe
     from gymcore.serialize import write_json
 
-    report = count_repetitions(args.demo_clips)
+    report = count_repetitions(args.demo_clips, workers=args.workers, address=args.address, progress="demo clips")
     write_json(args.json_out, report.to_dict())
     print(describe(report))
     print(f"wrote {args.json_out}")
@@ -47,7 +50,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(2)
     models = [name.strip() for name in args.models.split(",")] if args.models else None
-    report = evaluate(args.data, args.split, models, args.seed, args.weights_dir)
+    report = evaluate(args.data, args.split, models, args.seed, args.weights_dir, workers=args.workers,
+                      address=args.address)
     write_json(args.json_out, report)
     for exercise, by_model in report["results"].items():
         for name, metrics in by_model.items():

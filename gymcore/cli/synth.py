@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gymcore.cli.parallel import add_parallel_options
 from gymcore.config import SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
@@ -23,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         + ", ".join(EXERCISES))
     parser.add_argument("--reps-per-participant", default=_format_reps(SYNTH_REPS_PER_PARTICIPANT),
                         help="mean repetitions per participant, e.g. squat=6.5,lunges=2.4,deadlift=6")
-    parser.add_argument("--workers", type=int, default=2, help="processes rendering participants in parallel")
+    add_parallel_options(parser, 2, "participants")
     parser.add_argument("--fps", type=float, default=12.0)
     parser.add_argument("--size", default="640x480", help="frame size WIDTHxHEIGHT")
     parser.add_argument("--no-clips", action="store_true", help="skip the MP4 clips (render only sampled frames)")
@@ -69,8 +70,6 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from gymcore.serialize import check_output_folder
     from gymcore.synth.dataset.demo import write_demo_clips
     from gymcore.synth.dataset.writer import generate_dataset
@@ -81,8 +80,9 @@ def run(args: argparse.Namespace) -> int:
         manifest = write_demo_clips(args.out, settings, reps=args.demo_reps)
         print(f"wrote {len(manifest['clips'])} demo clips to {args.out}")
         return 0
-    with tqdm(total=settings.participants, unit="participant", desc="SynthGym") as bar:
-        summary = generate_dataset(settings, args.out, progress=bar.update)
+    summary = generate_dataset(settings, args.out, address=args.address, progress="SynthGym participants")
+    if summary.kept:
+        print(f"kept {summary.kept} participants written by an earlier run into {args.out}")
     reps = ", ".join(f"{count} {exercise}" for exercise, count in summary.reps.items())
     detection = ", ".join(f"{view} {rate:.1%}" for view, rate in summary.detection_rate.items())
     print(f"wrote {reps} repetitions to {args.out} in {summary.wall_s:.0f} s; MediaPipe found the person in {detection}")
@@ -99,5 +99,5 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         seed=args.seed, participants=args.participants, exercises=parse_exercises(args.exercises),
         reps_per_participant=parse_reps(args.reps_per_participant), fps=args.fps, width=width, height=height,
-        clips=not args.no_clips, walk_in=not args.no_walk_in, workers=max(1, args.workers),
+        clips=not args.no_clips, walk_in=not args.no_walk_in, workers=args.workers,
     )

@@ -3,7 +3,7 @@
 SynthGym writes these names and the dataset loader reads them; the published data follows the
 same pattern (frames ``{video}_idx_{rep}_{frame}.jpg``, odd video numbers frontal, even lateral,
 repetition indices from 0, frame numbers from 1). The side folders (ground truth, clips,
-demographics, dataset card) are SynthGym's own additions.
+demographics, dataset card, completion records) are SynthGym's own additions.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ DATASET_CARD = "dataset.json"
 GROUND_TRUTH_FOLDER = "ground_truth"
 GROUND_TRUTH_NAME = "{exercise}_{frontal}_{lateral}"  # + ".npz" (arrays) and ".json" (parameters)
 CLIPS_FOLDER = "clips"
+# One completion record per participant whose files are all written: what lets a run be resumed.
+DONE_FOLDER = ".participants_done"
 CLIP_NAME = "{exercise}_{video}.mp4"
 
 

@@ -1,14 +1,16 @@
 """Dataset evaluation: every requested model on a dataset's split, through the same CriteriaModel
-interface that ``assess`` uses, step by step so that a progress bar can follow, keeping each
-model's verdicts so that the repetitions where models disagree can be browsed.
+interface that ``assess`` uses, keeping each model's verdicts so that the repetitions where models
+disagree can be browsed. Each model on each exercise is one item for the parallel engine
+(gymcore.parallel.engine), so several can be judged at once; a progress bar follows the items.
 
 ``python -m gymcore evaluate --data`` and the Evaluate page both run ``run_evaluation``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ from gymcore.evaluation.metrics import NOT_ASSESSABLE_POLICY, Metrics, multilabe
 from gymcore.judging.gate import judge_gated, refusals
 from gymcore.judging.registry import CRITERIA_MODELS, check_model_name, load_model
 from gymcore.judging.types import CriteriaModel, Verdict
+from gymcore.parallel.engine import run_jobs
 
 CHUNK = 16  # repetitions judged as one batch
 Progress = Callable[[float, str], object]
@@ -73,10 +76,52 @@ class EvaluationRun:
                                   if run.unavailable}}
 
 
+@dataclass(frozen=True)
+class ModelJob:
+    """One model on one exercise's rows."""
+
+    rows: ExerciseSet
+    model: str
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """A model's verdicts on the rows and their metrics, or why the model could not be loaded."""
+
+    verdicts: list[dict[str, Verdict]] = field(default_factory=list)
+    metrics: Metrics | None = None
+    weights: str | None = None  # the weights file
+    unavailable: str | None = None
+
+
+@dataclass(frozen=True)
+class JudgeTask:
+    """Loads and runs one model on one exercise per call (the models differ per exercise, so there
+    is nothing to set up per worker)."""
+
+    weights_dir: str | Path | None
+
+    def setup(self) -> None:
+        pass
+
+    def run(self, job: ModelJob) -> ModelRun:
+        try:
+            model = load_model(job.model, job.rows.exercise, weights_dir=self.weights_dir)
+        except GymError as error:  # reported as not available; the other models go on
+            return ModelRun(unavailable=str(error))
+        return evaluate_model(model, job.rows)
+
+    def label(self, job: ModelJob) -> str:
+        return f"the {job.model} model on the {job.rows.exercise} repetitions"
+
+
 def run_evaluation(data: str | Path, split: str = "test", models: list[str] | None = None, seed: int = 0,
-                   weights_dir: str | Path | None = None, progress: Progress | None = None) -> EvaluationRun:
+                   weights_dir: str | Path | None = None, progress: Progress | None = None, *,
+                   workers: int | None = 1, address: str | None = None) -> EvaluationRun:
     """Judge the chosen split of every exercise of ``data`` with each requested model (default: the
-    rules and every learned model the manifest lists for the exercise).
+    rules and every learned model the manifest lists for the exercise), each model on each exercise
+    one item for ``workers`` workers (one: in this process) or the Ray cluster at ``address``;
+    ``progress(share, text)`` is told of each item done.
 
     An unknown model name, or a ``weights_dir`` that is not a folder holding manifest.json, is an
     InputError; a requested model that cannot be loaded (no weights listed, a broken entry or
@@ -85,30 +130,29 @@ def run_evaluation(data: str | Path, split: str = "test", models: list[str] | No
     requested = [check_model_name(name) for name in dict.fromkeys(models or [])]
     check_weights_dir(weights_dir)
     plan = [(exercise, split_rows(data, exercise, split, seed)) for exercise in dataset_exercises(data)]
-    runs: dict[str, ExerciseRun] = {}
-    loaded: dict[str, list[CriteriaModel]] = {}
-    for exercise, rows in plan:
-        run = runs[exercise] = ExerciseRun(rows)
-        loaded[exercise] = []
-        for name in requested or default_models(exercise, weights_dir):
-            try:
-                loaded[exercise].append(load_model(name, exercise, weights_dir=weights_dir))
-            except GymError as error:
-                run.unavailable[name] = str(error)
-    steps = sum(len(loaded[exercise]) * max(1, -(-len(rows) // CHUNK)) for exercise, rows in plan) or 1
-    done = 0
-    for exercise, rows in plan:
-        run = runs[exercise]
-        for model in loaded[exercise]:
-            run.verdicts[model.name] = []
-            for part in judged_chunks(model, rows):
-                run.verdicts[model.name] += part
-                done += 1
-                if progress:
-                    progress(done / steps, f"{exercise}: {model.name} model, {len(run.verdicts[model.name])} of"
-                                           f" {len(rows)} repetitions")
-            run.metrics[model.name] = multilabel_metrics(rows.labels, run.predictions(model.name), rows.criterion_ids)
-            run.weights[model.name] = model.weights.file
+    # Absolute paths: a Ray worker does not start in this process's folder.
+    jobs = [ModelJob(replace(rows, root=Path(os.path.abspath(rows.root))), name) for exercise, rows in plan
+            for name in requested or default_models(exercise, weights_dir)]
+    task = JudgeTask(os.path.abspath(weights_dir) if weights_dir is not None else None)
+    done = []
+    for outcome in run_jobs(task, jobs, workers=workers, address=address):
+        done.append(outcome)
+        if progress:
+            job = jobs[outcome.index]
+            progress(len(done) / len(jobs), f"{job.rows.exercise}: {job.model} model, {len(done)} of {len(jobs)}"
+                                            " models judged")
+    failed = [outcome.error for outcome in done if not outcome.ok]
+    if failed:
+        raise GymError(failed[0])
+    runs = {exercise: ExerciseRun(rows) for exercise, rows in plan}
+    for outcome in sorted(done, key=lambda outcome: outcome.index):  # in the order asked for
+        job, result = jobs[outcome.index], outcome.result
+        run = runs[job.rows.exercise]
+        if result.unavailable is not None:
+            run.unavailable[job.model] = result.unavailable
+            continue
+        run.verdicts[job.model], run.metrics[job.model], run.weights[job.model] = (
+            result.verdicts, result.metrics, result.weights)
     info = dataset_info(data) | {"split": split, "split_seed": seed, "not_assessable": NOT_ASSESSABLE_POLICY}
     return EvaluationRun(info, runs)
 
@@ -146,9 +190,10 @@ def _listed_or_broken(name: str, exercise: str, weights_dir: str | Path | None) 
 
 
 def evaluate(data: str | Path, split: str = "test", models: list[str] | None = None, seed: int = 0,
-             weights_dir: str | Path | None = None) -> dict[str, object]:
+             weights_dir: str | Path | None = None, *, workers: int | None = 1,
+             address: str | None = None) -> dict[str, object]:
     """``run_evaluation``'s report: the dataset and every model's metrics per exercise."""
-    return run_evaluation(data, split, models, seed, weights_dir).report()
+    return run_evaluation(data, split, models, seed, weights_dir, workers=workers, address=address).report()
 
 
 def dataset_exercises(data: Path) -> list[str]:
@@ -178,7 +223,8 @@ def judged_chunks(model: CriteriaModel, rows: ExerciseSet, chunk: int = CHUNK) -
         yield judge_gated(model, rows.exercise, samples, [refusals(rows.exercise, sample) for sample in samples])
 
 
-def evaluate_model(model: CriteriaModel, rows: ExerciseSet, chunk: int = CHUNK) -> Metrics:
+def evaluate_model(model: CriteriaModel, rows: ExerciseSet, chunk: int = CHUNK) -> ModelRun:
     """Judge the dataset rows in batches of ``chunk`` repetitions and score the verdicts."""
     verdicts = [rep for part in judged_chunks(model, rows, chunk) for rep in part]
-    return multilabel_metrics(rows.labels, predictions(rows.labels, rows.criterion_ids, verdicts), rows.criterion_ids)
+    metrics = multilabel_metrics(rows.labels, predictions(rows.labels, rows.criterion_ids, verdicts), rows.criterion_ids)
+    return ModelRun(verdicts, metrics, model.weights.file)

@@ -6,7 +6,8 @@ demo clips.
 ends, and its true labels), analyses each paired clip as ``assess`` does, and reports per clip the
 repetitions found against the true count, the exercise the pose rule names against the true one,
 and, where the count is right, how many of the rules model's verdicts on the segmented
-repetitions disagree with the truth (a criterion it declines to judge counts as wrong).
+repetitions disagree with the truth (a criterion it declines to judge counts as wrong). The clips
+are analysed one per worker on the parallel engine (gymcore.parallel.engine).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from gymcore.criteria import EXERCISES, criteria_for
-from gymcore.errors import InputError
+from gymcore.errors import GymError, InputError
 from gymcore.evaluation.metrics import predictions
 from gymcore.judging.rules.model import DEFAULT_RULES_MODEL
 from gymcore.judging.sampling import rep_sample
-from gymcore.perception.analysis import analyse_clips
+from gymcore.parallel.engine import run_jobs
+from gymcore.perception.analysis import analyse_clips, build_estimators
 from gymcore.recognition.pose_rule import recognise
 from gymcore.repetitions.windows import repetitions
 
@@ -134,30 +136,62 @@ def _clip_problem(clip: object) -> str | None:
     return None
 
 
-def count_repetitions(folders: list[str | Path]) -> CountReport:
+@dataclass(frozen=True)
+class DemoClip:
+    """One paired clip of a demo folder, as ``count_repetitions`` hands it to a worker."""
+
+    name: str  # the folder's name, as the report shows it
+    folder: Path  # absolute: a Ray worker does not start in this process's folder
+    clip: dict  # its manifest entry, checked by read_manifest
+
+
+class CountTask:
+    """Counts one demo clip per call; each worker builds its pose estimators once."""
+
+    def setup(self) -> None:
+        build_estimators()
+
+    def run(self, item: DemoClip) -> ClipCount:
+        return count_clip(item)
+
+    def label(self, item: DemoClip) -> str:
+        return f"the {item.clip['kind']} {item.clip['exercise']} clip in {item.folder}"
+
+
+def count_repetitions(folders: list[str | Path], *, workers: int | None = 1, address: str | None = None,
+                      progress: str | None = None) -> CountReport:
     """Segment every demo clip (given its true exercise, as a user naming it would), recognise it,
-    and judge its repetitions with the rules model."""
-    rules = DEFAULT_RULES_MODEL
-    clips = []
-    for folder, manifest in demo_manifests(folders):
-        for clip in manifest["clips"]:
-            files = clip["files"]
-            perception = analyse_clips(front=folder / files["frontal"], side=folder / files["lateral"])
-            windows, info = repetitions(perception, clip["exercise"])
-            found = windows if info["segmented"] else []
-            wrong = verdicts = 0
-            if len(found) == len(clip["reps"]):
-                judged = rules.judge(clip["exercise"], [rep_sample(perception, window, False) for window in found])
-                ids = list(clip["reps"][0]["labels"])
-                truth = np.array([[rep["labels"][cid] for cid in ids] for rep in clip["reps"]])
-                verdicts, wrong = truth.size, int((predictions(truth, ids, judged) != truth).sum())
-            clips.append(ClipCount(
-                folder=folder.name, exercise=clip["exercise"], kind=clip["kind"], true_reps=len(clip["reps"]),
-                found_reps=len(found), recognised=recognise(perception).exercise,
-                bottoms_s=[round(window[info["view"]].bottom_s, 2) for window in found],
-                verdicts=verdicts, wrong_verdicts=wrong,
-            ))
-    return CountReport(clips)
+    and judge its repetitions with the rules model; the clips shared out among ``workers`` (one:
+    in this process) or on the Ray cluster at ``address``. A clip that cannot be analysed is a
+    GymError with its sentence, once the others are done."""
+    clips = [DemoClip(folder.name, folder.resolve(), clip)
+             for folder, manifest in demo_manifests(folders) for clip in manifest["clips"]]
+    outcomes = sorted(run_jobs(CountTask(), clips, workers=workers, address=address, progress=progress),
+                      key=lambda outcome: outcome.index)
+    failed = [outcome.error for outcome in outcomes if not outcome.ok]
+    if failed:
+        raise GymError(failed[0] if len(failed) == 1 else f"{len(failed)} demo clips could not be counted; the"
+                       f" first: {failed[0]}")
+    return CountReport([outcome.result for outcome in outcomes])
+
+
+def count_clip(item: DemoClip) -> ClipCount:
+    clip, files = item.clip, item.clip["files"]
+    perception = analyse_clips(front=item.folder / files["frontal"], side=item.folder / files["lateral"])
+    windows, info = repetitions(perception, clip["exercise"])
+    found = windows if info["segmented"] else []
+    wrong = verdicts = 0
+    if len(found) == len(clip["reps"]):
+        judged = DEFAULT_RULES_MODEL.judge(clip["exercise"], [rep_sample(perception, window, False) for window in found])
+        ids = list(clip["reps"][0]["labels"])
+        truth = np.array([[rep["labels"][cid] for cid in ids] for rep in clip["reps"]])
+        verdicts, wrong = truth.size, int((predictions(truth, ids, judged) != truth).sum())
+    return ClipCount(
+        folder=item.name, exercise=clip["exercise"], kind=clip["kind"], true_reps=len(clip["reps"]),
+        found_reps=len(found), recognised=recognise(perception).exercise,
+        bottoms_s=[round(window[info["view"]].bottom_s, 2) for window in found],
+        verdicts=verdicts, wrong_verdicts=wrong,
+    )
 
 
 def describe(report: CountReport) -> str:

@@ -284,6 +284,14 @@ def analyse_clips(
     return perception
 
 
+def build_estimators() -> None:
+    """Build this process's pose estimator and person detector of each view, those ``analyse_clips``
+    uses, so that a worker pays for them (a second or more each) before its first clip."""
+    for view in VIEWS:
+        shared_estimator(view)
+        shared_detector(view)
+
+
 def pair_flags(perception: Perception) -> list[QualityFlag]:
     """Warnings about the two views together."""
     front, side = perception.frontal, perception.lateral

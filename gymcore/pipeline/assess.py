@@ -37,7 +37,7 @@ def assess(
     (from ``perceive``, or ``analyse_clips`` keeping the frames the models read) is reused instead of
     analysing the clips again. ``engine`` runs the learned models in PyTorch or OpenVINO (gymcore.models.engine).
     """
-    exercise = _checked_exercise(exercise)
+    exercise = checked_exercise(exercise)
     started = time.perf_counter()
     timing: dict[str, float] = {}
     reused_s = perception.wall_s if perception is not None else 0.0
@@ -91,7 +91,7 @@ def perceive(
     ``annotate_to`` (view -> path), all in one decoding pass per clip.
 
     The models are loaded first when the exercise is named (they are cached for judging)."""
-    exercise = _checked_exercise(exercise)
+    exercise = checked_exercise(exercise)
     return analyse_clips(front=front, side=side, keep_frames=model_frame_side(models, exercise, engine),
                          annotate_to=annotate_to)
 
@@ -149,7 +149,8 @@ def _view_timing(perception: Perception) -> dict[str, float]:
     return timing
 
 
-def _checked_exercise(exercise: str | None) -> str | None:
+def checked_exercise(exercise: str | None) -> str | None:
+    """The named exercise, or None for "recognise it" (None or auto); an InputError for any other name."""
     exercise = None if exercise in (None, "auto") else exercise
     if exercise is not None and exercise not in EXERCISES:
         raise InputError(f"Unknown exercise {exercise!r}: choose auto or one of {', '.join(EXERCISES)}.")

@@ -1,22 +1,25 @@
 """Render a planned SynthGym dataset into the ALEX-GYM-1 layout (names in gymcore.data.layout).
 
-Participants are rendered in a process pool; each worker keeps one MediaPipe graph. Per set
-(participant x exercise) one performance is posed, both views are rendered with one scene each,
-16 frames per repetition are stored as JPEG and run, decoded back from the JPEG, through MediaPipe
-in video mode, as the published landmarks were made from the published frames.
+Participants are rendered on the parallel engine (gymcore.parallel.engine: in this process, on
+local Ray workers or on a cluster); each worker keeps one MediaPipe graph. Per set (participant x
+exercise) one performance is posed, both views are rendered with one scene each, 16 frames per
+repetition are stored as JPEG and run, decoded back from the JPEG, through MediaPipe in video mode,
+as the published landmarks were made from the published frames.
+
+A run can be resumed: each participant whose files are all written gets a completion record
+(``layout.DONE_FOLDER``: its sheet rows, landmarks, timings and the files it wrote), and a later
+run with the same settings into the same folder keeps those participants instead of rendering
+them again. A run that fails keeps the participants it completed and takes back everything else.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, field
-from multiprocessing import get_context
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import cv2
@@ -24,8 +27,10 @@ import numpy as np
 import pandas as pd
 
 from gymcore.data import layout
+from gymcore.errors import GymError
+from gymcore.parallel.engine import run_jobs
 from gymcore.perception.video import DecodedFrame, uniform_indices, write_video
-from gymcore.serialize import jsonable, removed_on_failure, write_json
+from gymcore.serialize import atomic_output, jsonable, removed_on_failure, write_json
 from gymcore.synth.body import Participant, pose_skeleton
 from gymcore.synth.dataset.plan import ParticipantPlan, SetPlan, Settings, plan_dataset
 from gymcore.synth.motion.faults import rules_for, table_rows
@@ -51,6 +56,17 @@ class ParticipantResult:
     rows: dict[str, list[RepRow]] = field(default_factory=lambda: defaultdict(list))
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     frames_rendered: int = 0
+    files: list[str] = field(default_factory=list)  # written, relative to the dataset folder
+
+    def to_dict(self) -> dict[str, object]:
+        return {"rows": {exercise: [asdict(row) for row in rows] for exercise, rows in self.rows.items()},
+                "seconds": dict(self.seconds), "frames_rendered": self.frames_rendered, "files": self.files}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ParticipantResult:
+        return cls(rows={exercise: [RepRow(**row) for row in rows] for exercise, rows in data["rows"].items()},
+                   seconds=dict(data["seconds"]), frames_rendered=int(data["frames_rendered"]),
+                   files=list(data["files"]))
 
 
 class _Stopwatch:
@@ -103,7 +119,7 @@ def render_set(plan: SetPlan, settings: Settings, out: Path, estimator: object, 
         for rep, frames in enumerate(sampled):
             with lap("jpeg"):
                 decoded = _store_jpegs(out, plan.exercise, videos[view], rep, [images[i] for i in frames],
-                                       settings.jpeg_quality)
+                                       settings.jpeg_quality, result.files)
             with lap("mediapipe"):
                 track = estimator.track(  # type: ignore[attr-defined]
                     DecodedFrame(int(i), float(i) / settings.fps, image) for i, image in zip(frames, decoded))
@@ -113,6 +129,7 @@ def render_set(plan: SetPlan, settings: Settings, out: Path, estimator: object, 
     with lap("ground_truth"):
         stem = layout.ground_truth_stem(plan.exercise, videos["frontal"], videos["lateral"])
         write_ground_truth(out / layout.GROUND_TRUTH_FOLDER / stem, plan, performance, skeletons, cameras, sampled)
+        result.files += [f"{layout.GROUND_TRUTH_FOLDER}/{stem}{suffix}" for suffix in (".npz", ".json")]
     for rep_index, rep in enumerate(plan.reps):
         row = {layout.COLUMN_PARTICIPANT: plan.participant_label,
                layout.COLUMN_VIDEO["frontal"]: videos["frontal"], layout.COLUMN_VIDEO["lateral"]: videos["lateral"],
@@ -144,22 +161,27 @@ def _render_view(out: Path, plan: SetPlan, settings: Settings, skeletons: list, 
 
     if settings.clips:
         started, rendering = time.perf_counter(), result.seconds["render"]
-        write_video(out / layout.CLIPS_FOLDER / layout.clip_name(plan.exercise, video), frames(), settings.fps)
+        clip = f"{layout.CLIPS_FOLDER}/{layout.clip_name(plan.exercise, video)}"
+        write_video(out / clip, frames(), settings.fps)
+        result.files.append(clip)
         result.seconds["clips"] += time.perf_counter() - started - (result.seconds["render"] - rendering)
     else:
         deque(frames(), maxlen=0)
     return kept
 
 
-def _store_jpegs(out: Path, exercise: str, video: int, rep: int, images: list[np.ndarray], quality: int) -> list[np.ndarray]:
-    """Write the repetition's frames and return them as decoded from the JPEG files."""
-    folder = out / layout.FRAME_FOLDERS[exercise]
+def _store_jpegs(out: Path, exercise: str, video: int, rep: int, images: list[np.ndarray], quality: int,
+                 written: list[str]) -> list[np.ndarray]:
+    """Write the repetition's frames (their names go into ``written``) and return them as decoded
+    from the JPEG files."""
     decoded = []
     for number, image in enumerate(images, start=layout.FIRST_FRAME):
         ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
         if not ok:
             raise RuntimeError("OpenCV failed to encode a JPEG frame.")
-        (folder / layout.frame_name(video, rep, number)).write_bytes(data.tobytes())
+        name = f"{layout.FRAME_FOLDERS[exercise]}/{layout.frame_name(video, rep, number)}"
+        (out / name).write_bytes(data.tobytes())
+        written.append(name)
         decoded.append(cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB))
     return decoded
 
@@ -206,44 +228,70 @@ def set_description(plan: SetPlan, performance: Performance, cameras: dict[str, 
     }
 
 
-# --- the process pool ---------------------------------------------------------------------------
-
-_ESTIMATOR: object | None = None
+# --- participants on the parallel engine ----------------------------------------------------------
 
 
-def _start_worker() -> None:
-    global _ESTIMATOR
-    cv2.setNumThreads(1)
-    from gymcore.perception.pose import PoseEstimator
+class RenderTask:
+    """Renders whole participants into ``out``; each worker builds one MediaPipe graph in ``setup``."""
 
-    _ESTIMATOR = PoseEstimator()
+    def __init__(self, settings: Settings, out: Path) -> None:
+        self.settings, self.out = settings, out
+        self._estimator: object | None = None
+
+    def setup(self) -> None:
+        cv2.setNumThreads(1)  # one worker per core: OpenCV's own threads would only compete with the others
+        from gymcore.perception.pose import PoseEstimator
+
+        self._estimator = PoseEstimator()
+
+    def run(self, plan: ParticipantPlan) -> ParticipantResult:
+        result = ParticipantResult()
+        for set_plan in plan.sets:
+            render_set(set_plan, self.settings, self.out, self._estimator, result)
+        # Plain dicts travel back from a worker; the defaultdicts' factories need not.
+        result = ParticipantResult(dict(result.rows), dict(result.seconds), result.frames_rendered, result.files)
+        # Here, not by the caller: writing the record (~0.1 s) would make one process the bottleneck of hundreds of workers.
+        mark_done(self.out, self.settings, plan, result)
+        return result
+
+    def label(self, plan: ParticipantPlan) -> str:
+        return f"participant {plan.label}"
 
 
-def _render_participant(job: tuple[ParticipantPlan, Settings, str]) -> ParticipantResult:
-    plan, settings, out = job
-    if _ESTIMATOR is None:
-        _start_worker()
-    result = ParticipantResult()
-    for set_plan in plan.sets:
-        render_set(set_plan, settings, Path(out), _ESTIMATOR, result)
-    result.rows = dict(result.rows)  # type: ignore[assignment]
-    result.seconds = dict(result.seconds)  # type: ignore[assignment]
-    return result
+def done_record(out: Path, plan: ParticipantPlan) -> Path:
+    return out / layout.DONE_FOLDER / f"{plan.label}.json"
 
 
-def _results(jobs: list[tuple[ParticipantPlan, Settings, str]], workers: int) -> Iterator[ParticipantResult]:
-    """Results in participant order; in this process when one worker is asked for."""
-    if workers <= 1:
-        yield from map(_render_participant, jobs)
-        return
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker) as pool:
-        try:
-            yield from pool.map(_render_participant, jobs)
-        except BaseException:
-            # A failed or abandoned run renders no further participant; those under way finish first.
-            pool.shutdown(cancel_futures=True)
-            raise
+def _fingerprint(settings: Settings) -> dict[str, object]:
+    """What a participant's files depend on: every setting but the number of workers."""
+    return jsonable({name: value for name, value in settings.to_dict().items() if name != "workers"})
+
+
+def mark_done(out: Path, settings: Settings, plan: ParticipantPlan, result: ParticipantResult) -> None:
+    """Record the participant as complete, once its files are written.
+
+    Plain ``json``, not ``write_json``: that rounds floats, and the landmarks must come back exactly
+    as a fresh run writes them into the pose files."""
+    with atomic_output(done_record(out, plan)) as temporary:
+        temporary.write_text(json.dumps({"settings": _fingerprint(settings), **result.to_dict()}), encoding="utf-8")
+
+
+def done_paths(out: Path, plan: ParticipantPlan, result: ParticipantResult) -> list[Path]:
+    """What a completed participant owns: its record and its files."""
+    return [done_record(out, plan), *(out / name for name in result.files)]
+
+
+def already_done(out: Path, settings: Settings, plan: ParticipantPlan) -> ParticipantResult | None:
+    """The participant's result from an earlier run into ``out`` with the same settings, if its
+    record is readable and every file it lists is still there."""
+    try:
+        data = json.loads(done_record(out, plan).read_text(encoding="utf-8"))
+        if data["settings"] != _fingerprint(settings):
+            return None
+        result = ParticipantResult.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError):  # no record, or one that is not ours: render again
+        return None
+    return result if all((out / name).is_file() for name in result.files) else None
 
 
 @dataclass(frozen=True)
@@ -255,35 +303,59 @@ class DatasetSummary:
     seconds: dict[str, float]
     wall_s: float
     frames_rendered: int
+    kept: int = 0  # participants written by an earlier run and kept
 
 
-def generate_dataset(settings: Settings, out: Path, progress: Callable[[int], object] | None = None) -> DatasetSummary:
-    """Plan, render and write the whole dataset; ``progress(n)`` is told of each finished participant.
-    A run that fails or is interrupted takes back the files and folders it wrote."""
+def generate_dataset(settings: Settings, out: Path, on_participant: Callable[[int], object] | None = None, *,
+                     address: str | None = None, progress: str | None = None) -> DatasetSummary:
+    """Plan, render and write the whole dataset on ``settings.workers`` workers (or on the Ray
+    cluster at ``address``); ``on_participant(n)`` is told of each participant finished or kept,
+    ``progress`` labels a bar on stderr. Participants completed by an earlier run with the same
+    settings are kept. A run that fails or is interrupted keeps the participants it completed
+    (run it again to finish) and takes back every other file and folder it wrote."""
     out = Path(out)
-    with removed_on_failure(out):
-        return _generate(settings, out, progress)
+    owned: set[Path] = set()
+    with removed_on_failure(out, keep=owned):
+        return _generate(settings, out, on_participant, address, progress, owned)
 
 
-def _generate(settings: Settings, out: Path, progress: Callable[[int], object] | None) -> DatasetSummary:
+def _generate(settings: Settings, out: Path, on_participant: Callable[[int], object] | None, address: str | None,
+              progress: str | None, owned: set[Path]) -> DatasetSummary:
     started = time.perf_counter()
     plans = plan_dataset(settings)
     for exercise in settings.exercises:
         (out / layout.FRAME_FOLDERS[exercise]).mkdir(parents=True, exist_ok=True)
+    results = {index: done for index, plan in enumerate(plans) if (done := already_done(out, settings, plan))}
+    if on_participant is not None:
+        for _ in results:
+            on_participant(1)
+    todo = [index for index in range(len(plans)) if index not in results]
+    failures = []
+    # Absolute: a Ray worker does not start in this process's folder.
+    task = RenderTask(settings, out.resolve())
+    # closing: the workers are stopped before a failure's clean-up starts.
+    with closing(run_jobs(task, [plans[i] for i in todo], workers=settings.workers, address=address,
+                          progress=progress)) as outcomes:
+        for outcome in outcomes:
+            if not outcome.ok:
+                failures.append(outcome.error)
+                continue
+            index = todo[outcome.index]
+            results[index] = outcome.result
+            owned.update(done_paths(out, plans[index], outcome.result))
+            if on_participant is not None:
+                on_participant(1)
+    if failures:
+        kept = f"; the {len(results)} finished are kept: run the same command again to render the rest" if results else ""
+        raise GymError(f"{len(failures)} of {len(plans)} participants could not be rendered ({failures[0]}){kept}.")
     rows: dict[str, list[RepRow]] = {exercise: [] for exercise in settings.exercises}
     seconds: dict[str, float] = {stage: 0.0 for stage in STAGES}
-    frames = 0
-    jobs = [(plan, settings, str(out)) for plan in plans]
-    # closing: the pool is shut down (its workers done writing) before a failure's clean-up starts.
-    with closing(_results(jobs, settings.workers)) as results:
-        for result in results:
-            for exercise, exercise_rows in result.rows.items():
-                rows[exercise].extend(exercise_rows)
-            for stage, value in result.seconds.items():
-                seconds[stage] += value
-            frames += result.frames_rendered
-            if progress is not None:
-                progress(1)
+    for index in range(len(plans)):  # in participant order, whichever finished first
+        for exercise, exercise_rows in results[index].rows.items():
+            rows[exercise].extend(exercise_rows)
+        for stage, value in results[index].seconds.items():
+            seconds[stage] += value
+    frames = sum(result.frames_rendered for result in results.values())
     write_tables(out, settings, rows)
     pd.DataFrame([plan.demographics for plan in plans], columns=list(layout.DEMOGRAPHIC_COLUMNS)).to_excel(
         out / layout.DEMOGRAPHICS_SHEET, index=False)
@@ -296,6 +368,7 @@ def _generate(settings: Settings, out: Path, progress: Callable[[int], object] |
         seconds=seconds,
         wall_s=time.perf_counter() - started,
         frames_rendered=frames,
+        kept=len(plans) - len(todo),
     )
     write_card(out, settings, summary, len(plans))
     return summary
