@@ -131,11 +131,17 @@ def cluster(workers: int | None = None, address: str | None = None) -> Iterator[
         ray.init(address=address or "local", **options)
     except (ConnectionError, ValueError) as error:  # ValueError: e.g. ray:// without Ray Client's packages
         where = f"connect to the Ray cluster at {address}" if address else "start a local Ray instance"
-        raise GymError(f"Could not {where}: {error}") from None
+        raise GymError(f"Could not {where}: {_last_line(error)}") from None
     try:
         yield
     finally:
         ray.shutdown()
+
+
+def _last_line(error: Exception) -> str:
+    """The error's last line: a Ray server's refusal carries the server's whole traceback before it."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
 
 
 def _check_reachable(address: str) -> None:
