@@ -4,11 +4,12 @@ The runs on Ray, compared with these, are in tests/test_parallel_ray.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pytest
 
 from gymcore.errors import GymError, InputError
-from gymcore.parallel.engine import run_jobs
+from gymcore.parallel.engine import run_jobs, worker_count
 
 
 @dataclass
@@ -16,6 +17,7 @@ class Squares:
     """Squares numbers; 3 is bad input, 4 is a bug."""
 
     setups: list[int] = field(default_factory=list)
+    cpus: ClassVar[int] = 1
 
     def setup(self) -> None:
         self.setups.append(1)
@@ -57,3 +59,13 @@ def test_a_cluster_address_nobody_answers_at_is_one_sentence() -> None:
     # Refused at once, not after Ray's minutes of retries.
     with pytest.raises(GymError, match=r"^Nothing answers at the Ray cluster address ray://127.0.0.1:1 "):
         list(run_jobs(Squares(), [1, 2], address="ray://127.0.0.1:1"))
+
+
+def test_workers_by_default_get_the_cores_an_item_keeps_busy() -> None:
+    from gymcore.pipeline.batch import AssessTask
+    from gymcore.synth.dataset.writer import RenderTask
+
+    assert worker_count(AssessTask(("rules",), None, "torch"), 16) == 8  # two views tracked at once
+    assert worker_count(AssessTask(("rules",), None, "torch"), 2) == 1  # in this process, no Ray
+    assert worker_count(RenderTask.__new__(RenderTask), 16) == 16
+    assert worker_count(Squares(), 1) == 1

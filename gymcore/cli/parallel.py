@@ -7,7 +7,7 @@ import argparse
 
 def add_parallel_options(parser: argparse.ArgumentParser, default_workers: int | None, items: str) -> None:
     """``--workers`` and ``--address``; ``items`` names what the workers share out ("participants")."""
-    default = "one per core" if default_workers is None else str(default_workers)
+    default = "one per two cores" if default_workers is None else str(default_workers)
     parser.add_argument("--workers", type=_workers, default=default_workers,
                         help=f"workers taking the {items} in turn (default: {default}); 1 runs in this process"
                              " without Ray, more start a local Ray instance")

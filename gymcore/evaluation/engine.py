@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -98,6 +99,8 @@ class ModelRun:
 class JudgeTask:
     """Loads and runs one model on one exercise per call (the models differ per exercise, so there
     is nothing to set up per worker)."""
+
+    cpus: ClassVar[int] = 1
 
     weights_dir: str | Path | None
 

@@ -148,6 +148,8 @@ class DemoClip:
 class CountTask:
     """Counts one demo clip per call; each worker builds its pose estimators once."""
 
+    cpus = 2  # the clip's two views are tracked at once
+
     def setup(self) -> None:
         build_estimators()
 

@@ -42,6 +42,10 @@ CONNECT_TIMEOUT_S = 5.0
 
 
 class WorkerTask(Protocol[ItemIn, ResultOut]):
+    # The cores one item keeps busy: an assessment tracks its two views (or one clip's two halves)
+    # on two threads at once, so a worker per core would only make them compete.
+    cpus: int
+
     def setup(self) -> None:
         """Build what every item needs, once per worker."""
 
@@ -70,7 +74,7 @@ class JobOutcome(Generic[Result]):
 def run_jobs(task: WorkerTask[Item, Result], items: Sequence[Item], *, workers: int | None = None,
              address: str | None = None, progress: str | None = None) -> Iterator[JobOutcome[Result]]:
     """Each item's outcome, in the order they finish; ``progress`` labels a bar on stderr (none
-    without it). ``workers`` None means one per core (of this machine, or of the cluster)."""
+    without it). ``workers`` None means one per ``task.cpus`` cores (of this machine, or of the cluster)."""
     from tqdm import tqdm
 
     if workers is not None and workers < 1:
@@ -86,13 +90,18 @@ def _outcomes(task: WorkerTask[Item, Result], items: Sequence[Item], workers: in
               address: str | None) -> Iterator[JobOutcome[Result]]:
     if not items:
         return
-    if address is None and min(workers or os.cpu_count() or 1, len(items)) == 1:
+    if address is None and min(workers or worker_count(task, os.cpu_count() or 1), len(items)) == 1:
         task.setup()
         for index, item in enumerate(items):
             yield attempt(task, index, item)
         return
     with cluster(workers, address):
         yield from _on_ray(task, items, workers)
+
+
+def worker_count(task: WorkerTask, cpus: float) -> int:
+    """Workers for ``cpus`` cores when none are asked for: one per ``task.cpus`` cores."""
+    return max(1, int(cpus // task.cpus))
 
 
 def attempt(task: WorkerTask[Item, Result], index: int, item: Item) -> JobOutcome[Result]:
@@ -187,8 +196,11 @@ def _on_ray(task: WorkerTask[Item, Result], items: Sequence[Item], workers: int 
     import ray
     from ray.exceptions import RayActorError
 
-    remote = ray.remote(num_cpus=1)(_Worker)
-    count = min(workers or int(ray.cluster_resources().get("CPU", 1)), len(items))
+    cpus = float(ray.cluster_resources().get("CPU", 1))
+    count = min(workers or worker_count(task, cpus), len(items))
+    # Asked for more workers than the cores allow them, they share the cores rather than wait for
+    # cores that do not exist (Ray would leave such an actor unscheduled for ever).
+    remote = ray.remote(num_cpus=min(task.cpus, cpus / count))(_Worker)
     queue = deque(enumerate(items))
     pending: dict[object, tuple[object, int]] = {}  # result reference -> (actor, item index)
     actors = _started(remote, task, count)

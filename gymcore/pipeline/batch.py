@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from gymcore.criteria import EXERCISES
 from gymcore.errors import GymError, InputError
@@ -195,6 +196,8 @@ def _unique(items: list[BatchItem], path: Path) -> list[BatchItem]:
 class AssessTask:
     """Assesses one item per call; each worker builds its estimators and loads the models once."""
 
+    cpus: ClassVar[int] = 2  # an item's two views (or one clip's halves) are tracked at once
+
     models: tuple[str, ...]
     exercise: str | None  # for the items that name none
     engine: str
@@ -217,10 +220,10 @@ def assess_batch(source: str | Path, out: str | Path, *, models: Sequence[str] =
                  exercise: str | None = None, engine: str = "torch", workers: int | None = None,
                  address: str | None = None, progress: str | None = None) -> BatchReport:
     """Assess every item of ``source`` (a manifest or a folder, ``batch_items``) into ``out``, on
-    ``workers`` workers (default: one per core; 1 runs in this process) or the Ray cluster at
-    ``address``. ``exercise`` applies to items that name none. Items whose JSON is already in
-    ``out`` are kept; an item that fails is a row of summary.csv with its sentence, and the
-    others go on."""
+    ``workers`` workers (default: one per two cores, each item's views being tracked at once; 1
+    runs in this process) or the Ray cluster at ``address``. ``exercise`` applies to items that
+    name none. Items whose JSON is already in ``out`` are kept; an item that fails is a row of
+    summary.csv with its sentence, and the others go on."""
     started = time.perf_counter()
     models, exercise = tuple(check_model_name(name, ASSESS_MODELS) for name in models), checked_exercise(exercise)
     engine = _checked_engine(engine)

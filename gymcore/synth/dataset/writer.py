@@ -234,6 +234,8 @@ def set_description(plan: SetPlan, performance: Performance, cameras: dict[str, 
 class RenderTask:
     """Renders whole participants into ``out``; each worker builds one MediaPipe graph in ``setup``."""
 
+    cpus = 1  # one participant's frames are rendered and tracked one after another
+
     def __init__(self, settings: Settings, out: Path) -> None:
         self.settings, self.out = settings, out
         self._estimator: object | None = None
