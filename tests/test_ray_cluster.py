@@ -5,9 +5,11 @@ so the test connects as a process on a node of the cluster does, at the head's o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -37,24 +39,30 @@ def ray_cluster_address():
     would stop every Ray instance of the machine)."""
     home = Path(tempfile.mkdtemp(prefix="rayhome-", dir="/tmp"))  # Ray's socket paths must stay short
     port = free_port()
-    env = {**os.environ, "HOME": str(home), "RAY_USAGE_STATS_ENABLED": "0"}
+    # Without the RAY_* variables a Ray instance started in this test process leaves behind (its
+    # authentication mode among them): the cluster and the command are a lab's, not this process's.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("RAY_")}
+    env |= {"HOME": str(home), "RAY_USAGE_STATS_ENABLED": "0"}
+    log = (home / "ray-start.log").open("w")
     head = subprocess.Popen(
         [str(RAY), "start", "--head", "--block", f"--port={port}", "--num-cpus=2",
          "--include-dashboard=false", f"--temp-dir={home / 'ray'}", "--disable-usage-stats"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_for_port(port, head)
+        wait_for_port(port, head, home / "ray-start.log")
         yield f"127.0.0.1:{port}", env
     finally:
-        os.killpg(head.pid, 15)
+        with contextlib.suppress(ProcessLookupError):  # none left when ray start failed
+            os.killpg(head.pid, signal.SIGTERM)
         head.wait(timeout=60)
+        log.close()
         shutil.rmtree(home, ignore_errors=True)  # Ray's sockets and logs; nothing to keep
 
 
-def wait_for_port(port: int, head: subprocess.Popen, seconds: float = 120.0) -> None:
+def wait_for_port(port: int, head: subprocess.Popen, log: Path, seconds: float = 120.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert head.poll() is None, f"ray start exited with {head.returncode}"
+        assert head.poll() is None, f"ray start exited with {head.returncode}:\n{log.read_text()[-3000:]}"
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
