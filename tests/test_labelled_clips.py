@@ -354,3 +354,22 @@ def test_the_command_on_two_sample_clips(tmp_path, capsys) -> None:
     for d in disagreements:
         assert d["verdict"] != d["label"]
         assert d["reason"] if d["verdict"] == "not_assessable" else d["evidence"] is None or d["evidence"]["time_s"] >= 0
+
+
+def test_the_report_prints_a_row_per_group_and_criterion_and_writes_json() -> None:
+    from gymcore.evaluation.clips import ClipsReport, criterion_scores, describe, group_summaries
+
+    labels = dict.fromkeys(SQUAT, "pass")
+    score = score_clip(clip(reps=(LabelledRep(1.0, 3.0, labels),)), recognised("squat"),
+                       [found(0, 1.0, 3.0, {cid: {"rules": failed()} for cid in SQUAT})], ("rules",))
+    broken = FailedClip("c2", "tuning", "frontal", "squat", "Nobody was found in the clip.")
+    report = ClipsReport("clips.json", "tuning", ["rules"], 0.3, None, group_summaries("tuning", [score], [broken], ["rules"]),
+                         criterion_scores("tuning", [score], ["rules"]), [score], [broken], 1.0)
+    lines = describe(report).splitlines()
+    assert lines[0] == "clips.json: the tuning split, models rules"
+    assert [line.split()[:4] for line in lines[2:4]] == [["tuning", "squat", "2", "1"], ["tuning", "all", "2", "1"]]
+    assert [line.split()[2] for line in lines[6:12]] == list(SQUAT)
+    assert "0.00 (n=1)    1.00 (n=1)" in lines[6]  # agreement, then false alarms
+    assert "failed: c2: Nobody was found in the clip." in lines
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["clips"][0]["disagreements"][0]["verdict"] == "fail" and data["failed"][0]["id"] == "c2"

@@ -455,15 +455,17 @@ def describe(report: ClipsReport) -> str:
     """The report's tables for a terminal."""
     lines = [f"{report.manifest}: the {report.split} split, models {', '.join(report.models)}"
              + (f" (held-out run {report.held_out_run})" if report.held_out_run else "")]
+    # The movements counted come last: their kinds make the column as wide as it needs.
     lines.append(f"{'split':<9}{'exercise':<10}{'clips':>5}{'fail':>5}  {'reps exact':>10}  {'within 1':>8}"
-                 f"  {'found/labelled':>14}  {'IoU':>4}  {'non-rep counted':<44}{'recognised':>10}  {'judged':>6}")
+                 f"  {'found/labelled':>14}  {'IoU':>4}  {'recognised':>10}  {'judged':>6}  non-rep counted (kinds)")
     for group in report.groups:
         lines.append(
             f"{group.split:<9}{group.exercise:<10}{group.clips:>5}{group.failed:>5}  "
             f"{_of(group.count_exact, group.clips):>10}  {_of(group.count_within_one, group.clips):>8}"
             f"  {f'{group.found_reps}/{group.expected_reps}':>14}  {_rate(group.mean_iou):>4}  "
-            f"{_movements(group):<44}{_of(group.recognised, group.clips):>10}  "
-            f"{'-' if group.something_judged is None else _of(group.something_judged, group.clips):>6}")
+            f"{_of(group.recognised, group.clips):>10}  "
+            f"{'-' if group.something_judged is None else _of(group.something_judged, group.clips):>6}  "
+            f"{_movements(group)}")
     lines.append("")
     lines.append(f"{'split':<9}{'exercise':<10}{'criterion':<17}{'model':<8}{'agreement':>13}{'false alarms':>14}"
                  f"{'detection':>13}{'not assessable':>16}{'unjudged':>9}{'n/v judged':>11}")
