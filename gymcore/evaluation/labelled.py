@@ -87,7 +87,6 @@ class LabelledClip:
 @dataclass(frozen=True)
 class LabelledSet:
     path: Path
-    held_out_runs: int
     clips: list[LabelledClip]
 
     def split(self, split: str) -> list[LabelledClip]:
@@ -103,7 +102,7 @@ def read_labelled(path: str | Path, root: str | Path | None = None) -> LabelledS
     data = _manifest_json(path)
     clips = [_clip(path, root, number, entry) for number, entry in enumerate(data["clips"], start=1)]
     check_unique_ids([clip.id for clip in clips], path)
-    return LabelledSet(path, int(data.get("held_out_runs", 0)), clips)
+    return LabelledSet(path, clips)
 
 
 def check_files(clips: list[LabelledClip], path: Path) -> None:
