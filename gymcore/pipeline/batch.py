@@ -129,7 +129,8 @@ def read_manifest(path: Path) -> list[BatchItem]:
              if any(cell.strip() for cell in cells)]
     if not items:
         raise InputError(f"{path} lists no items: add a line per assessment under its header.")
-    return _unique(items, path)
+    check_unique_ids([item.id for item in items], path)
+    return items
 
 
 def _manifest_item(path: Path, number: int, cells: list[str]) -> BatchItem:
@@ -143,10 +144,11 @@ def _manifest_item(path: Path, number: int, cells: list[str]) -> BatchItem:
         exercise = checked_exercise(exercise or None)
     except InputError as error:
         raise InputError(f"{where}: {error}") from None
-    return BatchItem(item_id, _clip_path(path.parent, front), _clip_path(path.parent, side), exercise)
+    return BatchItem(item_id, clip_path(path.parent, front), clip_path(path.parent, side), exercise)
 
 
-def _clip_path(folder: Path, text: str) -> Path | None:
+def clip_path(folder: Path, text: str) -> Path | None:
+    """A manifest's clip path (relative to the manifest's folder) as an absolute path; None for an empty one."""
     # abspath, not resolve: a link keeps its own name, the one the record shows.
     return Path(os.path.abspath(folder / text)) if text else None
 
@@ -180,13 +182,13 @@ def _view(word: str) -> str:
     return "front" if word.lower() in FRONT_WORDS else "side"
 
 
-def _unique(items: list[BatchItem], path: Path) -> list[BatchItem]:
+def check_unique_ids(ids: Sequence[str], path: Path) -> None:
+    """An InputError for the first id the manifest at ``path`` lists twice."""
     seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise InputError(f"{path} lists the id {item.id!r} twice: give every item its own id.")
-        seen.add(item.id)
-    return items
+    for item_id in ids:
+        if item_id in seen:
+            raise InputError(f"{path} lists the id {item_id!r} twice: give every item its own id.")
+        seen.add(item_id)
 
 
 # --- assessing them ---------------------------------------------------------------------------
