@@ -1,4 +1,5 @@
-"""Evaluate: score the models on a dataset in the published layout and browse where they disagree."""
+"""Evaluate: score the models on a dataset in the published layout and browse where they disagree; count
+the repetitions of demo clips; measure the product on labelled clips (``evaluate --clips``)."""
 
 import json
 
@@ -11,10 +12,13 @@ from app.ui import show_images
 from gymcore.config import DATA_ROOT_ENV, data_root
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.errors import GymError
+from gymcore.evaluation.clips import ClipsReport, Disagreement, evaluate_clips
 from gymcore.evaluation.engine import run_evaluation
+from gymcore.evaluation.labelled import LabelledClip, read_labelled
 from gymcore.evaluation.repcount import count_repetitions
 from gymcore.judging.registry import ASSESS_MODELS, CRITERIA_MODELS, has_weights, model_title
 from gymcore.perception.draw import draw_skeleton
+from gymcore.perception.video import probe_clip, read_frames
 from gymcore.records.presentation import verdict_text
 from gymcore.serialize import jsonable
 
@@ -175,6 +179,187 @@ def count_table(report: dict) -> pd.DataFrame:
     } for clip in report["clips"]])
 
 
+CLIP_SPLITS = {"tuning": "the tuning half", "held_out": "the held-out half", "all": "both halves"}
+VERDICT_WORDS = {"pass": "pass", "fail": "fail", "not_assessable": "not assessable", "not_judged": "not judged"}
+
+
+def labelled_clips_section() -> None:
+    st.header("Evaluate on labelled clips")
+    st.caption("The product against clips a person labelled (the manifest format and labelling protocol are in"
+               " docs/real-benchmark.md), as `python -m gymcore evaluate --clips MANIFEST --root DIR` runs it: each"
+               " clip assessed as an upload would be, its repetitions, exercise and verdicts compared with the"
+               " labels. The manifest and the clips must lie inside the data folder.")
+    cells = st.columns([3, 3], vertical_alignment="bottom")
+    manifest = cells[0].text_input("Labelled-clips manifest", key="clips_manifest",
+                                   placeholder=str(data_root() / "real" / "clips.json"))
+    root = cells[1].text_input("Staged clips folder (--root)", key="clips_root",
+                               placeholder=str(data_root() / "real-clips"),
+                               help="Where `python benchmarks/real/stage.py --root DIR` staged the clips named by"
+                                    " repository; leave empty when every clip lies beside the manifest.")
+    cells = st.columns([1, 2], vertical_alignment="bottom")
+    split = cells[0].selectbox("Half", list(CLIP_SPLITS), key="clips_split")
+    offered = [name for name in ASSESS_MODELS if any(has_weights(name, exercise) for exercise in EXERCISES)]
+    models = cells[1].multiselect("Models", offered, default=["rules"], key="clips_models", format_func=model_title)
+    if split != "tuning":
+        st.warning("This run covers the held-out half: it is for reporting, never for tuning, and each run of it"
+                   " adds one to the manifest's `held_out_runs` (commit the manifest afterwards).")
+    if st.button("Evaluate the labelled clips", disabled=not manifest.strip() or not models):
+        with st.spinner("Assessing every clip and comparing it with its labels..."):
+            run_labelled_clips(manifest, root, tuple(models), split)
+    if "clips_error" in st.session_state:
+        st.error(st.session_state.clips_error)
+    report = st.session_state.get("clips_report")
+    if report is not None:
+        show_clips_report(report, st.session_state.clips_labelled, st.session_state.clips_source)
+
+
+def run_labelled_clips(manifest: str, root: str, models: tuple[str, ...], split: str) -> None:
+    """The run, kept in the session state with the manifest's clips (where each file is) and what names the data."""
+    for key in ("clips_report", "clips_labelled", "clips_source", "clips_error"):
+        st.session_state.pop(key, None)
+    try:
+        path = readable_folder(manifest)
+        folder = readable_folder(root) if root.strip() else None
+        labelled = read_labelled(path, folder)
+        for clip in labelled.split(split):  # a clip named by the manifest, outside the data folder, is refused too
+            for file in (clip.front, clip.side):
+                if file is not None:
+                    readable_folder(str(file))
+        source = manifest_source(path)  # read before the run, which may count a held-out run in the file
+        report = evaluate_clips(path, folder, models=models, split=split, workers=1)
+    except GymError as error:
+        st.session_state.clips_error = str(error)
+        return
+    st.session_state.clips_report = report
+    st.session_state.clips_labelled = {clip.id: clip for clip in labelled.clips}
+    st.session_state.clips_source = source
+
+
+def manifest_source(path) -> dict[str, str]:
+    """What the manifest says of its data: its name, what the clips are, and the labelling protocol."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {key: str(data[key]) for key in ("name", "about", "protocol") if isinstance(data.get(key), str)}
+
+
+def measured_on(report: ClipsReport, source: dict[str, str]) -> str:
+    clips = len(report.clips) + len(report.failed)
+    name = source.get("name", "the manifest")
+    protocol = (f"labelled blind by the protocol of {source['protocol']}" if "protocol" in source
+                else "the manifest names no labelling protocol")
+    held_out = f" (held-out run {report.held_out_run})" if report.held_out_run else ""
+    return (f"Measured on {clips} labelled clip{'' if clips == 1 else 's'} of {name} ({report.manifest}),"
+            f" {CLIP_SPLITS[report.split]}{held_out}; {protocol}. Models: {', '.join(model_title(m) for m in report.models)}.")
+
+
+def _of(part: int | None, whole: int) -> str:
+    return "-" if part is None else f"{part}/{whole}"
+
+
+def _rated(value: float | None, n: int) -> str:
+    return f"{'-' if value is None else f'{value:.2f}'} (n={n})"
+
+
+def _exercise(name: str) -> str:
+    return EXERCISE_NAMES.get(name, name)
+
+
+def summary_table(report: ClipsReport) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "Half": group.split, "Exercise": _exercise(group.exercise), "Clips": group.clips, "Failed": group.failed,
+        "Counted exactly": _of(group.count_exact, group.clips),
+        "Within one": _of(group.count_within_one, group.clips),
+        "Found / labelled repetitions": f"{group.found_reps}/{group.expected_reps}",
+        "Mean IoU": "-" if group.mean_iou is None else f"{group.mean_iou:.2f}",
+        "Counted, not repetitions": f"{group.counted_movements}" + (
+            f" ({', '.join(f'{kind} {n}' for kind, n in group.movement_kinds.items())})" if group.movement_kinds else ""),
+        "Recognised": _of(group.recognised, group.clips),
+        "Something judged (rules)": _of(group.something_judged, group.clips),
+    } for group in report.groups])
+
+
+def criteria_table(report: ClipsReport) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "Half": row.split, "Exercise": _exercise(row.tally.exercise), "Criterion": row.tally.criterion,
+        "Model": model_title(row.tally.model), "Agreement": _rated(row.agreement, row.tally.scored),
+        "False alarms": _rated(row.false_alarm_rate, row.tally.labelled_pass),
+        "Detection": _rated(row.detection_rate, row.tally.labelled_fail),
+        "Not assessable": _rated(row.not_assessable_rate, row.tally.scored),
+    } for row in report.criteria])
+
+
+def evidence_text(item: Disagreement) -> str:
+    if item.evidence is None:
+        return ""
+    evidence = item.evidence
+    return (f"{evidence.quantity} {evidence.value:.3g} {evidence.unit} (rule {evidence.threshold}),"
+            f" {evidence.view} view at {evidence.time_s:.2f} s")
+
+
+def show_clips_report(report: ClipsReport, labelled: dict[str, LabelledClip], source: dict[str, str]) -> None:
+    data = measured_on(report, source)
+    st.subheader("Repetitions, recognition and judging per half and exercise")
+    if "about" in source:
+        st.caption(source["about"])
+    st.dataframe(summary_table(report), hide_index=True, width="stretch")
+    st.caption(f"{data} A found repetition is a labelled one when their spans overlap by IoU at least"
+               f" {report.iou_match}; a failed clip counts as wrong in every share.")
+    st.subheader("Verdicts against the labels per criterion")
+    if report.criteria:
+        st.dataframe(criteria_table(report), hide_index=True, width="stretch")
+        st.caption(f"{data} On matched repetitions labelled pass or fail; a criterion declined (not assessable)"
+                   " counts as disagreeing; n is each rate's denominator.")
+    else:
+        st.info("No labelled repetition was matched, so no verdict could be compared with its label.")
+    for clip in report.failed:
+        st.error(f"Clip {clip.id} could not be assessed: {clip.error}")
+    show_clip_disagreements(report, labelled)
+
+
+def show_clip_disagreements(report: ClipsReport, labelled: dict[str, LabelledClip]) -> None:
+    st.subheader("Verdicts that are not the label")
+    disagreeing = {score.id: score for score in report.clips if score.disagreements}
+    if not disagreeing:
+        st.success("Every verdict on a matched repetition is its label.")
+        return
+    clip_id = st.selectbox("Clip", list(disagreeing), key="clips_disagree_clip",
+                           format_func=lambda i: f"{i} ({_exercise(disagreeing[i].exercise)}, {disagreeing[i].view},"
+                                                 f" {len(disagreeing[i].disagreements)} disagreements)")
+    items = disagreeing[clip_id].disagreements
+    st.dataframe(pd.DataFrame([{
+        "Repetition": item.rep + 1, "Criterion": item.criterion, "Model": model_title(item.model),
+        "Label": item.label, "Verdict": VERDICT_WORDS.get(item.verdict, item.verdict),
+        "Why": item.reason or evidence_text(item),
+    } for item in items]), hide_index=True, width="stretch")
+    chosen = st.selectbox("Disagreement", range(len(items)), key="clips_disagree_row",
+                          format_func=lambda k: f"repetition {items[k].rep + 1}, {items[k].criterion},"
+                                                f" {model_title(items[k].model)}: labelled {items[k].label},"
+                                                f" {VERDICT_WORDS.get(items[k].verdict, items[k].verdict)}")
+    show_disagreement_frame(labelled[clip_id], items[chosen])
+
+
+def show_disagreement_frame(clip: LabelledClip, item: Disagreement) -> None:
+    """The clip's frame where the rule measured, or the labelled repetition's middle when it measured nothing."""
+    if item.evidence is not None:
+        view, frame, time_s, where = item.evidence.view, item.evidence.frame, item.evidence.time_s, "where the rule measured"
+    else:
+        rep = clip.reps[item.rep]
+        view, frame, time_s = clip.clock_view, None, (rep.start_s + rep.end_s) / 2
+        where = "the middle of the labelled repetition"
+    path = clip.front if view == "frontal" else clip.side
+    if path is None:
+        st.info(f"The clip has no {view} view to show.")
+        return
+    try:
+        info = probe_clip(path)
+        index = frame if frame is not None else round(time_s * info.fps)
+        image = read_frames(info, [min(max(index, 0), info.frame_count - 1)], long_side=720)[0]
+    except GymError as error:
+        st.warning(f"The frame cannot be shown: {error}")
+        return
+    show_images([image.image], [f"{path.name}, {view} view, frame {image.index} at {image.time_s:.2f} s: {where}"],
+                columns=2)
+
+
 generate_section()
 if "generated_note" in st.session_state:
     st.success(st.session_state.pop("generated_note"))
@@ -220,3 +405,4 @@ if evaluation is not None:
     browse_disagreements(evaluation.runs)
 
 repetition_section()
+labelled_clips_section()

@@ -1,5 +1,9 @@
 """The Evaluate page on a tiny dataset in the published layout, read only inside the data root."""
 
+import json
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 from app_helpers import button, open_page
@@ -9,6 +13,9 @@ from gymcore.data.dataset import load_exercise, rep_samples
 from gymcore.judging.gate import judge_gated, refusals
 from gymcore.judging.registry import ASSESS_MODELS, has_weights, model_title
 from gymcore.judging.rules.model import DEFAULT_RULES_MODEL
+
+SAMPLES = Path(__file__).resolve().parent.parent / "gymcore" / "samples"
+SQUAT = ("feet_flat", "hip_knee_bend", "hips_backward", "neutral_back", "hips_below_knee", "feet_angled")
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +124,77 @@ def test_repetition_counting_on_demo_clips(lunge_demo_clips, lunge_demo_count, t
     assert list(table["True repetitions"]) == [2, 2] and list(table["Found"]) == [2, 2]
     assert list(table["Recognised as"]) == ["Lunge", "Lunge"] and list(table["Exact"]) == ["yes", "yes"]
     assert calls == [[tmp_path], [lunge_demo_clips]]  # the folders typed in, as paths
+
+
+def labelled_manifest(folder: Path, **entry: object) -> Path:
+    """A manifest of one lateral clip of the faulty sample squat (copied beside it, not linked: a link
+    leading out of the data folder is refused), its one repetition labelled as passing everything, so
+    the rules disagree with it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SAMPLES / "squat_faulty_lateral.mp4", folder / "squat.mp4")
+    clip = {"id": "squat-side", "split": "tuning", "view": "lateral", "exercise": "squat", "file": "squat.mp4",
+            "reps": [{"start_s": 1.0, "end_s": 4.333, "labels": dict.fromkeys(SQUAT, "pass")}], **entry}
+    path = folder / "clips.json"
+    path.write_text(json.dumps({"schema": 1, "name": "the page test's sample clip", "protocol": "docs/real-benchmark.md",
+                                "held_out_runs": 0, "clips": [clip]}))
+    return path
+
+
+@pytest.mark.slow  # MediaPipe over one sample clip (~5-10 s)
+def test_labelled_clips_tables_disagreements_and_their_frame(tmp_path, gymcore_cache):
+    manifest = labelled_manifest(tmp_path / "labelled")
+    app = open_page("evaluate", timeout=120)
+    assert button(app, "Evaluate the labelled clips").disabled
+    assert app.selectbox(key="clips_split").value == "tuning" and app.multiselect(key="clips_models").value == ["rules"]
+    assert not any("held_out_runs" in warning.value for warning in app.warning)
+    app.text_input(key="clips_manifest").set_value(str(manifest)).run()
+    button(app, "Evaluate the labelled clips").click().run()
+    assert not app.exception and not app.error
+    summary = next(frame.value for frame in app.dataframe if "Counted exactly" in frame.value.columns)
+    assert list(summary["Clips"]) == [1, 1] and list(summary["Exercise"]) == ["Squat", "all"]
+    criteria = next(frame.value for frame in app.dataframe if "False alarms" in frame.value.columns)
+    assert set(criteria["Criterion"]) <= set(SQUAT) and all("(n=" in text for text in criteria["Agreement"])
+    measured = [caption.value for caption in app.caption if caption.value.startswith("Measured on")]
+    assert len(measured) == 2
+    assert all(f"1 labelled clip of the page test's sample clip ({manifest}), the tuning half" in text
+               and "labelled blind by the protocol of docs/real-benchmark.md" in text for text in measured)
+    # The rules fail the faulty squat somewhere: a disagreement with its clip's frame.
+    assert app.selectbox(key="clips_disagree_clip").value == "squat-side"
+    listed = next(frame.value for frame in app.dataframe if "Verdict" in frame.value.columns)
+    assert len(listed) >= 1 and set(listed["Label"]) == {"pass"}
+    first = app.get("image")
+    assert len(first) == 1
+    assert ("where the rule measured" if " view at " in listed["Why"][0] else "the middle of the labelled repetition") \
+        in first[0].proto.imgs[0].caption
+    # Picking another disagreement reads the kept report: a manifest broken since is not read again.
+    # A verdict with the rule's evidence shows the frame the rule measured on.
+    manifest.write_text("not a manifest")
+    measured_rows = [k for k, why in enumerate(listed["Why"]) if " view at " in why]
+    assert measured_rows, "the rules fail the faulty squat with their evidence"
+    app.selectbox(key="clips_disagree_row").set_value(measured_rows[0]).run()
+    assert not app.exception and not app.error
+    images = app.get("image")
+    assert len(images) == 1 and "where the rule measured" in images[0].proto.imgs[0].caption
+
+
+def test_a_labelled_manifest_or_clip_outside_the_data_root_is_refused_with_a_sentence(tmp_path, monkeypatch):
+    outside = labelled_manifest(tmp_path / "outside")
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("GYMFORM_DATA_ROOT", str(tmp_path / "data"))
+    inside = labelled_manifest(tmp_path / "data" / "clips", file="../../outside/squat.mp4")
+    app = open_page("evaluate")
+    for manifest, refused in ((str(outside), str(outside)), (str(inside), str(tmp_path / "outside" / "squat.mp4"))):
+        app.text_input(key="clips_manifest").set_value(manifest).run()
+        button(app, "Evaluate the labelled clips").click().run()
+        assert not app.exception and "clips_report" not in app.session_state
+        assert [error.value for error in app.error] == [
+            f"{refused} is outside the data folder {(tmp_path / 'data').resolve()}, and the dashboard reads only"
+            f" folders inside it. Move or copy the data under {(tmp_path / 'data').resolve()} (a link there leading"
+            " back out is refused too), or start the dashboard with GYMFORM_DATA_ROOT set to a folder that holds it."]
+    # A file that is no manifest gets the reader's sentence; the held-out half says it is counted.
+    (tmp_path / "data" / "bad.json").write_text("{")
+    app.text_input(key="clips_manifest").set_value("bad.json").run()
+    app.selectbox(key="clips_split").set_value("held_out").run()
+    assert any("adds one to the manifest's `held_out_runs`" in warning.value for warning in app.warning)
+    button(app, "Evaluate the labelled clips").click().run()
+    assert not app.exception and "is not a readable labelled-clips manifest" in app.error[0].value
