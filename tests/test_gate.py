@@ -23,8 +23,40 @@ def test_the_same_lateral_clip_as_both_views_is_refused_alike_by_every_model(lat
             if "looks lateral" in rules.reason:
                 refused += 1
                 assert not pose.assessable and pose.reason == rules.reason
-    # feet_flat and feet_angled are measured in the frontal view, which here is a lateral clip.
-    assert refused >= 2 * len(lateral_as_both.reps)
+    # feet_angled is measured in the frontal view only, which here is a lateral clip; feet_flat
+    # falls back to its side-on measure in the (real) lateral view.
+    assert refused >= len(lateral_as_both.reps)
+    for rep in lateral_as_both.reps:
+        assert "looks lateral" in rep.verdicts["feet_angled"]["rules"].reason
+        feet_flat = rep.verdicts["feet_flat"]["rules"]
+        assert feet_flat.assessable and feet_flat.evidence["view"] == "lateral"
+
+
+@pytest.mark.slow  # MediaPipe on the bundled lateral sample clip
+def test_a_lateral_sample_alone_gets_feet_flat_judged_side_on() -> None:
+    from pathlib import Path
+
+    clip = Path(__file__).resolve().parent.parent / "gymcore" / "samples" / "squat_faulty_lateral.mp4"
+    result = assess(side=clip, exercise="squat", models=("rules",))
+    assert result.reps
+    for rep in result.reps:
+        verdict = rep.verdicts["feet_flat"]["rules"]
+        assert verdict.assessable and verdict.evidence["view"] == "lateral"
+
+
+def test_the_gate_takes_the_first_view_that_passes_and_otherwise_the_given_views_reason() -> None:
+    from gymcore.judging.gate import choose
+    from gymcore.judging.rules.squat import RULES
+
+    feet_flat = next(rule for rule in RULES if rule.criterion_id == "feet_flat")
+    frontal, lateral = _check("frontal"), _check("lateral")
+    assert choose("Feet flat", feet_flat, {"frontal": frontal, "lateral": lateral}) == (feet_flat, "")
+    assert choose("Feet flat", feet_flat, {"lateral": lateral}) == (feet_flat.otherwise, "")
+    hidden = _check("lateral", heel=0.1)
+    assert choose("Feet flat", feet_flat, {"lateral": hidden}) == (
+        None, "Feet flat needs the heel, hidden in the lateral clip.")
+    assert choose("Feet flat", feet_flat, {}) == (
+        None, "No frontal or lateral clip was given: Feet flat is judged from the frontal or the lateral view.")
 
 
 def test_a_missing_view_is_one_sentence_for_every_model(squat_pair) -> None:
@@ -44,6 +76,14 @@ def test_the_gate_names_hidden_joints_and_lets_a_good_view_through() -> None:
     hidden_heels = refusal("Feet flat", "lateral", ("heel",), {"lateral": check})
     assert hidden_heels == "Feet flat needs the heel, hidden in the lateral clip."
     assert refusal("Depth", "lateral", ("hip", "knee"), {"lateral": check}) == ""
+
+
+def _check(view: str, heel: float = 0.9):
+    from gymcore.perception.trackcheck import ViewCheck
+
+    return ViewCheck(view=view, width_ratio=0.1 if view == "lateral" else 0.3, orientation=view, detected_share=1.0,
+                     in_frame_share=1.0, jump_times_s=[],
+                     visibility={name: 0.9 for name in _landmarks()} | {"left_heel": heel, "right_heel": heel})
 
 
 def _landmarks() -> list[str]:

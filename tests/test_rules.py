@@ -89,9 +89,44 @@ def test_evidence_names_value_unit_threshold_frame_and_time() -> None:
 
 def test_a_single_view_leaves_the_other_views_criteria_not_assessable() -> None:
     verdicts = judged("squat", squat(), views=("lateral",))
-    assert not verdicts["feet_angled"].assessable and not verdicts["feet_flat"].assessable
+    assert not verdicts["feet_angled"].assessable
     assert "No frontal clip" in verdicts["feet_angled"].reason
     assert verdicts["hips_below_knee"].assessable
+
+
+@pytest.mark.parametrize("lift, passed", [(1.0, True), (18.0, False)])
+def test_feet_flat_is_judged_side_on_when_only_the_lateral_view_is_given(lift, passed) -> None:
+    verdict = judged("squat", squat(heel_lift_deg=lift), views=("lateral",))["feet_flat"]
+    assert verdict.assessable and verdict.passed is passed
+    assert verdict.evidence["view"] == "lateral" and verdict.evidence["quantity"] == "heel rise in the deep half"
+    assert verdict.evidence["threshold"] == DEFAULT_RULES.squat_heel_rise_lateral.describe()
+
+
+def test_feet_flat_keeps_the_frontal_measure_when_both_views_are_given() -> None:
+    both = judged("squat", squat(heel_lift_deg=18.0))["feet_flat"]
+    frontal_only = judged("squat", squat(heel_lift_deg=18.0), views=("frontal",))["feet_flat"]
+    assert both.evidence["view"] == "frontal" and both.evidence == frontal_only.evidence
+
+
+def test_feet_flat_falls_back_to_the_lateral_view_when_the_frontal_one_is_refused() -> None:
+    rng = np.random.default_rng(4)
+    participant = Participant.sample(rng)
+    poses = squat()(participant, rng)
+    side = view_sample(participant, poses, lateral_camera(participant, rng), "lateral", FPS)
+    wrong = view_sample(participant, poses, lateral_camera(participant, rng), "frontal", FPS)
+    verdicts = RulesModel().judge("squat", [RepSample(0.0, 1.0, {"frontal": wrong, "lateral": side})])[0]
+    assert "looks lateral" in verdicts["feet_angled"].reason
+    assert verdicts["feet_flat"].assessable and verdicts["feet_flat"].evidence["view"] == "lateral"
+
+
+def test_feet_flat_with_heels_hidden_side_on_and_no_frontal_view_says_why() -> None:
+    rng = np.random.default_rng(5)
+    participant = Participant.sample(rng)
+    poses = squat()(participant, rng)
+    sample = view_sample(participant, poses, lateral_camera(participant, rng), "lateral", FPS)
+    sample.visibility[:, [29, 30]] = 0.1  # heels hidden
+    verdict = RulesModel().judge("squat", [RepSample(0.0, 1.0, {"lateral": sample})])[0]["feet_flat"]
+    assert verdict.reason == "Feet flat needs the heel, hidden in the lateral clip."
 
 
 def test_a_frontal_clip_given_as_lateral_is_refused() -> None:

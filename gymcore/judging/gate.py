@@ -4,8 +4,10 @@ once, before any model judges, and applied to every model alike (rules, pose, vi
 A criterion is judged from one view and needs some joints seen there: those its rule measures
 (gymcore.judging.rules.catalogue). The view must have been given, be usable (really frontal
 or lateral, the body in frame, the person found and not jumping: gymcore.perception.trackcheck,
-on the repetition's 16 frames) and show those joints. Otherwise every model's verdict on that
-criterion is ``not_assessable`` with the same reason.
+on the repetition's 16 frames) and show those joints. A rule may name a measure in another view to
+fall back on (``Rule.otherwise``); the first, in the rule's order, whose view passes judges the
+criterion. When none passes, every model's verdict on that criterion is ``not_assessable`` with
+the same reason.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from gymcore.criteria import criteria_for
 from gymcore.judging.rules.catalogue import RULES
 from gymcore.judging.rules.config import DEFAULT_RULES, ViewCheckLimits
+from gymcore.judging.rules.rule import Rule
 from gymcore.judging.types import CriteriaModel, RepSample, Verdict, ViewSample
 from gymcore.perception.trackcheck import ViewCheck, check_poses
 
@@ -27,10 +30,32 @@ def check_sample(sample: ViewSample, limits: ViewCheckLimits = DEFAULT_LIMITS) -
 
 def refusals(exercise: str, rep: RepSample, limits: ViewCheckLimits = DEFAULT_LIMITS) -> dict[str, str]:
     """For every criterion of ``exercise``, why it cannot be judged on ``rep`` ("" when it can)."""
+    return {cid: reason for cid, (_, reason) in judging_rules(exercise, rep, limits).items()}
+
+
+def judging_rules(exercise: str, rep: RepSample,
+                  limits: ViewCheckLimits = DEFAULT_LIMITS) -> dict[str, tuple[Rule | None, str]]:
+    """For every criterion of ``exercise``, the rule (of its rule and fallbacks) that judges it on
+    ``rep`` and "", or None and why it cannot be judged."""
     checks = {view: check_sample(sample, limits) for view, sample in rep.views.items()}
     rules = {rule.criterion_id: rule for rule in RULES[exercise]}
-    return {item.id: refusal(item.name, rules[item.id].view, rules[item.id].joints, checks)
-            for item in criteria_for(exercise)}
+    return {item.id: choose(item.name, rules[item.id], checks) for item in criteria_for(exercise)}
+
+
+def choose(name: str, rule: Rule, checks: dict[str, ViewCheck]) -> tuple[Rule | None, str]:
+    """The first of ``rule`` and its fallbacks whose view passes, or None and the reason: that of
+    the first whose view was given, or, when none was, that none of their views was given."""
+    options = rule.in_order()
+    reasons = [refusal(name, option.view, option.joints, checks) for option in options]
+    for option, reason in zip(options, reasons):
+        if not reason:
+            return option, ""
+    given = [reason for option, reason in zip(options, reasons) if option.view in checks]
+    if given:
+        return None, given[0]
+    views = list(dict.fromkeys(option.view for option in options))
+    return None, (f"No {' or '.join(views)} clip was given: {name} is judged from the "
+                  f"{' or the '.join(views)} view.")
 
 
 def refusal(name: str, view: str, joints: tuple[str, ...], checks: dict[str, ViewCheck]) -> str:

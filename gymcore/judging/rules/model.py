@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 from gymcore.criteria import criteria_for
-from gymcore.judging.gate import refusals
-from gymcore.judging.rules.catalogue import RULES
+from gymcore.judging.gate import judging_rules
 from gymcore.judging.rules.config import DEFAULT_RULES, RulesConfig
 from gymcore.judging.rules.geometry import ViewGeometry
 from gymcore.judging.rules.rule import Rule
@@ -28,16 +27,17 @@ class RulesModel:
         return [self.judge_rep(exercise, rep) for rep in reps]
 
     def judge_rep(self, exercise: str, rep: RepSample) -> dict[str, Verdict]:
-        rules = {rule.criterion_id: rule for rule in RULES[exercise]}
-        gate = refusals(exercise, rep, self.config.view)
+        gate = judging_rules(exercise, rep, self.config.view)  # the rule (or fallback) whose view passes
         geometry = {view: ViewGeometry.of(sample) for view, sample in rep.views.items()}
         return {
-            item.id: Verdict.not_assessable(gate[item.id]) if gate[item.id] else self.apply(rules[item.id], geometry)
+            item.id: self.apply(rule, geometry) if rule else Verdict.not_assessable(reason)
             for item in criteria_for(exercise)
+            for rule, reason in [gate[item.id]]
         }
 
     def apply(self, rule: Rule, geometry: dict[str, ViewGeometry]) -> Verdict:
-        """The rule's measurement and verdict on a repetition the gate let through."""
+        """The rule's measurement and verdict on a repetition the gate let through (``rule`` is the
+        one of a rule and its fallbacks that the gate chose; the evidence names its view)."""
         g = geometry[rule.view]
         measurement = rule.measure(g)
         if not measurement.valid:

@@ -1,4 +1,5 @@
-"""A rule: which view and joints a criterion needs, and how it is measured there."""
+"""A rule: which view and joints a criterion needs, and how it is measured there (with, for some
+criteria, a measure in another view to fall back on)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,13 @@ class Rule:
     unit: str
     limit: Callable[[RulesConfig], Limit]
     measure: Callable[[ViewGeometry], Measurement]
+    # The same criterion measured in another view, used when this rule's view is not given or
+    # fails the view gate (gymcore.judging.gate picks the first that passes).
+    otherwise: Rule | None = None
+
+    def in_order(self) -> tuple[Rule, ...]:
+        """This rule, then its fallbacks, in order of preference."""
+        return (self, *(self.otherwise.in_order() if self.otherwise else ()))
 
 
 def at(values: np.ndarray, position: int) -> Measurement:
