@@ -13,6 +13,8 @@ between and fail without waiting.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -20,6 +22,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 # How long a writer waits for another's transaction: a save takes milliseconds, a migration of a
 # large history some seconds.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Between two tries of the switch to WAL that another connection's lock refused.
+WAL_RETRY_S = 0.05
 _WRITING = "gymcore_writing"
 
 
@@ -43,9 +47,28 @@ def _sqlite_connected(dbapi_connection: Any, _record: Any) -> None:
     try:
         # The timeout first: switching to WAL waits for other connections too.
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enter_wal(cursor)
     finally:
         cursor.close()
+
+
+def _enter_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the database to WAL, waiting for other connections as long as the busy timeout.
+
+    SQLite answers the switch with "database is locked" at once, without its busy handler, when
+    another connection holds the file at that moment: several processes opening one new history
+    together (tests/test_history_migrations.py caught it). Any other error, or one that outlasts
+    the timeout, is raised.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(WAL_RETRY_S)
 
 
 def _sqlite_begin(connection: Connection) -> None:
