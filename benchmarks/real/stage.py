@@ -2,6 +2,8 @@
 
 The clips are public files in other people's repositories and are never committed here; the
 manifest (clips.json beside this script) names each one by repository, commit, path and blob id.
+Run it with the project's environment (`. .venv/bin/activate`): where a clip lands is gymcore's
+`staged_path`, the one `gymcore evaluate --clips --root` reads.
 
     python benchmarks/real/stage.py --root ~/gymform-data/real-clips
     python benchmarks/real/stage.py --root DIR --mirror /work/.mirror   # from local clones instead
@@ -23,6 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from gymcore.evaluation.labelled import repository_folder, staged_path
+
 MANIFEST = Path(__file__).resolve().with_name("clips.json")
 
 
@@ -35,7 +39,7 @@ class ClipSource:
 
     @property
     def folder(self) -> str:
-        return self.repo.replace("/", "+")
+        return repository_folder(self.repo)
 
 
 class StageError(Exception):
@@ -91,7 +95,7 @@ def has_commit(git_dir: Path, commit: str) -> bool:
 
 
 def stage_clip(git_dir: Path, source: ClipSource, root: Path) -> None:
-    target = root / source.folder / source.path
+    target = staged_path(root, source.repo, source.path)
     if staged(target, source.blob):
         return
     found = str(git("--git-dir", str(git_dir), "rev-parse", f"{source.commit}:{source.path}")).strip()

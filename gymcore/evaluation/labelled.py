@@ -187,7 +187,17 @@ def _source_path(root: str | Path | None, source: object, where: str) -> Path:
     if root is None:
         raise InputError(f"{where} names its clip by repository: give --root, the folder"
                          " `python benchmarks/real/stage.py --root DIR` staged the clips in.")
-    return Path(os.path.abspath(Path(root) / source["repo"].replace("/", "+") / source["path"]))
+    return staged_path(root, source["repo"], source["path"])
+
+
+def repository_folder(repo: str) -> str:
+    """The folder a repository's clips are staged in: "owner/name" as OWNER+NAME."""
+    return repo.replace("/", "+")
+
+
+def staged_path(root: str | Path, repo: str, path: str) -> Path:
+    """Where ``benchmarks/real/stage.py`` stages a repository's file: ROOT/OWNER+NAME/PATH."""
+    return Path(os.path.abspath(Path(root) / repository_folder(repo) / path))
 
 
 def _file_path(path: Path, file: object, where: str) -> Path:
