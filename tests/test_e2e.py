@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen, seconds: float = 60.0) -> None:
+def wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}: {server.stdout.read()}")
+            raise RuntimeError(f"streamlit exited with {server.returncode}: {log_path.read_text()}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
                 if answer.status == 200:
@@ -67,24 +68,54 @@ def wait_until_healthy(url: str, server: subprocess.Popen, seconds: float = 60.0
     raise TimeoutError(f"the dashboard did not answer at {url} within {seconds:.0f} s")
 
 
+def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
+    """Until the app's script is not running: a click while an upload's rerun is under way can be lost
+    when that rerun replaces the button."""
+    page.locator('[data-testid="stStatusWidgetRunningIcon"]').wait_for(state="detached", timeout=timeout_ms)
+
+
+def wait_for_text(page, text: str, log_path: Path, timeout_ms: int) -> None:
+    """Until TEXT is on the page; if it never comes, fail with what the page and the server said instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.get_by_text(text).first.wait_for(timeout=timeout_ms)
+    except PlaywrightTimeout:
+        shown = page.locator("body").inner_text()[-3000:]
+        server = "\n".join(log_path.read_text().splitlines()[-40:])
+        pytest.fail(f"{text!r} not shown within {timeout_ms / 1000:.0f} s.\nThe page shows:\n{shown}\n"
+                    f"The server printed:\n{server}")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    url: str
+    log: Path
+
+
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
     """The app served on a free port, with its history in a temporary folder."""
     port = free_port()
     env = {**os.environ, "GYMFORM_HOME": str(tmp_path_factory.mktemp("home"))}
     env.pop("GYMFORM_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    # The server's output goes to a file, not a pipe: a pipe nobody reads fills up (64 KiB) and then blocks
+    # the server in the middle of an assessment.
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, server)
-        yield url
+        wait_until_healthy(url, server, log_path)
+        yield Dashboard(url, log_path)
     finally:
         server.terminate()
         server.wait(timeout=20)
+
 
 
 @pytest.fixture(scope="module")
@@ -102,14 +133,15 @@ def browser():
 
 def test_upload_two_clips_assess_and_read_the_results(dashboard, browser, squat_pair, squat_perception, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(dashboard)
+    page.goto(dashboard.url)
     for label, clip in zip(("Frontal clip", "Lateral clip"), squat_pair):
         uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=label)
         uploader.locator('input[type="file"]').set_input_files(str(clip))
         page.get_by_text(clip.name, exact=True).wait_for(timeout=30_000)  # the file chip, not the caption naming it too
     page.get_by_text("To assess — uploaded clips").wait_for(timeout=30_000)
+    wait_until_idle(page)
     page.get_by_role("button", name="Assess", exact=True).click()
-    page.get_by_text("Verdicts per repetition").wait_for(timeout=150_000)
+    wait_for_text(page, "Verdicts per repetition", dashboard.log, timeout_ms=150_000)
 
     # The page's cells, word for word and case as written ("pass", "FAIL", "not assessable"): the rules'
     # column of the first repetition is what the library's own assessment of the same clips says.
@@ -133,9 +165,11 @@ def test_the_faulty_sample_reads_fail_where_the_hips_stay_high(dashboard, browse
     """The bundled faulty squat (hips never below the knees) in one click: the rules' cell says FAIL,
     in capitals, as the page writes a failed criterion."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(dashboard)
+    page.goto(dashboard.url)
+    page.get_by_role("button", name="Squat · faulty", exact=True).wait_for(timeout=30_000)
+    wait_until_idle(page)
     page.get_by_role("button", name="Squat · faulty", exact=True).click()
-    page.get_by_text("Verdicts per repetition").wait_for(timeout=150_000)
+    wait_for_text(page, "Verdicts per repetition", dashboard.log, timeout_ms=150_000)
     cells = criteria_matrix(page)
     assert re.fullmatch(r"FAIL · 0\.\d\d", cells["Hips below knee"][0]), cells["Hips below knee"]
     assert page.get_by_text("Traceback").count() == 0
