@@ -93,6 +93,49 @@ def test_the_pose_rule_names_each_exercise_from_its_evidence() -> None:
     assert squat.exercise == "squat" and squat.method == "pose rule" and 0.5 < squat.confidence <= 1.0
 
 
+@pytest.mark.parametrize(("evidence", "reason"), [
+    # Both feet in the air for a few frames: a jump squat (real jump squats measured 0.34-0.36).
+    ({"free_leg_lift": 0.02, "foot_split": 0.15, "trunk_lean_deg": 35, "flight": 0.35}, "a jump"),
+    # The trunk tipped to horizontal with both feet down: a two-legged RDL, or getting down to the floor.
+    ({"free_leg_lift": 0.04, "foot_split": 0.05, "trunk_lean_deg": 90, "knee_flexion_deg": 45}, "two-legged"),
+    # Past 55 degrees with the knees hardly bent is a hinge, not a squat leaning forward.
+    ({"free_leg_lift": 0.03, "foot_split": 0.05, "trunk_lean_deg": 60, "knee_flexion_deg": 40}, "two-legged"),
+    # One knee bent, the other straight, over a wide stance: a side lunge.
+    ({"free_leg_lift": 0.05, "foot_split": 0.2, "trunk_lean_deg": 25, "stance_width": 1.2,
+      "knee_gap_deg": 95}, "side lunge"),
+])
+def test_a_movement_of_none_of_the_three_exercises_is_said_to_be_none_with_why(evidence, reason) -> None:
+    from gymcore.recognition.pose_rule import NONE, decide
+
+    named = decide(**evidence)
+    assert named.exercise == NONE and reason in named.reason and named.confidence > 0.5
+    assert named.looks_like.startswith("none of the three exercises") and reason in named.looks_like
+
+
+def test_what_stays_one_of_the_three_beside_the_none_tests() -> None:
+    from gymcore.recognition.pose_rule import decide
+
+    # A squat leaning 60 degrees forward with the knees bent 130 degrees: still a squat.
+    assert decide(free_leg_lift=0.02, foot_split=0.05, trunk_lean_deg=60, knee_flexion_deg=130).exercise == "squat"
+    # A sumo squat: wide, both knees bent alike.
+    assert decide(free_leg_lift=0.01, foot_split=0.03, trunk_lean_deg=10, stance_width=1.1,
+                  knee_flexion_deg=105, knee_gap_deg=12).exercise == "squat"
+    # SynthGym's faulty single-leg RDL, free leg left low but off the floor.
+    assert decide(free_leg_lift=0.28, foot_split=0.9, trunk_lean_deg=72, knee_flexion_deg=25).exercise == "deadlift"
+
+
+def test_a_clip_is_the_exercise_its_movements_name_most_surely() -> None:
+    from gymcore.recognition.pose_rule import NONE, Movement, Recognition, by_weight
+
+    squat = Recognition("squat", 0.9, "pose rule", {"trunk_lean_deg": 20.0})
+    floor = Recognition(NONE, 0.95, "pose rule", {"trunk_lean_deg": 95.0}, reason="both feet down")
+    clip = by_weight([Movement(float(i), i + 0.9, squat) for i in range(5)] + [Movement(6.0, 8.0, floor)])
+    # Getting down to the floor after five squats costs the set a little confidence, not its name.
+    assert clip.exercise == "squat" and clip.confidence == pytest.approx(0.9 * 4.5 / 5.45)
+    assert clip.evidence["movements"] == 6 and clip.evidence["movements_squat"] == 5
+    assert by_weight([Movement(0.0, 2.0, floor), Movement(3.0, 5.0, floor), Movement(6.0, 7.0, squat)]).exercise == NONE
+
+
 def test_an_unsure_recognition_says_so_and_a_named_exercise_does_not() -> None:
     from gymcore.recognition.pose_rule import Recognition, decide
 
@@ -101,3 +144,30 @@ def test_an_unsure_recognition_says_so_and_a_named_exercise_does_not() -> None:
     clear = decide(free_leg_lift=0.02, foot_split=0.05, trunk_lean_deg=20)
     assert clear.caution == "" and "caution" not in clear.to_dict()
     assert Recognition("squat", 0.3, "given", {}).caution == ""
+
+
+def test_a_movement_not_counted_is_kept_in_the_record_and_said_among_the_warnings(squat_perception) -> None:
+    from dataclasses import replace
+
+    from gymcore.pipeline.assess import assess
+    from gymcore.pipeline.record import AssessmentRecord, NotCounted
+    from gymcore.records.presentation import warning_lines
+
+    record = assess(perception=squat_perception).record()
+    assert record.segmentation.rejected == () and "rejected" not in record.to_dict()["segmentation"]
+    floor = NotCounted(7.5, 9.0, "none of the three exercises the tool knows: the trunk tipped to 95 degrees")
+    kept = AssessmentRecord.from_dict(replace(record, segmentation=replace(record.segmentation, rejected=(floor,))).to_dict())
+    assert kept.segmentation.rejected == (floor,)
+    assert f"Not counted as a repetition: 7.5-9.0 s looks like {floor.looks_like} (lateral clip)." in warning_lines(kept)
+
+
+def test_clips_of_none_of_the_three_are_refused_with_what_they_show_and_a_named_exercise_is_cautioned() -> None:
+    from gymcore.errors import InputError
+    from gymcore.recognition.pose_rule import NotAnExercise, Recognition, decide
+
+    hinge = decide(free_leg_lift=0.03, foot_split=0.05, trunk_lean_deg=88, knee_flexion_deg=40)
+    refusal = NotAnExercise(hinge)
+    assert isinstance(refusal, InputError) and refusal.recognition is hinge
+    assert "two-legged deadlift" in str(refusal) and "name it" in str(refusal)
+    named = Recognition("squat", 1.0, "given", {}, seen=hinge)
+    assert "looks like none of the three exercises" in named.caution and "two-legged" in named.caution

@@ -68,14 +68,21 @@ def test_a_missing_view_is_one_sentence_for_every_model(squat_pair) -> None:
 
 
 def test_the_gate_names_hidden_joints_and_lets_a_good_view_through() -> None:
+    from gymcore.judging.rules.catalogue import RULES
     from gymcore.perception.trackcheck import ViewCheck
 
     check = ViewCheck(view="lateral", width_ratio=0.1, orientation="lateral", detected_share=1.0,
                       in_frame_share=1.0, jump_times_s=[],
                       visibility={name: 0.9 for name in _landmarks()} | {"left_heel": 0.1, "right_heel": 0.2})
-    hidden_heels = refusal("Feet flat", "lateral", ("heel",), {"lateral": check})
+    rules = {rule.criterion_id: rule for rule in RULES["squat"]}
+    side_on_heels, depth = rules["feet_flat"].otherwise, rules["hips_below_knee"]
+    hidden_heels = refusal("Feet flat", side_on_heels, {"lateral": check})
     assert hidden_heels == "Feet flat needs the heel, hidden in the lateral clip."
-    assert refusal("Depth", "lateral", ("hip", "knee"), {"lateral": check}) == ""
+    assert refusal("Depth", depth, {"lateral": check}) == ""
+    # An oblique clip turned side-on: depth is judged from it, the heels' rise is not.
+    assert refusal("Depth", depth, {"lateral": check}, turned_from="oblique") == ""
+    assert refusal("Feet flat", side_on_heels, {"lateral": check}, turned_from="oblique").startswith(
+        "Feet flat is not judged from an oblique clip")
 
 
 def _check(view: str, heel: float = 0.9):

@@ -25,7 +25,7 @@ from gymcore.evaluation.clips import (
 from gymcore.evaluation.labelled import LabelledClip, LabelledRep, OtherMovement, count_held_out_run, read_labelled
 from gymcore.judging.types import Verdict
 from gymcore.pipeline.record import RepResult
-from gymcore.recognition.pose_rule import Recognition
+from gymcore.recognition.pose_rule import NONE, Recognition
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "gymcore" / "samples"
@@ -100,6 +100,15 @@ def test_in_an_other_clip_every_found_repetition_is_counted_and_recognition_is_w
     assert (summary.count_exact, summary.count_within_one) == (0, 0)
     assert summary.counted_movements == 2 and summary.on_other_movements == 2
     assert summary.movement_kinds == {"other_exercise": 1, "partial": 1}
+
+
+
+def test_an_other_clip_said_to_be_none_of_the_three_is_recognised_right_with_nothing_counted() -> None:
+    deadlift = clip("other", reps=(LabelledRep(0.0, 2.0, {}),))
+    score = score_clip(deadlift, recognised(NONE, 0.9), [], ("rules",))
+    assert score.recognised_right and score.counted_movements == [] and score.something_judged is False
+    squat = clip("squat", reps=(LabelledRep(0.0, 2.0, {}),))
+    assert not score_clip(squat, recognised(NONE, 0.9), [], ("rules",)).recognised_right
 
 
 # --- verdicts against labels -------------------------------------------------------------------

@@ -50,7 +50,7 @@ from gymcore.models.names import ASSESS_MODELS
 from gymcore.parallel.engine import run_jobs
 from gymcore.pipeline.batch import AssessTask
 from gymcore.pipeline.record import Evidence, RepResult
-from gymcore.recognition.pose_rule import Recognition
+from gymcore.recognition.pose_rule import NONE, NotAnExercise, Recognition
 from gymcore.serialize import jsonable
 
 # A found repetition is a labelled one when their spans overlap by at least this IoU. The labeller's
@@ -313,8 +313,8 @@ def score_clip(clip: LabelledClip, recognition: Recognition, reps: list[RepResul
         camera_angle_deg=clip.camera_angle_deg, expected_reps=0 if clip.exercise == OTHER else len(clip.reps),
         found=found, matches=matches, counted_movements=counted_movements(clip, found, matches),
         recognised=recognition.exercise, confidence=recognition.confidence,
-        # Recognition names one of the three exercises: an ``other`` clip is never right until it can say "none".
-        recognised_right=recognition.exercise == clip.exercise,
+        # An ``other`` clip is recognised right when the product says it is none of the three.
+        recognised_right=recognition.exercise == (NONE if clip.exercise == OTHER else clip.exercise),
         something_judged=rules_judged if "rules" in models else None, tallies=tallies, disagreements=disagreements,
     )
 
@@ -371,7 +371,10 @@ class ClipTask:
         self.assess.setup()
 
     def run(self, clip: LabelledClip) -> ClipScore:
-        record = self.assess.run(clip.item)
+        try:
+            record = self.assess.run(clip.item)
+        except NotAnExercise as refusal:  # the product's answer for a clip of none of the three: nothing counted
+            return score_clip(clip, refusal.recognition, [], self.assess.models)
         return score_clip(clip, record.exercise, record.reps, self.assess.models)
 
     def label(self, clip: LabelledClip) -> str:

@@ -38,15 +38,18 @@ def judging_rules(exercise: str, rep: RepSample,
     """For every criterion of ``exercise``, the rule (of its rule and fallbacks) that judges it on
     ``rep`` and "", or None and why it cannot be judged."""
     checks = {view: check_sample(sample, limits) for view, sample in rep.views.items()}
+    turned = {view: sample.turned_from for view, sample in rep.views.items()}
     rules = {rule.criterion_id: rule for rule in RULES[exercise]}
-    return {item.id: choose(item.name, rules[item.id], checks) for item in criteria_for(exercise)}
+    return {item.id: choose(item.name, rules[item.id], checks, turned) for item in criteria_for(exercise)}
 
 
-def choose(name: str, rule: Rule, checks: dict[str, ViewCheck]) -> tuple[Rule | None, str]:
+def choose(name: str, rule: Rule, checks: dict[str, ViewCheck],
+           turned: dict[str, str] | None = None) -> tuple[Rule | None, str]:
     """The first of ``rule`` and its fallbacks whose view passes, or None and the reason: that of
-    the first whose view was given, or, when none was, that none of their views was given."""
+    the first whose view was given, or, when none was, that none of their views was given.
+    ``turned`` names the views whose landmarks were turned from an oblique clip."""
     options = rule.in_order()
-    reasons = [refusal(name, option.view, option.joints, checks) for option in options]
+    reasons = [refusal(name, option, checks, (turned or {}).get(option.view, "")) for option in options]
     for option, reason in zip(options, reasons):
         if not reason:
             return option, ""
@@ -58,14 +61,19 @@ def choose(name: str, rule: Rule, checks: dict[str, ViewCheck]) -> tuple[Rule | 
                   f"{' or the '.join(views)} view.")
 
 
-def refusal(name: str, view: str, joints: tuple[str, ...], checks: dict[str, ViewCheck]) -> str:
-    """Why the criterion ``name``, judged in ``view`` from ``joints``, cannot be judged ("" when it can)."""
+def refusal(name: str, rule: Rule, checks: dict[str, ViewCheck], turned_from: str = "") -> str:
+    """Why the criterion ``name``, judged by ``rule`` in its view from its joints, cannot be judged
+    ("" when it can)."""
+    view = rule.view
     check = checks.get(view)
     if check is None:
         return f"No {view} clip was given: {name} is judged from the {view} view."
+    if turned_from and not rule.turned_ok:
+        return (f"{name} is not judged from an {turned_from} clip: MediaPipe's 3D landmarks turned to a {view}"
+                f" view are not precise enough for it. Film the {view} view straight on.")
     if not check.usable:
         return f"{name} is not judged because " + "; ".join(check.problems) + "."
-    hidden = check.hidden(joints)
+    hidden = check.hidden(rule.joints)
     if hidden:
         names = ", ".join(joint.replace("_", " ") for joint in hidden)
         return f"{name} needs the {names}, hidden in the {view} clip."

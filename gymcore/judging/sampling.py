@@ -6,9 +6,12 @@ import numpy as np
 
 from gymcore.config import MODEL_FRAMES
 from gymcore.errors import InputError
+from gymcore.judging.rules.config import DEFAULT_RULES
 from gymcore.judging.types import RepSample, ViewSample
 from gymcore.perception.analysis import Perception, ViewAnalysis
 from gymcore.perception.features import pose_features
+from gymcore.perception.trackcheck import orientation, width_ratio
+from gymcore.perception.turned import VIRTUAL_SIZE, turned
 from gymcore.perception.video import uniform_indices
 from gymcore.repetitions.types import Repetition
 
@@ -39,8 +42,21 @@ def view_sample(view: ViewAnalysis, rep: Repetition, needs_images: bool) -> View
                 " (gymcore.pipeline.assess.perceive does), or judge with the rules or the pose model."
             )
         images = view.timeline_frames[positions]
+    landmarks, image_size = track.landmarks, (view.source.width, view.source.height)
+    turned_from = _oblique(landmarks, image_size)
+    if turned_from:
+        landmarks, image_size = turned(track.world, view.view), VIRTUAL_SIZE
     return ViewSample(
-        view=view.view, frame_indices=track.frame_indices, time_s=track.time_s, landmarks=track.landmarks,
-        visibility=track.visibility, features=pose_features(track.landmarks), images=images,
-        image_size=(view.source.width, view.source.height),
+        view=view.view, frame_indices=track.frame_indices, time_s=track.time_s, landmarks=landmarks,
+        visibility=track.visibility, features=pose_features(landmarks), images=images, image_size=image_size,
+        turned_from=turned_from,
     )
+
+
+def _oblique(landmarks: np.ndarray, image_size: tuple[int, int]) -> str:
+    """"oblique" when the repetition's frames show the body at 30-60 degrees (neither a frontal nor a
+    lateral criterion is judged from such a picture, so the view is turned: gymcore.perception.turned),
+    else ""."""
+    detected = np.isfinite(landmarks[:, :, :2]).all(axis=(1, 2))
+    facing = orientation(width_ratio(landmarks[detected], image_size), DEFAULT_RULES.view)
+    return facing if facing == "oblique" else ""

@@ -25,6 +25,9 @@ class ViewSample:
     features: np.ndarray  # (16, 5984) gymcore.perception.features.pose_features of the landmarks
     images: np.ndarray | None = None  # (16, H, W, 3) RGB uint8, upright; None when not decoded
     image_size: tuple[int, int] = (0, 0)  # (width, height) the normalised landmarks refer to
+    # "oblique" when the clip showed the body at 30-60 degrees and the landmarks are MediaPipe's 3D
+    # ones turned to this view (gymcore.perception.turned); "" when they are the clip's own.
+    turned_from: str = ""
 
 
 @dataclass

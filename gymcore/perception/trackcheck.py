@@ -8,8 +8,9 @@ too (gymcore.judging.gate), as samples: see ``jump_times``.
 
 A lateral camera sees the shoulders and hips edge on: their horizontal widths shrink toward zero
 while the torso keeps its length (what it shows instead is the torso's depth). A frontal camera
-sees them at full width, about 0.55 torso lengths. Between the two bands the view is oblique and
-neither a frontal nor a lateral criterion is judged from it.
+sees them at full width, about 0.55 torso lengths. Between the two bands the view is oblique: its
+repetitions are judged through MediaPipe's 3D landmarks turned to the view the clip was given as
+(gymcore.perception.turned), which the check says (``oblique_flag``).
 """
 
 from __future__ import annotations
@@ -217,6 +218,17 @@ def check_poses(
     return check
 
 
+def oblique_flag(check: ViewCheck) -> list[QualityFlag]:
+    """The sentence a reviewer needs when a view is oblique, as a flag (none otherwise)."""
+    if check.orientation != "oblique":
+        return []
+    return [QualityFlag("oblique", (
+        f"the {check.view} clip is oblique (shoulders and hips {check.width_ratio:.2f} torso lengths wide): its"
+        f" repetitions are judged from MediaPipe's 3D landmarks turned to a {check.view} view, less precise than a"
+        f" {check.view} clip; the criteria resting on the depth of the feet, the head or the free leg are not"
+        " judged from it."))]
+
+
 def jump_times(landmarks: np.ndarray, time_s: np.ndarray, image_size: tuple[int, int], *,
                every_frame: bool) -> list[float]:
     """Times (s) at which the tracked body steps, slides or changes its apparent size faster than a
@@ -336,7 +348,8 @@ def _problems(check: ViewCheck, limits: ViewCheckLimits) -> list[str]:
     name = check.view
     if check.detected_share < limits.min_detected_share:
         problems.append(f"the person was found in only {check.detected_share:.0%} of the {name} frames")
-    if check.orientation != name and check.orientation != "unknown":
+    # An oblique clip is judged through its 3D landmarks turned to its view (oblique_flag).
+    if check.orientation not in (name, "unknown", "oblique"):
         problems.append(
             f"the {name} clip looks {check.orientation} (shoulders and hips {check.width_ratio:.2f} torso"
             f" lengths wide; a {name} view shows "

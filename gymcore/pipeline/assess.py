@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 
-from gymcore.criteria import EXERCISES
+from gymcore.criteria import EXERCISE_NAMES, EXERCISES
 from gymcore.errors import InputError
 from gymcore.judging.gate import judge_gated, refusals
 from gymcore.judging.registry import ASSESS_MODELS, check_model_name, has_weights, load_criteria_models
 from gymcore.judging.sampling import rep_sample
 from gymcore.judging.types import Verdict
 from gymcore.perception.analysis import Perception, ViewAnalysis, analyse_clips
-from gymcore.perception.trackcheck import ViewCheck, check_track
+from gymcore.perception.trackcheck import ViewCheck, check_track, oblique_flag
+from gymcore.pipeline.record import NotCounted
 from gymcore.pipeline.result import Assessment, rep_result, summarise
-from gymcore.recognition.pose_rule import Recognition, recognise
+from gymcore.recognition.pose_rule import NONE, NotAnExercise, Recognition, recognise, screened
 from gymcore.repetitions.windows import repetitions
 
 
@@ -49,12 +51,19 @@ def assess(
     # A named exercise is still recognised (a few milliseconds), so that a clip named as lunges but
     # showing a squat is judged as lunges with a caution, not silently.
     seen = recognise(perception)
+    if not exercise and seen.exercise == NONE:
+        raise NotAnExercise(seen)
     recognition = Recognition(exercise, 1.0, "given", {}, seen) if exercise else seen
     timing["recognition"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     views = {name: _view_check(view) for name, view in perception.views().items()}
     windows, segmentation = repetitions(perception, recognition.exercise)
+    windows, rejected = screened(perception, recognition.exercise, windows, str(segmentation["view"]))
+    not_counted = [NotCounted(round(m.start_s, 3), round(m.end_s, 3), m.recognition.looks_like) for m in rejected]
+    if not windows:
+        raise InputError(_nothing_like(recognition.exercise, not_counted))
+    segmentation["rejected"] = [asdict(item) for item in not_counted]
     timing["segmentation"] = time.perf_counter() - clock
 
     loaded, weights = load_criteria_models(models, recognition.exercise, engine)
@@ -80,6 +89,12 @@ def assess(
     timing["total"] = reused_s + time.perf_counter() - started
     return Assessment(recognition, reps, summarise(reps, recognition.exercise, primary), timing, weights, views,
                       segmentation, perception)
+
+
+def _nothing_like(exercise: str, not_counted: list[NotCounted]) -> str:
+    return (f"No movement in the clips looks like {EXERCISE_NAMES[exercise].lower()}: "
+            + "; ".join(item.describe() for item in not_counted)
+            + ". Nothing was judged; check the exercise, or film the set again with the whole body in view.")
 
 
 def perceive(
@@ -129,7 +144,7 @@ def _listed_frame_sides(models: tuple[str, ...] | list[str], exercise: str) -> s
 def _view_check(view: ViewAnalysis) -> ViewCheck:
     """Whether the view can be trusted, with what its clip's quality report warns of."""
     check = check_track(view.view, view.timeline, (view.source.width, view.source.height))
-    check.flags = list(view.quality.flags)
+    check.flags = list(view.quality.flags) + oblique_flag(check)
     return check
 
 

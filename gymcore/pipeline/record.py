@@ -67,6 +67,8 @@ class Segmentation:
     segmented: bool  # False when no repetition was found and the whole clip is one
     offset_s: float | None = None  # the other view's lag, when there are two
     note: str = ""  # a sentence for the user when the clip was not segmented
+    # Movements found like repetitions but not counted, as they do not look like the exercise.
+    rejected: tuple[NotCounted, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {"view": self.view, "signal": self.signal}
@@ -75,12 +77,32 @@ class Segmentation:
         data["segmented"] = self.segmented
         if self.note:
             data["note"] = self.note
+        if self.rejected:
+            data["rejected"] = [asdict(item) for item in self.rejected]
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Segmentation:
         return cls(view=data["view"], signal=data["signal"], segmented=bool(data["segmented"]),
-                   offset_s=data.get("offset_s"), note=data.get("note", ""))
+                   offset_s=data.get("offset_s"), note=data.get("note", ""),
+                   rejected=tuple(NotCounted(**item) for item in data.get("rejected", ())))
+
+    @property
+    def not_counted(self) -> list[str]:
+        """A sentence per movement left out of the repetitions."""
+        return [f"Not counted as a repetition: {item.describe()} ({self.view} clip)." for item in self.rejected]
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    """A movement that was found like a repetition but does not look like the exercise."""
+
+    start_s: float
+    end_s: float
+    looks_like: str
+
+    def describe(self) -> str:
+        return f"{self.start_s:.1f}-{self.end_s:.1f} s looks like {self.looks_like}"
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,27 @@
-"""Which exercise is this? A transparent rule over the pose, for when the user does not say.
+"""Which exercise is this? A transparent rule over the pose, for when the user does not say, and
+for each repetition whether it looks like the exercise at all.
 
-At the deepest frames of the clip (the top fifth of its movement), from MediaPipe's world
-landmarks (metres, so either camera will do):
+At the deepest frames of a movement (the top fifth of its knee flexion or trunk lean), from
+MediaPipe's world landmarks (metres, so either camera will do):
 
-1. one ankle lifted well above the other while the trunk tips forward, or the trunk tipped far
-   forward whatever the free leg does: single-leg deadlift;
-2. otherwise the feet split front to back: lunge;
-3. otherwise: squat.
+1. the whole body off the floor: a jump, none of the three exercises;
+2. one ankle lifted well above the other while the trunk tips forward, or the trunk tipped far
+   forward with one foot off the floor: single-leg deadlift;
+3. the trunk tipped as a hinge does with both feet down: a two-legged deadlift or a move to the
+   floor, none of the three;
+4. one knee bent far more than the other over a wide stance, without a front-to-back split: a side
+   lunge, none of the three;
+5. otherwise the feet split front to back: lunge;
+6. otherwise: squat.
 
-Each test's margin over its threshold gives the confidence. A learned classifier may replace
-the rule later; the result says which decided. When the user names the exercise, the rule still
-looks, and a confident disagreement comes with a caution.
+Each test's margin over its threshold gives the confidence. A clip is named over its movements
+(``recognise``), and each repetition of the set is checked on its own frames (``screened``). A
+learned classifier may replace the rule later; the result says which decided. When the user names
+the exercise, the rule still looks, and a confident disagreement comes with a caution.
+
+The thresholds of the "none" tests were set on the real-clip benchmark's tuning half
+(docs/real-benchmark.md) with SynthGym's demo clips checked unchanged; the values measured there
+are beside each.
 """
 
 from __future__ import annotations
@@ -19,11 +30,17 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from gymcore.criteria import EXERCISE_NAMES
 from gymcore.errors import InputError
 from gymcore.perception.analysis import Perception, ViewAnalysis
 from gymcore.perception.pose import LANDMARK
+from gymcore.repetitions.segmentation import segment
+from gymcore.repetitions.signals import fill_gaps
+from gymcore.repetitions.types import MovementSignal, Repetition
+
+NONE = "none"  # what a movement of none of the three exercises is recognised as
 
 # Free-leg lift (ankle height difference over leg length) and trunk lean of a single-leg deadlift.
 FREE_LEG_LIFT = 0.25
@@ -32,6 +49,25 @@ DEADLIFT_TRUNK_LEAN_DEG = 35.0
 # faulty single-leg RDL): a squat's trunk stays within about 45-50 degrees of vertical, low-bar
 # back squats included (Glassbrook et al. 2017, J Strength Cond Res 31(9)).
 DEEP_HINGE_LEAN_DEG = 55.0
+# Below this free-leg lift both feet are on the floor: no single-leg deadlift. Real two-legged
+# deadlifts and RDLs measured 0.01-0.07, real single-leg RDLs 0.59-0.91, SynthGym's faulty
+# single-leg RDLs (free leg left low) 0.28-0.38, and squats 0.0-0.35 (rear-oblique views read high).
+BOTH_FEET_DOWN = 0.15
+# With both feet down, a trunk past this is a hinge whatever the knees do: real two-legged
+# deadlifts and RDLs 65-94 degrees, real squats up to 62 (a frontal view's depth estimate).
+TWO_LEG_HINGE_LEAN_DEG = 65.0
+# Past DEEP_HINGE_LEAN_DEG with the knees bent less than this, the trunk hinged rather than leaned
+# into a squat: real squats leaning past 50 degrees bent their knees 128-141 degrees, real RDLs 22-54.
+SQUAT_KNEE_FLEXION_DEG = 90.0
+# A side lunge: a stance this wide (ankles across the hip line, over leg length; squats 0.3-1.2)
+# with one knee bent this much more than the other (squats up to 25 degrees; real side lunges 90-104).
+SIDE_LUNGE_STANCE = 0.9
+SIDE_LUNGE_KNEE_GAP_DEG = 60.0
+# A jump: the lower foot and the hips both this far above standing (over the image leg length) for
+# FLIGHT_FRAMES frames running.
+FLIGHT = 0.2
+FLIGHT_FRAMES = 3
+FLIGHT_BASELINE_S = 2.0
 # Front-to-back foot split of a lunge, over leg length (a forward lunge splits about one leg
 # length; a squat stance is side by side).
 LUNGE_SPLIT = 0.4
@@ -41,8 +77,6 @@ DEEPEST_SHARE = 0.2
 # squats, lunges and single-leg RDLs were named right, two of them with 0.67 and 0.68 (an oblique
 # squat, a banded hinge), which get the caution too: it costs the user one click.
 UNSURE_BELOW = 0.75
-
-
 @dataclass(frozen=True)
 class Recognition:
     exercise: str
@@ -51,6 +85,7 @@ class Recognition:
     evidence: dict[str, float]
     # With a named exercise: what the pose rule recognised in the clips all the same.
     seen: Recognition | None = None
+    reason: str = ""  # for NONE: what the pose showed instead, in words
 
     @property
     def caution(self) -> str:
@@ -65,10 +100,21 @@ class Recognition:
                 " Romanian deadlifts: if the clip shows another exercise, these verdicts do not apply; if it"
                 " shows one of the three, name it instead of letting it be recognised.")
 
+    @property
+    def looks_like(self) -> str:
+        """What the pose showed, in words: "a lunge (91% sure)", or the reason it is none of the three."""
+        if self.exercise == NONE:
+            return f"none of the three exercises the tool knows: {self.reason}"
+        return f"{_spoken(self.exercise)} ({self.confidence:.0%} sure)"
+
     def _disagreement(self) -> str:
         seen = self.seen
         if seen is None or seen.exercise == self.exercise or not seen.confidence >= UNSURE_BELOW:
             return ""
+        if seen.exercise == NONE:
+            return (f"The exercise was named {_spoken(self.exercise)}, but the pose looks like {seen.looks_like}."
+                    f" The verdicts judge the criteria of {_spoken(self.exercise)}; they do not apply to another"
+                    " exercise.")
         return (f"The exercise was named {_spoken(self.exercise)}, but the pose looks like"
                 f" {_spoken(seen.exercise)} ({seen.method}, {seen.confidence:.0%} confident). The verdicts judge the"
                 f" criteria of {_spoken(self.exercise)}: if the clip shows {_spoken(seen.exercise)}, assess it as"
@@ -85,6 +131,25 @@ class Recognition:
         return record | ({"caution": self.caution} if self.caution else {})
 
 
+class NotAnExercise(InputError):
+    """The clips show none of the three exercises, and none was named."""
+
+    def __init__(self, recognition: Recognition) -> None:
+        super().__init__(
+            f"The clips look like {recognition.looks_like}. The tool judges squats, forward lunges and single-leg"
+            " Romanian deadlifts, so nothing was judged; if the clips do show one of the three, name it.")
+        self.recognition = recognition
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A stretch of the clip and what it looks like on its own frames."""
+
+    start_s: float
+    end_s: float
+    recognition: Recognition
+
+
 def _spoken(exercise: str) -> str:
     """The exercise's name inside a sentence: "a squat", "a single-leg Romanian deadlift"."""
     name = EXERCISE_NAMES[exercise]
@@ -92,55 +157,197 @@ def _spoken(exercise: str) -> str:
 
 
 def recognise(perception: Perception) -> Recognition:
-    """The exercise of a whole clip, by the pose rule (the result's ``method`` says so).
+    """The exercise of a whole clip, by the pose rule over its movements (the result's ``method``
+    says so).
+
+    Each movement of the clip (``movements``) is named on its own; the clip is the exercise its
+    movements name most, weighted by how sure each is, so that walking in, getting down to the
+    floor or a different exercise before the set does not blur an obvious set. A clip whose
+    movements are mostly none of the three is recognised as ``NONE``. A clip with no movement
+    deep enough to segment is named from its deepest frames as a whole.
 
     The shipped classifier (``gymcore.models.recognise_perception``) was trained on 16 frames of
     one repetition; over a whole clip with set-up motion it named 19 of 24 SynthGym multi-repetition
-    demo clips right where this rule, which looks at the deepest frames, named 24 of 24 (seeds
-    101-404), so the rule decides for clips. Looks at the lateral view when there is one.
+    demo clips right where this rule named 24 of 24 (seeds 101-404), so the rule decides for clips.
+    Looks at the lateral view when there is one.
     """
+    view = _recognition_view(perception)
+    named = movements(view)
+    if not named:
+        return decide(**window_features(view))
+    return by_weight(named)
+
+
+def movements(view: ViewAnalysis) -> list[Movement]:
+    """Every excursion of the view's activity (knee flexion or trunk lean, whichever is larger) deep
+    and long enough to be a repetition of some exercise, each named by ``decide`` on its frames."""
+    activity = MovementSignal("activity", view.timeline.time_s, _activity(view),
+                              np.full(len(view.timeline.time_s), np.nan))
+    return [Movement(rep.start_s, rep.end_s, decide(**window_features(view, rep.start_s, rep.end_s)))
+            for rep in segment(activity, "deadlift")]
+
+
+def screened(perception: Perception, exercise: str,
+             windows: list[dict[str, Repetition]], view: str) -> tuple[list[dict[str, Repetition]], list[Movement]]:
+    """The repetition windows that may be ``exercise``, and those whose own frames show none of the
+    three exercises (a move to the floor, a jump...), with what they show instead: movements that
+    are not repetitions of the set.
+
+    A window that looks like another of the three is kept: a faulty repetition looks like one (a
+    lunge with too short a step like a squat, a single-leg RDL whose trunk stays up like a squat),
+    as SynthGym's faulty demo sets showed when such windows were left out."""
+    analysis = perception.views()[view]
+    kept, rejected = [], []
+    for window in windows:
+        rep = window[view]
+        named = decide(**window_features(analysis, rep.start_s, rep.end_s))
+        if named.exercise == NONE:
+            rejected.append(Movement(rep.start_s, rep.end_s, named))
+        else:
+            kept.append(window)
+    return kept, rejected
+
+
+def _recognition_view(perception: Perception) -> ViewAnalysis:
     view = perception.lateral or perception.frontal
     if view is None:
         raise InputError("Give at least one clip to recognise the exercise from.")
-    features = deepest_features(view)
-    return decide(**features)
-
-
-def deepest_features(view: ViewAnalysis) -> dict[str, float]:
-    """Free-leg lift, foot split (both over leg length) and trunk lean at the deepest frames."""
-    world = view.timeline.world[view.timeline.detected]
-    if not len(world):
+    if not view.timeline.detected.any():
         raise InputError(f"Nobody was found in the {view.view} clip to recognise the exercise from.")
+    return view
+
+
+def by_weight(named: list[Movement]) -> Recognition:
+    """The exercise the movements name with the most confidence in all; its confidence is its share
+    of the whole, its evidence the median of its own movements' evidence."""
+    weights: dict[str, float] = {}
+    for movement in named:
+        weights[movement.recognition.exercise] = weights.get(movement.recognition.exercise, 0.0) + \
+            movement.recognition.confidence
+    exercise = max(weights, key=lambda name: weights[name])
+    own = [movement.recognition for movement in named if movement.recognition.exercise == exercise]
+    evidence = {key: round(float(np.median([item.evidence[key] for item in own])), 3) for key in own[0].evidence}
+    evidence["movements"] = len(named)
+    evidence[f"movements_{exercise}"] = len(own)
+    share = weights[exercise] / sum(weights.values())
+    return Recognition(exercise, float(np.mean([item.confidence for item in own])) * share, "pose rule", evidence,
+                       reason=own[0].reason)
+
+
+def _activity(view: ViewAnalysis) -> np.ndarray:
+    """Knee flexion or trunk lean, whichever is larger, per frame (degrees, NaN where nobody was found)."""
     knees = 180.0 - np.mean([view.angles["left_knee_3d"], view.angles["right_knee_3d"]], axis=0)
-    lean = view.angles["trunk_lean_3d"]
-    activity = np.nan_to_num(np.maximum(knees, lean))[view.timeline.detected]
-    deepest = activity >= np.quantile(activity, 1.0 - DEEPEST_SHARE)
+    activity = np.fmax(knees, view.angles["trunk_lean_3d"])
+    return np.where(view.timeline.detected, activity, np.nan)
+
+
+def window_features(view: ViewAnalysis, start_s: float | None = None, end_s: float | None = None) -> dict[str, float]:
+    """The evidence ``decide`` weighs, at the deepest frames (the top fifth of the activity) between
+    ``start_s`` and ``end_s`` (the whole clip by default): free-leg lift, foot split front to back
+    and stance width across (all over leg length), trunk lean, the knees' mean flexion and the gap
+    between them (degrees) from MediaPipe's world landmarks (metres, so either camera will do), and
+    the flight of the whole body in the image (``_flight``)."""
+    timeline = view.timeline
+    inside = timeline.detected.copy()
+    if start_s is not None and end_s is not None:
+        inside &= (timeline.time_s >= start_s) & (timeline.time_s <= end_s)
+    if inside.sum() < 2:
+        raise InputError(f"Nobody was found in the {view.view} clip to recognise the exercise from.")
+    activity = np.nan_to_num(_activity(view))
+    frames = np.flatnonzero(inside)
+    deepest = frames[activity[frames] >= np.quantile(activity[frames], 1.0 - DEEPEST_SHARE)]
+    world = timeline.world
+    leg = np.nanmedian(np.linalg.norm(world[timeline.detected][:, LANDMARK["left_hip"]]
+                                      - world[timeline.detected][:, LANDMARK["left_ankle"]], axis=1))
     w = world[deepest]
-    leg = np.nanmedian(np.linalg.norm(world[:, LANDMARK["left_hip"]] - world[:, LANDMARK["left_ankle"]], axis=1))
     left, right = w[:, LANDMARK["left_ankle"]], w[:, LANDMARK["right_ankle"]]
     lift = np.abs(left[:, 1] - right[:, 1]) / leg
     # Front to back is across the hip line, in the floor plane (world x and z).
     across = (w[:, LANDMARK["left_hip"]] - w[:, LANDMARK["right_hip"]])[:, [0, 2]]
-    forward = np.column_stack([-across[:, 1], across[:, 0]]) / np.linalg.norm(across, axis=1, keepdims=True)
-    split = np.abs(np.sum((left - right)[:, [0, 2]] * forward, axis=1)) / leg
+    across /= np.linalg.norm(across, axis=1, keepdims=True)
+    forward = np.column_stack([-across[:, 1], across[:, 0]])
+    feet = (left - right)[:, [0, 2]]
+    knees = 180.0 - np.stack([view.angles["left_knee_3d"][deepest], view.angles["right_knee_3d"][deepest]])
     return {
         "free_leg_lift": round(float(np.nanmedian(lift)), 3),
-        "foot_split": round(float(np.nanmedian(split)), 3),
-        "trunk_lean_deg": round(float(np.nanmedian(lean[view.timeline.detected][deepest])), 1),
+        "foot_split": round(float(np.nanmedian(np.abs(np.sum(feet * forward, axis=1)))) / leg, 3),
+        "stance_width": round(float(np.nanmedian(np.abs(np.sum(feet * across, axis=1)))) / leg, 3),
+        "trunk_lean_deg": round(float(np.nanmedian(view.angles["trunk_lean_3d"][deepest])), 1),
+        "knee_flexion_deg": round(float(np.nanmedian(knees)), 1),
+        "knee_gap_deg": round(float(np.abs(np.nanmedian(knees[0]) - np.nanmedian(knees[1]))), 1),
+        "flight": round(_flight(view, frames), 3),
     }
 
 
-def decide(free_leg_lift: float, foot_split: float, trunk_lean_deg: float) -> Recognition:
-    evidence = {"free_leg_lift": free_leg_lift, "foot_split": foot_split, "trunk_lean_deg": trunk_lean_deg}
-    hinge = max(min(free_leg_lift / FREE_LEG_LIFT, trunk_lean_deg / DEADLIFT_TRUNK_LEAN_DEG),
-                trunk_lean_deg / DEEP_HINGE_LEAN_DEG)
-    if hinge >= 1.0:
-        return Recognition("deadlift", _confidence(hinge), "pose rule", evidence)
+def _flight(view: ViewAnalysis, frames: np.ndarray) -> float:
+    """How far both feet left the floor together during ``frames``, over the image leg length: each
+    ankle's rise above where it was over the surrounding ``FLIGHT_BASELINE_S`` (its rolling median,
+    which follows a drifting camera), the lower of the two, held ``FLIGHT_FRAMES`` frames running
+    (a tracking glitch of a frame or two is no jump), in frames whose legs hang below the hips.
+    About 0 without a jump: a lifted leg leaves the other foot down."""
+    xy = view.timeline.landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
+    detected = view.timeline.detected
+    leg = float(np.nanmedian(np.linalg.norm(xy[detected][:, LANDMARK["left_hip"]]
+                                            - xy[detected][:, LANDMARK["left_ankle"]], axis=1)))
+    step = float(np.median(np.diff(view.timeline.time_s))) if len(view.timeline.time_s) > 1 else 1.0
+    size = max(3, int(round(FLIGHT_BASELINE_S / max(step, 1e-6))) | 1)
+    rises = []
+    for ankle in ("left_ankle", "right_ankle"):
+        height = fill_gaps(xy[:, LANDMARK[ankle], 1])
+        if not np.isfinite(height).all():
+            return 0.0
+        rises.append(median_filter(height, size=size, mode="nearest") - height)
+    rise = np.fmin(*rises) / max(leg, 1e-6)
+    # In the air the legs hang below the hips; feet drawn at the hips' height are a misread body.
+    hips = (xy[:, LANDMARK["left_hip"], 1] + xy[:, LANDMARK["right_hip"], 1]) / 2
+    legs_below = (np.fmax(xy[:, LANDMARK["left_ankle"], 1], xy[:, LANDMARK["right_ankle"], 1]) - hips) >= 0.5 * leg
+    rise = np.where(legs_below, rise, 0.0)[frames]
+    if len(rise) < FLIGHT_FRAMES:
+        return 0.0
+    held = np.lib.stride_tricks.sliding_window_view(rise, FLIGHT_FRAMES).min(axis=1)
+    return float(max(held.max(), 0.0))
+
+
+def decide(free_leg_lift: float, foot_split: float, trunk_lean_deg: float, stance_width: float = 0.5,
+           knee_flexion_deg: float = 90.0, knee_gap_deg: float = 0.0, flight: float = 0.0) -> Recognition:
+    """The exercise the evidence shows, or ``NONE`` with the reason in words; each test's margin over
+    its threshold gives the confidence."""
+    evidence = {"free_leg_lift": free_leg_lift, "foot_split": foot_split, "trunk_lean_deg": trunk_lean_deg,
+                "stance_width": stance_width, "knee_flexion_deg": knee_flexion_deg, "knee_gap_deg": knee_gap_deg,
+                "flight": flight}
+    if flight >= FLIGHT:
+        return _none(flight / FLIGHT, evidence, f"the whole body left the floor ({flight:.2f} leg lengths): a jump")
+    if free_leg_lift >= BOTH_FEET_DOWN:
+        hinge = max(min(free_leg_lift / FREE_LEG_LIFT, trunk_lean_deg / DEADLIFT_TRUNK_LEAN_DEG),
+                    trunk_lean_deg / DEEP_HINGE_LEAN_DEG)
+        if hinge >= 1.0:
+            return Recognition("deadlift", _confidence(hinge), "pose rule", evidence)
+    else:
+        hinge = _two_legged_hinge(trunk_lean_deg, knee_flexion_deg)
+        if hinge >= 1.0:
+            return _none(hinge, evidence, f"the trunk tipped to {trunk_lean_deg:.0f} degrees with both feet on the"
+                                          " floor: a two-legged deadlift, or a move to the floor")
+    side = min(stance_width / SIDE_LUNGE_STANCE, knee_gap_deg / SIDE_LUNGE_KNEE_GAP_DEG)
+    if side >= 1.0 and foot_split < LUNGE_SPLIT:
+        return _none(side, evidence, f"one knee bent {knee_gap_deg:.0f} degrees more than the other over a wide"
+                                     " stance: a side lunge")
     split = foot_split / LUNGE_SPLIT
     if split >= 1.0:
         return Recognition("lunges", _confidence(split) * _confidence(1 / max(hinge, 1e-6)), "pose rule", evidence)
     return Recognition("squat", _confidence(1 / max(split, 1e-6)) * _confidence(1 / max(hinge, 1e-6)),
                        "pose rule", evidence)
+
+
+def _two_legged_hinge(trunk_lean_deg: float, knee_flexion_deg: float) -> float:
+    """Past 1 when the trunk tipped as a hinge does rather than as a squat leaning forward: past
+    ``TWO_LEG_HINGE_LEAN_DEG``, or past ``DEEP_HINGE_LEAN_DEG`` with the knees bent less than a squat's."""
+    deep = trunk_lean_deg / TWO_LEG_HINGE_LEAN_DEG
+    straight_knees = min(trunk_lean_deg / DEEP_HINGE_LEAN_DEG, SQUAT_KNEE_FLEXION_DEG / max(knee_flexion_deg, 1e-6))
+    return max(deep, straight_knees)
+
+
+def _none(ratio: float, evidence: dict[str, float], reason: str) -> Recognition:
+    return Recognition(NONE, _confidence(ratio), "pose rule", evidence, reason=reason)
 
 
 def _confidence(ratio: float) -> float:

@@ -33,10 +33,11 @@ def exercise_title(exercise: str) -> str:
 
 
 def warning_lines(record: AssessmentRecord) -> list[str]:
-    """What to know before trusting the verdicts, as sentences: the exercise's caution, the two
-    clips' flags, then each view's problems (the view refused) and flags (a file cut short, someone
-    else in view, frames without the person...)."""
+    """What to know before trusting the verdicts, as sentences: the exercise's caution, the
+    movements not counted as repetitions, the two clips' flags, then each view's problems (the view
+    refused) and flags (a file cut short, someone else in view, frames without the person...)."""
     lines = [record.exercise.caution] if record.exercise.caution else []
+    lines += record.segmentation.not_counted
     lines += [flag.message for flag in record.pair_flags]
     for view, check in record.views.items():
         lines += [f"{view.capitalize()} view: {problem}" for problem in check.problems]

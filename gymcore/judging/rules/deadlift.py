@@ -83,7 +83,7 @@ RULES: tuple[Rule, ...] = (
     Rule("straight_back", "lateral", ("ear", "shoulder", "hip"), "ear-shoulder-hip angle at the bottom",
          "deg", lambda c: c.deadlift_head_trunk_deg, head_trunk_at_bottom),
     Rule("leg_extension", "lateral", ("hip", "knee", "ankle"), "free knee flexion at the bottom", "deg",
-         lambda c: c.deadlift_free_knee_flexion_deg, free_knee_flexion),
+         lambda c: c.deadlift_free_knee_flexion_deg, free_knee_flexion, turned_ok=False),
     Rule("control_reverse", "lateral", ("nose", "shoulder"), "speed entering the bottom over peak speed", "share",
          lambda c: c.deadlift_turn_speed_share, turn_speed_share),
     Rule("knee_bent", "lateral", ("hip", "knee", "ankle"), "standing shin tilt in the lower half", "deg",

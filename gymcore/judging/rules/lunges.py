@@ -88,7 +88,7 @@ RULES: tuple[Rule, ...] = (
     Rule("heels_width", "frontal", ("shoulder", "knee", "ankle"), "lower-leg spacing over shoulder width", "ratio",
          lambda c: c.lunge_track_width_ratio, track_width),
     Rule("head_forward", "lateral", ("ear", "shoulder", "hip"), "ear-shoulder-hip angle at its smallest", "deg",
-         lambda c: c.lunge_head_trunk_deg, head_drop),
+         lambda c: c.lunge_head_trunk_deg, head_drop, turned_ok=False),
     Rule("front_knee_90", "lateral", ("hip", "knee", "ankle"), "front knee angle at its most bent", "deg",
          lambda c: c.lunge_front_knee_deg, front_knee_angle),
     Rule("arm_swing", "lateral", ("hip", "shoulder", "elbow"), "shoulder angle range", "deg",

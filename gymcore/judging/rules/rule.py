@@ -37,6 +37,13 @@ class Rule:
     # The same criterion measured in another view, used when this rule's view is not given or
     # fails the view gate (gymcore.judging.gate picks the first that passes).
     otherwise: Rule | None = None
+    # Whether it is judged from an oblique clip's 3D landmarks turned to its view
+    # (gymcore.perception.turned). Not for the measures that rest on the depth of the feet, the head
+    # or the free leg, which MediaPipe guesses worst from one camera: on the real-clip benchmark's
+    # tuning half (docs/real-benchmark.md) turned views raised the false alarms of squat feet_flat
+    # (3% to 18%) and hip_knee_bend (32% to 44%), lunge head_forward (23% to 32%) and single-leg RDL
+    # leg_extension (25% to 50%), while the other criteria gained agreement at the same false alarms.
+    turned_ok: bool = True
 
     def in_order(self) -> tuple[Rule, ...]:
         """This rule, then its fallbacks, in order of preference."""
