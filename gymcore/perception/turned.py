@@ -36,9 +36,12 @@ def turned(world: np.ndarray, view: str) -> np.ndarray:
 
 
 def _hip_line(world: np.ndarray) -> np.ndarray:
-    """The unit direction from the right hip to the left in the floor plane (x, z), median over frames."""
-    line = np.nanmedian((world[:, LANDMARK["left_hip"]] - world[:, LANDMARK["right_hip"]])[:, [0, 2]], axis=0)
-    norm = float(np.hypot(*line))
+    """The unit direction from the right hip to the left in the floor plane (x, z), averaged over
+    frames as unit vectors (an average, unlike a median per coordinate, turns with the body)."""
+    lines = (world[:, LANDMARK["left_hip"]] - world[:, LANDMARK["right_hip"]])[:, [0, 2]]
+    lengths = np.linalg.norm(lines, axis=1, keepdims=True)
+    line = np.nanmean(np.where(lengths > 0, lines / np.where(lengths > 0, lengths, 1.0), np.nan), axis=0)
+    norm = float(np.hypot(*line)) if np.isfinite(line).all() else 0.0
     return line / norm if norm > 0 else np.array([1.0, 0.0])
 
 
