@@ -18,8 +18,8 @@ def about_vertical(world: np.ndarray, degrees: float) -> np.ndarray:
 @pytest.mark.parametrize("degrees", [35.0, 50.0, 140.0])
 def test_the_turned_view_does_not_depend_on_where_the_camera_stood(squat_perception, degrees) -> None:
     world = squat_perception.lateral.timeline.world[squat_perception.lateral.timeline.detected]
-    for view in ("lateral", "frontal"):
-        np.testing.assert_allclose(turned(about_vertical(world, degrees), view), turned(world, view), atol=1e-6)  # float32 landmarks
+    for view in ("lateral", "frontal"):  # equal up to the float32 landmarks' precision
+        np.testing.assert_allclose(turned(about_vertical(world, degrees), view), turned(world, view), atol=1e-6)
 
 
 def test_turned_side_on_or_facing_the_views_read_as_such(squat_perception) -> None:
