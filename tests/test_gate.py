@@ -82,7 +82,7 @@ def test_the_gate_names_hidden_joints_and_lets_a_good_view_through() -> None:
     # An oblique clip turned side-on: depth is judged from it, the heels' rise is not.
     assert refusal("Depth", depth, {"lateral": check}, turned_from="oblique") == ""
     assert refusal("Feet flat", side_on_heels, {"lateral": check}, turned_from="oblique").startswith(
-        "Feet flat is not judged from an oblique clip")
+        "Feet flat is not judged from a lateral clip that looks oblique")
 
 
 def _check(view: str, heel: float = 0.9):

@@ -52,5 +52,6 @@ def test_an_oblique_repetition_is_sampled_turned_and_judged_but_not_on_the_feet(
     sample = rep_sample(oblique, windows[0], needs_images=False)
     assert sample.views["lateral"].turned_from == "oblique"
     reasons = refusals("squat", sample)
-    assert reasons["hips_below_knee"] == "" and reasons["neutral_back"] == ""
-    assert reasons["feet_flat"].startswith("Feet flat is not judged from an oblique clip")
+    assert reasons["hips_below_knee"] == "" and reasons["hips_backward"] == ""
+    assert reasons["neutral_back"].startswith("Neutral back is not judged from a lateral clip that looks oblique")
+    assert reasons["feet_flat"].startswith("Feet flat is not judged from a lateral clip that looks oblique")

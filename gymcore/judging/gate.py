@@ -69,8 +69,8 @@ def refusal(name: str, rule: Rule, checks: dict[str, ViewCheck], turned_from: st
     if check is None:
         return f"No {view} clip was given: {name} is judged from the {view} view."
     if turned_from and not rule.turned_ok:
-        return (f"{name} is not judged from an {turned_from} clip: MediaPipe's 3D landmarks turned to a {view}"
-                f" view are not precise enough for it. Film the {view} view straight on.")
+        return (f"{name} is not judged from a {view} clip that looks {turned_from}: MediaPipe's 3D landmarks turned"
+                f" to a {view} view are not precise enough for it. Film the {view} view straight on.")
     if not check.usable:
         return f"{name} is not judged because " + "; ".join(check.problems) + "."
     hidden = check.hidden(rule.joints)

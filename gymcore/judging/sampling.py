@@ -11,7 +11,7 @@ from gymcore.judging.types import RepSample, ViewSample
 from gymcore.perception.analysis import Perception, ViewAnalysis
 from gymcore.perception.features import pose_features
 from gymcore.perception.trackcheck import orientation, width_ratio
-from gymcore.perception.turned import VIRTUAL_SIZE, turned
+from gymcore.perception.turned import VIRTUAL_SIZE, turned, turns
 from gymcore.perception.video import uniform_indices
 from gymcore.repetitions.types import Repetition
 
@@ -43,7 +43,7 @@ def view_sample(view: ViewAnalysis, rep: Repetition, needs_images: bool) -> View
             )
         images = view.timeline_frames[positions]
     landmarks, image_size = track.landmarks, (view.source.width, view.source.height)
-    turned_from = _oblique(landmarks, image_size)
+    turned_from = _turned_from(view.view, landmarks, image_size)
     if turned_from:
         landmarks, image_size = turned(track.world, view.view), VIRTUAL_SIZE
     return ViewSample(
@@ -53,10 +53,9 @@ def view_sample(view: ViewAnalysis, rep: Repetition, needs_images: bool) -> View
     )
 
 
-def _oblique(landmarks: np.ndarray, image_size: tuple[int, int]) -> str:
-    """"oblique" when the repetition's frames show the body at 30-60 degrees (neither a frontal nor a
-    lateral criterion is judged from such a picture, so the view is turned: gymcore.perception.turned),
-    else ""."""
+def _turned_from(view: str, landmarks: np.ndarray, image_size: tuple[int, int]) -> str:
+    """How the repetition's frames show the body when they are turned to ``view`` rather than
+    refused ("oblique", or "frontal" for a lateral clip: gymcore.perception.turned.turns), else ""."""
     detected = np.isfinite(landmarks[:, :, :2]).all(axis=(1, 2))
     facing = orientation(width_ratio(landmarks[detected], image_size), DEFAULT_RULES.view)
-    return facing if facing == "oblique" else ""
+    return facing if turns(view, facing) else ""

@@ -10,7 +10,8 @@ A lateral camera sees the shoulders and hips edge on: their horizontal widths sh
 while the torso keeps its length (what it shows instead is the torso's depth). A frontal camera
 sees them at full width, about 0.55 torso lengths. Between the two bands the view is oblique: its
 repetitions are judged through MediaPipe's 3D landmarks turned to the view the clip was given as
-(gymcore.perception.turned), which the check says (``oblique_flag``).
+(gymcore.perception.turned), as are those of a clip given as lateral that reads frontal; the check
+says so (``turned_flag``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from gymcore.perception.pose import LANDMARK, PoseTrack
+from gymcore.perception.turned import turns
 from gymcore.perception.video import ClipInfo
 
 # Shoulder and hip widths over the torso length facing the camera (shoulders ~0.36 m, hip joints
@@ -218,15 +220,15 @@ def check_poses(
     return check
 
 
-def oblique_flag(check: ViewCheck) -> list[QualityFlag]:
-    """The sentence a reviewer needs when a view is oblique, as a flag (none otherwise)."""
-    if check.orientation != "oblique":
+def turned_flag(check: ViewCheck) -> list[QualityFlag]:
+    """The sentence a reviewer needs when a view is judged through turned landmarks, as a flag."""
+    if not turns(check.view, check.orientation):
         return []
-    return [QualityFlag("oblique", (
-        f"the {check.view} clip is oblique (shoulders and hips {check.width_ratio:.2f} torso lengths wide): its"
-        f" repetitions are judged from MediaPipe's 3D landmarks turned to a {check.view} view, less precise than a"
-        f" {check.view} clip; the criteria resting on the depth of the feet, the head or the free leg are not"
-        " judged from it."))]
+    return [QualityFlag("turned", (
+        f"the {check.view} clip looks {check.orientation} (shoulders and hips {check.width_ratio:.2f} torso lengths"
+        f" wide): its repetitions are judged from MediaPipe's 3D landmarks turned to a {check.view} view, less"
+        f" precise than a {check.view} clip; the criteria resting on the depth of the feet, the arms, the head or"
+        " the free leg are not judged from it."))]
 
 
 def jump_times(landmarks: np.ndarray, time_s: np.ndarray, image_size: tuple[int, int], *,
@@ -348,8 +350,8 @@ def _problems(check: ViewCheck, limits: ViewCheckLimits) -> list[str]:
     name = check.view
     if check.detected_share < limits.min_detected_share:
         problems.append(f"the person was found in only {check.detected_share:.0%} of the {name} frames")
-    # An oblique clip is judged through its 3D landmarks turned to its view (oblique_flag).
-    if check.orientation not in (name, "unknown", "oblique"):
+    # A clip turned to its view is judged through its 3D landmarks (turned_flag).
+    if check.orientation not in (name, "unknown") and not turns(name, check.orientation):
         problems.append(
             f"the {name} clip looks {check.orientation} (shoulders and hips {check.width_ratio:.2f} torso"
             f" lengths wide; a {name} view shows "

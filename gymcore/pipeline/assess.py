@@ -20,7 +20,7 @@ from gymcore.judging.registry import ASSESS_MODELS, check_model_name, has_weight
 from gymcore.judging.sampling import rep_sample
 from gymcore.judging.types import Verdict
 from gymcore.perception.analysis import Perception, ViewAnalysis, analyse_clips
-from gymcore.perception.trackcheck import ViewCheck, check_track, oblique_flag
+from gymcore.perception.trackcheck import ViewCheck, check_track, turned_flag
 from gymcore.pipeline.record import NotCounted
 from gymcore.pipeline.result import Assessment, rep_result, summarise
 from gymcore.recognition.pose_rule import NONE, NotAnExercise, Recognition, recognise, screened
@@ -144,7 +144,7 @@ def _listed_frame_sides(models: tuple[str, ...] | list[str], exercise: str) -> s
 def _view_check(view: ViewAnalysis) -> ViewCheck:
     """Whether the view can be trusted, with what its clip's quality report warns of."""
     check = check_track(view.view, view.timeline, (view.source.width, view.source.height))
-    check.flags = list(view.quality.flags) + oblique_flag(check)
+    check.flags = list(view.quality.flags) + turned_flag(check)
     return check
 
 

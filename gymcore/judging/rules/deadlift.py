@@ -81,7 +81,7 @@ RULES: tuple[Rule, ...] = (
     Rule("balance", "frontal", ("shoulder", "hip"), "sideways sway of the hip centre", "torso lengths",
          lambda c: c.deadlift_hip_sway, hip_sway),
     Rule("straight_back", "lateral", ("ear", "shoulder", "hip"), "ear-shoulder-hip angle at the bottom",
-         "deg", lambda c: c.deadlift_head_trunk_deg, head_trunk_at_bottom),
+         "deg", lambda c: c.deadlift_head_trunk_deg, head_trunk_at_bottom, turned_ok=False),
     Rule("leg_extension", "lateral", ("hip", "knee", "ankle"), "free knee flexion at the bottom", "deg",
          lambda c: c.deadlift_free_knee_flexion_deg, free_knee_flexion, turned_ok=False),
     Rule("control_reverse", "lateral", ("nose", "shoulder"), "speed entering the bottom over peak speed", "share",

@@ -110,7 +110,7 @@ RULES: tuple[Rule, ...] = (
     Rule("hips_backward", "lateral", ("hip", "knee", "ankle", "heel", "foot_index"),
          "shin forward tilt in the lower half", "deg", lambda c: c.squat_shin_tilt_deg, shin_tilt),
     Rule("neutral_back", "lateral", ("shoulder", "hip", "wrist"), "arms to shoulder-hip line at the bottom",
-         "deg", lambda c: c.squat_arms_to_trunk_deg, arms_to_trunk),
+         "deg", lambda c: c.squat_arms_to_trunk_deg, arms_to_trunk, turned_ok=False),
     Rule("hips_below_knee", "lateral", ("hip", "knee"), "hip below knee at the bottom", "thigh lengths",
          lambda c: c.squat_hip_below_knee, hip_below_knee),
     Rule("feet_angled", "frontal", ("hip", "heel", "foot_index"), "foot progression angle", "deg",
