@@ -161,3 +161,37 @@ def test_thresholds_come_from_the_config() -> None:
     strict = RulesModel(RulesConfig(squat_hip_below_knee=Limit(low=2.0)))
     assert RulesModel().judge("squat", rep)[0]["hips_below_knee"].passed
     assert not strict.judge("squat", rep)[0]["hips_below_knee"].passed
+
+
+def raise_both_arms(sample, degrees: float) -> None:
+    """Swing both upper arms (elbows and wrists about the shoulders) forward together, in the
+    picture, by a ramp from 0 at the first frame to ``degrees`` at the last."""
+    size = np.array(sample.image_size, dtype=float)
+    points = sample.landmarks[..., :2] * size
+    toes = points[:, [31, 32]] - points[:, [29, 30]]
+    forward = 1.0 if np.nanmedian(toes[..., 0]) >= 0 else -1.0
+    for shoulder, arm in ((11, [13, 15]), (12, [14, 16])):
+        for frame, turn in enumerate(np.radians(np.linspace(0.0, degrees, len(points)))):
+            # Forward flexion turns the arm from hanging (+y) toward facing (+x * forward).
+            c, s = np.cos(turn), -forward * np.sin(turn)
+            offset = points[frame, arm] - points[frame, shoulder]
+            rotated = np.c_[c * offset[:, 0] - s * offset[:, 1], s * offset[:, 0] + c * offset[:, 1]]
+            sample.landmarks[frame, arm, :2] = (points[frame, shoulder] + rotated) / size
+
+
+def test_arms_raised_together_are_no_swing_but_a_counter_swing_is() -> None:
+    """Arms lifted together in front of the chest (the real-clip benchmark's labelled passes that
+    the range of one arm's angle failed) keep their separation; a swing opens it."""
+    rng = np.random.default_rng(11)
+    participant = Participant.sample(rng)
+    camera = lateral_camera(participant, rng)
+
+    def arm_swing(params: LungeParams, raised_deg: float = 0.0) -> object:
+        sample = view_sample(participant, lunge_rep(participant, params, FPS), camera, "lateral", FPS)
+        raise_both_arms(sample, raised_deg)
+        return RulesModel().judge("lunges", [RepSample(0.0, 1.0, {"lateral": sample})])[0]["arm_swing"]
+
+    still, raised = arm_swing(LungeParams(arm_swing_deg=10.0)), arm_swing(LungeParams(arm_swing_deg=10.0), 60.0)
+    assert still.passed and raised.passed
+    assert abs(raised.evidence["value"] - still.evidence["value"]) < 10.0
+    assert not arm_swing(LungeParams(arm_swing_deg=60.0)).passed

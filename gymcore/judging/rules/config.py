@@ -98,23 +98,30 @@ class RulesConfig:
     # Sideways spacing of the lower legs (ankles and knees) over shoulder width at the bottom [NSCA:
     # feet hip- to shoulder-width apart, "on rails", not on a tightrope]. [SynthGym] 0.31.
     lunge_track_width_ratio: Limit = Limit(low=0.31, high=1.6, softness=0.06)
-    # Head in line with the trunk: the ear-shoulder-hip angle at its smallest [NSCA: eyes ahead;
-    # McGill: head in line with the trunk]. About 180 looking ahead; looking down at the floor
-    # folds it. [SynthGym] 158.
+    # Head in line with the trunk: the ear-shoulder-hip angle at its smallest in the lower half of
+    # the lunge [NSCA: eyes ahead; McGill: head in line with the trunk]. About 180 looking ahead;
+    # looking down at the floor folds it. [SynthGym] 158 (the best train+val bound for this measure,
+    # 157.9). [Real tuning] labelled-pass values: median 162.3, 10th percentile 157.3, min 153.9
+    # (n=14); 157 would pass all but one, at 3 more SynthGym train+val errors.
     lunge_head_trunk_deg: Limit = Limit(low=158.0, softness=4.0)
     # Front knee angle at its most bent [ACE: about 90 degrees; a shallow lunge stays well above it].
     # [SynthGym] 110: MediaPipe's knee angle reads about 15 degrees more open. No lower bound: a
     # deeper front knee is not a fault of this criterion, and single-frame misreads reach below 40.
     lunge_front_knee_deg: Limit = Limit(high=110.0, softness=4.0)
-    # Range of the shoulder angle (hip-shoulder-elbow) over the repetition: a natural counter-swing
-    # stays within about 25-30 degrees; flailing arms go well past it. [SynthGym] 32.
-    lunge_arm_swing_deg: Limit = Limit(high=32.0, softness=4.0)
+    # Range of the two upper arms' separation (shoulder flexion, left minus right) over the
+    # repetition: a natural counter-swing of about 30 degrees each way opens and closes it by about
+    # 60; flailing arms go well past it [the protocol's "well past a natural counter-swing of about
+    # 30 degrees"]. [SynthGym] 65 (train+val bounds 61.5 to 72 all separate the labels).
+    # [Real tuning] labelled-pass values: median 15.8, 90th percentile 21.7, max 25.4 (n=14).
+    lunge_arm_swing_deg: Limit = Limit(high=65.0, softness=8.0)
     # Foot progression angle, both feet averaged, while standing [NSCA: both feet point forward].
     # [SynthGym] 4.8.
     lunge_foot_angle_deg: Limit = Limit(high=4.8, softness=2.0)
     # Trunk lean from vertical over the repetition [Farrokhi: the upright lunge keeps the trunk
-    # within about 10 degrees of vertical; their forward-lean condition is about 30].
-    lunge_trunk_lean_deg: Limit = Limit(high=14.0, softness=3.0)
+    # within about 10 degrees of vertical; their forward-lean condition is about 30]: halfway, 20.
+    # [Real tuning] labelled-pass values: median 17.2, 90th percentile 27.6 (n=14), so the earlier
+    # 14 failed 9 of them; [SynthGym] any bound from 13 to 20 makes no error on train+val or test.
+    lunge_trunk_lean_deg: Limit = Limit(high=20.0, softness=3.0)
     # Back thigh from vertical at the bottom [ACE: the back knee drops straight down under the hip].
     # [SynthGym] 11.
     lunge_back_thigh_deg: Limit = Limit(high=11.0, softness=3.0)
