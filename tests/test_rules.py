@@ -9,10 +9,11 @@ import pytest
 from gymcore.judging.rules.config import DEFAULT_RULES
 from gymcore.judging.rules.model import RulesModel
 from gymcore.judging.types import RepSample
-from gymcore.synth import Participant, SquatProgram, frontal_camera, lateral_camera, squat_sequence
+from gymcore.synth import Participant, SquatProgram, frontal_camera, lateral_camera, squat_sequence, squat_timeline
 from gymcore.synth.landmarks import view_sample
 from gymcore.synth.motion.deadlift import DeadliftParams, deadlift_rep
 from gymcore.synth.motion.lunge import LungeParams, lunge_rep
+from gymcore.synth.motion.squat import squat_rep
 
 FPS = 30.0
 
@@ -195,3 +196,21 @@ def test_arms_raised_together_are_no_swing_but_a_counter_swing_is() -> None:
     assert still.passed and raised.passed
     assert abs(raised.evidence["value"] - still.evidence["value"]) < 10.0
     assert not arm_swing(LungeParams(arm_swing_deg=60.0)).passed
+
+
+def test_hip_knee_bend_judges_the_descent_not_the_hips_leading_on_the_way_up() -> None:
+    """The hips lead the knees on the way up by nature; only a knee-first descent is the fault."""
+    rng = np.random.default_rng(11)
+    participant = Participant.sample(rng)
+    camera = lateral_camera(participant, rng)
+    settle_s = 0.4
+    bottom = int(np.argmax(squat_timeline([SquatProgram()], FPS, settle_s).progress))
+
+    def hip_knee_bend(poses) -> object:
+        sample = view_sample(participant, poses, camera, "lateral", FPS)
+        return RulesModel().judge("squat", [RepSample(0.0, 1.0, {"lateral": sample})])[0]["hip_knee_bend"]
+
+    together = squat_rep(participant, SquatProgram(hip_lag=0.0), FPS, settle_s)
+    knees_first = squat_rep(participant, SquatProgram(hip_lag=0.5), FPS, settle_s)
+    assert not hip_knee_bend(knees_first).passed
+    assert hip_knee_bend(together[:bottom] + knees_first[bottom:]).passed
