@@ -154,8 +154,12 @@ class RulesConfig:
     deadlift_turn_speed_share: Limit = Limit(high=0.96, softness=0.05)
     # Standing shin's forward tilt in the lower half of the hinge [ACE, NSCA: a "soft" knee, about
     # 15-25 degrees of flexion, brings the shin forward about half as far; locked, the shin stays
-    # vertical; beyond 40 degrees of flexion the hinge becomes a squat]. [SynthGym] 2 to 18.5.
-    deadlift_support_shin_tilt_deg: Limit = Limit(low=2.0, high=18.5, softness=2.0)
+    # vertical; beyond 40 degrees of flexion the hinge becomes a squat, about 20 of shin tilt].
+    # [SynthGym] 2 to 18.5, the upper bound raised to 20, the protocol's 40 degrees of flexion
+    # ("outside a soft bend of about 10 to 40 degrees"): [Real tuning] labelled-pass values 15.8,
+    # 18.8 and 19.6 (n=3, two failed at 18.5); SynthGym test errors unchanged (1 of 42), train+val
+    # 18 -> 22 of 228.
+    deadlift_support_shin_tilt_deg: Limit = Limit(low=2.0, high=20.0, softness=2.0)
 
     view: ViewCheckLimits = field(default_factory=ViewCheckLimits)
 
