@@ -9,10 +9,11 @@ import pytest
 from gymcore.judging.rules.config import DEFAULT_RULES
 from gymcore.judging.rules.model import RulesModel
 from gymcore.judging.types import RepSample
-from gymcore.synth import Participant, SquatProgram, frontal_camera, lateral_camera, squat_sequence
+from gymcore.synth import Participant, SquatProgram, frontal_camera, lateral_camera, squat_sequence, squat_timeline
 from gymcore.synth.landmarks import view_sample
 from gymcore.synth.motion.deadlift import DeadliftParams, deadlift_rep
 from gymcore.synth.motion.lunge import LungeParams, lunge_rep
+from gymcore.synth.motion.squat import squat_rep
 
 FPS = 30.0
 
@@ -161,3 +162,55 @@ def test_thresholds_come_from_the_config() -> None:
     strict = RulesModel(RulesConfig(squat_hip_below_knee=Limit(low=2.0)))
     assert RulesModel().judge("squat", rep)[0]["hips_below_knee"].passed
     assert not strict.judge("squat", rep)[0]["hips_below_knee"].passed
+
+
+def raise_both_arms(sample, degrees: float) -> None:
+    """Swing both upper arms (elbows and wrists about the shoulders) forward together, in the
+    picture, by a ramp from 0 at the first frame to ``degrees`` at the last."""
+    size = np.array(sample.image_size, dtype=float)
+    points = sample.landmarks[..., :2] * size
+    toes = points[:, [31, 32]] - points[:, [29, 30]]
+    forward = 1.0 if np.nanmedian(toes[..., 0]) >= 0 else -1.0
+    for shoulder, arm in ((11, [13, 15]), (12, [14, 16])):
+        for frame, turn in enumerate(np.radians(np.linspace(0.0, degrees, len(points)))):
+            # Forward flexion turns the arm from hanging (+y) toward facing (+x * forward).
+            c, s = np.cos(turn), -forward * np.sin(turn)
+            offset = points[frame, arm] - points[frame, shoulder]
+            rotated = np.c_[c * offset[:, 0] - s * offset[:, 1], s * offset[:, 0] + c * offset[:, 1]]
+            sample.landmarks[frame, arm, :2] = (points[frame, shoulder] + rotated) / size
+
+
+def test_arms_raised_together_are_no_swing_but_a_counter_swing_is() -> None:
+    """Arms lifted together in front of the chest (the real-clip benchmark's labelled passes that
+    the range of one arm's angle failed) keep their separation; a swing opens it."""
+    rng = np.random.default_rng(11)
+    participant = Participant.sample(rng)
+    camera = lateral_camera(participant, rng)
+
+    def arm_swing(params: LungeParams, raised_deg: float = 0.0) -> object:
+        sample = view_sample(participant, lunge_rep(participant, params, FPS), camera, "lateral", FPS)
+        raise_both_arms(sample, raised_deg)
+        return RulesModel().judge("lunges", [RepSample(0.0, 1.0, {"lateral": sample})])[0]["arm_swing"]
+
+    still, raised = arm_swing(LungeParams(arm_swing_deg=10.0)), arm_swing(LungeParams(arm_swing_deg=10.0), 60.0)
+    assert still.passed and raised.passed
+    assert abs(raised.evidence["value"] - still.evidence["value"]) < 10.0
+    assert not arm_swing(LungeParams(arm_swing_deg=60.0)).passed
+
+
+def test_hip_knee_bend_judges_the_descent_not_the_hips_leading_on_the_way_up() -> None:
+    """The hips lead the knees on the way up by nature; only a knee-first descent is the fault."""
+    rng = np.random.default_rng(11)
+    participant = Participant.sample(rng)
+    camera = lateral_camera(participant, rng)
+    settle_s = 0.4
+    bottom = int(np.argmax(squat_timeline([SquatProgram()], FPS, settle_s).progress))
+
+    def hip_knee_bend(poses) -> object:
+        sample = view_sample(participant, poses, camera, "lateral", FPS)
+        return RulesModel().judge("squat", [RepSample(0.0, 1.0, {"lateral": sample})])[0]["hip_knee_bend"]
+
+    together = squat_rep(participant, SquatProgram(hip_lag=0.0), FPS, settle_s)
+    knees_first = squat_rep(participant, SquatProgram(hip_lag=0.5), FPS, settle_s)
+    assert not hip_knee_bend(knees_first).passed
+    assert hip_knee_bend(together[:bottom] + knees_first[bottom:]).passed
