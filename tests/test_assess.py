@@ -100,6 +100,8 @@ def test_the_pose_rule_names_each_exercise_from_its_evidence() -> None:
     ({"free_leg_lift": 0.04, "foot_split": 0.05, "trunk_lean_deg": 90, "knee_flexion_deg": 45}, "two-legged"),
     # Past 55 degrees with the knees hardly bent is a hinge, not a squat leaning forward.
     ({"free_leg_lift": 0.03, "foot_split": 0.05, "trunk_lean_deg": 60, "knee_flexion_deg": 40}, "two-legged"),
+    # The legs drawn folded into the trunk in most frames: a misread body, not a movement.
+    ({"free_leg_lift": 0.05, "foot_split": 0.1, "trunk_lean_deg": 25, "legs_tracked": 0.2}, "lost the athlete's legs"),
     # One knee bent, the other straight, over a wide stance: a side lunge.
     ({"free_leg_lift": 0.05, "foot_split": 0.2, "trunk_lean_deg": 25, "stance_width": 1.2,
       "knee_gap_deg": 95}, "side lunge"),
@@ -155,10 +157,10 @@ def test_a_movement_not_counted_is_kept_in_the_record_and_said_among_the_warning
 
     record = assess(perception=squat_perception).record()
     assert record.segmentation.rejected == () and "rejected" not in record.to_dict()["segmentation"]
-    floor = NotCounted(7.5, 9.0, "none of the three exercises the tool knows: the trunk tipped to 95 degrees")
+    floor = NotCounted(7.5, 9.0, "the trunk tipped to 95 degrees with both feet on the floor")
     kept = AssessmentRecord.from_dict(replace(record, segmentation=replace(record.segmentation, rejected=(floor,))).to_dict())
     assert kept.segmentation.rejected == (floor,)
-    assert f"Not counted as a repetition: 7.5-9.0 s looks like {floor.looks_like} (lateral clip)." in warning_lines(kept)
+    assert f"Not counted as a repetition (lateral clip), 7.5-9.0 s: {floor.why}." in warning_lines(kept)
 
 
 def test_clips_of_none_of_the_three_are_refused_with_what_they_show_and_a_named_exercise_is_cautioned() -> None:

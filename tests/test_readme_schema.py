@@ -10,6 +10,7 @@ import gymcore.judging.learned as learned
 from gymcore.judging.types import WeightsInfo
 from gymcore.perception.analysis import analyse_clips
 from gymcore.pipeline.assess import assess
+from gymcore.pipeline.record import NotCounted
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
@@ -86,8 +87,8 @@ def records(squat_pair, tmp_path_factory, request) -> list[dict]:
     """Real records covering the example's alternatives: a squat judged by the rules and the pose
     model; the same clips judged as deadlifts (failed criteria, a summary to show); one clip given
     as both views with the vision model's weights missing (a pair flag, verdicts refused, a model
-    not available); and the first with an unsure recognition and no repetition found, which the
-    record words from its own types."""
+    not available); and the first with an unsure recognition, no repetition found and a movement
+    not counted, which the record words from its own types."""
     front, side = squat_pair
     perception = analyse_clips(front=front, side=side)
     squat = assess(exercise="squat", models=("rules", "pose"), perception=perception).record()
@@ -98,7 +99,8 @@ def records(squat_pair, tmp_path_factory, request) -> list[dict]:
     same_clip = assess(front=side, side=side, exercise="squat", models=("rules", "vision")).record()
     unsure = dataclasses.replace(
         squat, exercise=dataclasses.replace(squat.exercise, method="pose rule", confidence=0.6),
-        segmentation=dataclasses.replace(squat.segmentation, segmented=False, note="No repetition was found."))
+        segmentation=dataclasses.replace(squat.segmentation, segmented=False, note="No repetition was found.",
+                                         rejected=(NotCounted(1.0, 2.5, "both feet left the floor: a jump"),)))
     return [record.to_dict() for record in (squat, deadlift, same_clip, unsure)]
 
 

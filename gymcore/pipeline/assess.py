@@ -60,7 +60,7 @@ def assess(
     views = {name: _view_check(view) for name, view in perception.views().items()}
     windows, segmentation = repetitions(perception, recognition.exercise)
     windows, rejected = screened(perception, recognition.exercise, windows, str(segmentation["view"]))
-    not_counted = [NotCounted(round(m.start_s, 3), round(m.end_s, 3), m.recognition.looks_like) for m in rejected]
+    not_counted = [NotCounted(round(m.start_s, 3), round(m.end_s, 3), m.recognition.reason) for m in rejected]
     if not windows:
         raise InputError(_nothing_like(recognition.exercise, not_counted))
     segmentation["rejected"] = [asdict(item) for item in not_counted]
@@ -92,8 +92,8 @@ def assess(
 
 
 def _nothing_like(exercise: str, not_counted: list[NotCounted]) -> str:
-    return (f"No movement in the clips looks like {EXERCISE_NAMES[exercise].lower()}: "
-            + "; ".join(item.describe() for item in not_counted)
+    return (f"No movement in the clips looks like {EXERCISE_NAMES[exercise].lower()}, nor any of the three"
+            " exercises the tool knows: " + "; ".join(item.describe() for item in not_counted)
             + ". Nothing was judged; check the exercise, or film the set again with the whole body in view.")
 
 

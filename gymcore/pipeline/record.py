@@ -90,7 +90,7 @@ class Segmentation:
     @property
     def not_counted(self) -> list[str]:
         """A sentence per movement left out of the repetitions."""
-        return [f"Not counted as a repetition: {item.describe()} ({self.view} clip)." for item in self.rejected]
+        return [f"Not counted as a repetition ({self.view} clip), {item.describe()}." for item in self.rejected]
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,10 @@ class NotCounted:
 
     start_s: float
     end_s: float
-    looks_like: str
+    why: str  # what the movement shows instead, in words
 
     def describe(self) -> str:
-        return f"{self.start_s:.1f}-{self.end_s:.1f} s looks like {self.looks_like}"
+        return f"{self.start_s:.1f}-{self.end_s:.1f} s: {self.why}"
 
 
 @dataclass(frozen=True)

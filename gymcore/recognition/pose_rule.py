@@ -68,6 +68,11 @@ SIDE_LUNGE_KNEE_GAP_DEG = 60.0
 FLIGHT = 0.2
 FLIGHT_FRAMES = 3
 FLIGHT_BASELINE_S = 2.0
+# A movement in which the athlete's legs were tracked (both drawn at least half their usual length,
+# thigh plus shin in the picture) in less than this share of the frames is a misread body, not a
+# movement: labelled real repetitions kept 0.89-1.0; a lifter standing still behind the plates of a
+# rack, drawn with the legs folded into the trunk, 0.21 (and read as a squat).
+LEGS_TRACKED = 0.5
 # Front-to-back foot split of a lunge, over leg length (a forward lunge splits about one leg
 # length; a squat stance is side by side).
 LUNGE_SPLIT = 0.4
@@ -104,7 +109,7 @@ class Recognition:
     def looks_like(self) -> str:
         """What the pose showed, in words: "a lunge (91% sure)", or the reason it is none of the three."""
         if self.exercise == NONE:
-            return f"none of the three exercises the tool knows: {self.reason}"
+            return f"none of the three exercises the tool knows ({self.reason})"
         return f"{_spoken(self.exercise)} ({self.confidence:.0%} sure)"
 
     def _disagreement(self) -> str:
@@ -172,7 +177,8 @@ def recognise(perception: Perception) -> Recognition:
     Looks at the lateral view when there is one.
     """
     view = _recognition_view(perception)
-    named = movements(view)
+    # A misread body (the legs lost by the tracker) is evidence of no exercise at all.
+    named = [movement for movement in movements(view) if movement.recognition.evidence["legs_tracked"] >= LEGS_TRACKED]
     if not named:
         return decide(**window_features(view))
     return by_weight(named)
@@ -248,9 +254,10 @@ def window_features(view: ViewAnalysis, start_s: float | None = None, end_s: flo
     between them (degrees) from MediaPipe's world landmarks (metres, so either camera will do), and
     the flight of the whole body in the image (``_flight``)."""
     timeline = view.timeline
-    inside = timeline.detected.copy()
+    span = np.ones(len(timeline.time_s), dtype=bool)
     if start_s is not None and end_s is not None:
-        inside &= (timeline.time_s >= start_s) & (timeline.time_s <= end_s)
+        span = (timeline.time_s >= start_s) & (timeline.time_s <= end_s)
+    inside = span & timeline.detected
     if inside.sum() < 2:
         raise InputError(f"Nobody was found in the {view.view} clip to recognise the exercise from.")
     activity = np.nan_to_num(_activity(view))
@@ -276,7 +283,23 @@ def window_features(view: ViewAnalysis, start_s: float | None = None, end_s: flo
         "knee_flexion_deg": round(float(np.nanmedian(knees)), 1),
         "knee_gap_deg": round(float(np.abs(np.nanmedian(knees[0]) - np.nanmedian(knees[1]))), 1),
         "flight": round(_flight(view, frames), 3),
+        "legs_tracked": round(_legs_tracked(view, span), 3),
     }
+
+
+def _legs_tracked(view: ViewAnalysis, span: np.ndarray) -> float:
+    """The share of the ``span`` frames (found or not) in which a leg is drawn at least half its
+    median length over the clip (thigh plus shin, in the picture)."""
+    xy = view.timeline.landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
+
+    def length(side: str) -> np.ndarray:
+        hip, knee, ankle = (xy[:, LANDMARK[f"{side}_{joint}"]] for joint in ("hip", "knee", "ankle"))
+        return np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1)
+
+    legs = np.fmax(length("left"), length("right"))
+    usual = np.nanmedian(legs[view.timeline.detected])
+    drawn = view.timeline.detected & (legs >= 0.5 * usual)
+    return float(drawn[span].mean()) if span.any() else 0.0
 
 
 def _flight(view: ViewAnalysis, frames: np.ndarray) -> float:
@@ -309,12 +332,17 @@ def _flight(view: ViewAnalysis, frames: np.ndarray) -> float:
 
 
 def decide(free_leg_lift: float, foot_split: float, trunk_lean_deg: float, stance_width: float = 0.5,
-           knee_flexion_deg: float = 90.0, knee_gap_deg: float = 0.0, flight: float = 0.0) -> Recognition:
+           knee_flexion_deg: float = 90.0, knee_gap_deg: float = 0.0, flight: float = 0.0,
+           legs_tracked: float = 1.0) -> Recognition:
     """The exercise the evidence shows, or ``NONE`` with the reason in words; each test's margin over
     its threshold gives the confidence."""
     evidence = {"free_leg_lift": free_leg_lift, "foot_split": foot_split, "trunk_lean_deg": trunk_lean_deg,
                 "stance_width": stance_width, "knee_flexion_deg": knee_flexion_deg, "knee_gap_deg": knee_gap_deg,
-                "flight": flight}
+                "flight": flight, "legs_tracked": legs_tracked}
+    if legs_tracked < LEGS_TRACKED:
+        return _none(LEGS_TRACKED / max(legs_tracked, 1e-6), evidence,
+                     f"the tracker lost the athlete's legs in {1 - legs_tracked:.0%} of its frames (a misread body,"
+                     " not a movement)")
     if flight >= FLIGHT:
         return _none(flight / FLIGHT, evidence, f"the whole body left the floor ({flight:.2f} leg lengths): a jump")
     if free_leg_lift >= BOTH_FEET_DOWN:
