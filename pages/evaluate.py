@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app.access import readable_folder
+from app.labelled import criteria_table, measured_on, summary_table
 from app.ui import show_images
 from gymcore.config import DATA_ROOT_ENV, data_root
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
@@ -174,7 +175,7 @@ def count_table(report: dict) -> pd.DataFrame:
     return pd.DataFrame([{
         "Clip": f"{clip['folder']} {EXERCISE_NAMES[clip['exercise']]} ({clip['kind']})",
         "True repetitions": clip["true_reps"], "Found": clip["found_reps"], "Exact": "yes" if clip["exact"] else "NO",
-        "Recognised as": EXERCISE_NAMES[clip["recognised"]],
+        "Recognised as": EXERCISE_NAMES.get(clip["recognised"], "None of the three"),
         "Rules' wrong verdicts": f"{clip['wrong_verdicts']} of {clip['verdicts']}" if clip["verdicts"] else "-",
     } for clip in report["clips"]])
 
@@ -210,12 +211,12 @@ def labelled_clips_section() -> None:
         st.error(st.session_state.clips_error)
     report = st.session_state.get("clips_report")
     if report is not None:
-        show_clips_report(report, st.session_state.clips_labelled, st.session_state.clips_source)
+        show_clips_report(report, st.session_state.clips_labelled)
 
 
 def run_labelled_clips(manifest: str, root: str, models: tuple[str, ...], split: str) -> None:
     """The run, kept in the session state with the manifest's clips (where each file is) and what names the data."""
-    for key in ("clips_report", "clips_labelled", "clips_source", "clips_error"):
+    for key in ("clips_report", "clips_labelled", "clips_error"):
         st.session_state.pop(key, None)
     try:
         path = readable_folder(manifest)
@@ -225,66 +226,12 @@ def run_labelled_clips(manifest: str, root: str, models: tuple[str, ...], split:
             for file in (clip.front, clip.side):
                 if file is not None:
                     readable_folder(str(file))
-        source = manifest_source(path)  # read before the run, which may count a held-out run in the file
         report = evaluate_clips(path, folder, models=models, split=split, workers=1)
     except GymError as error:
         st.session_state.clips_error = str(error)
         return
     st.session_state.clips_report = report
     st.session_state.clips_labelled = {clip.id: clip for clip in labelled.clips}
-    st.session_state.clips_source = source
-
-
-def manifest_source(path) -> dict[str, str]:
-    """What the manifest says of its data: its name, what the clips are, and the labelling protocol."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {key: str(data[key]) for key in ("name", "about", "protocol") if isinstance(data.get(key), str)}
-
-
-def measured_on(report: ClipsReport, source: dict[str, str]) -> str:
-    clips = len(report.clips) + len(report.failed)
-    name = source.get("name", "the manifest")
-    protocol = (f"labelled blind by the protocol of {source['protocol']}" if "protocol" in source
-                else "the manifest names no labelling protocol")
-    held_out = f" (held-out run {report.held_out_run})" if report.held_out_run else ""
-    return (f"Measured on {clips} labelled clip{'' if clips == 1 else 's'} of {name} ({report.manifest}),"
-            f" {CLIP_SPLITS[report.split]}{held_out}; {protocol}. Models: {', '.join(model_title(m) for m in report.models)}.")
-
-
-def _of(part: int | None, whole: int) -> str:
-    return "-" if part is None else f"{part}/{whole}"
-
-
-def _rated(value: float | None, n: int) -> str:
-    return f"{'-' if value is None else f'{value:.2f}'} (n={n})"
-
-
-def _exercise(name: str) -> str:
-    return EXERCISE_NAMES.get(name, name)
-
-
-def summary_table(report: ClipsReport) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "Half": group.split, "Exercise": _exercise(group.exercise), "Clips": group.clips, "Failed": group.failed,
-        "Counted exactly": _of(group.count_exact, group.clips),
-        "Within one": _of(group.count_within_one, group.clips),
-        "Found / labelled repetitions": f"{group.found_reps}/{group.expected_reps}",
-        "Mean IoU": "-" if group.mean_iou is None else f"{group.mean_iou:.2f}",
-        "Counted, not repetitions": f"{group.counted_movements}" + (
-            f" ({', '.join(f'{kind} {n}' for kind, n in group.movement_kinds.items())})" if group.movement_kinds else ""),
-        "Recognised": _of(group.recognised, group.clips),
-        "Something judged (rules)": _of(group.something_judged, group.clips),
-    } for group in report.groups])
-
-
-def criteria_table(report: ClipsReport) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "Half": row.split, "Exercise": _exercise(row.tally.exercise), "Criterion": row.tally.criterion,
-        "Model": model_title(row.tally.model), "Agreement": _rated(row.agreement, row.tally.scored),
-        "False alarms": _rated(row.false_alarm_rate, row.tally.labelled_pass),
-        "Detection": _rated(row.detection_rate, row.tally.labelled_fail),
-        "Not assessable": _rated(row.not_assessable_rate, row.tally.scored),
-    } for row in report.criteria])
 
 
 def evidence_text(item: Disagreement) -> str:
@@ -295,11 +242,11 @@ def evidence_text(item: Disagreement) -> str:
             f" {evidence.view} view at {evidence.time_s:.2f} s")
 
 
-def show_clips_report(report: ClipsReport, labelled: dict[str, LabelledClip], source: dict[str, str]) -> None:
-    data = measured_on(report, source)
+def show_clips_report(report: ClipsReport, labelled: dict[str, LabelledClip]) -> None:
+    data = measured_on(report)
     st.subheader("Repetitions, recognition and judging per half and exercise")
-    if "about" in source:
-        st.caption(source["about"])
+    if report.about:
+        st.caption(report.about)
     st.dataframe(summary_table(report), hide_index=True, width="stretch")
     st.caption(f"{data} A found repetition is a labelled one when their spans overlap by IoU at least"
                f" {report.iou_match}; a failed clip counts as wrong in every share.")
@@ -322,7 +269,7 @@ def show_clip_disagreements(report: ClipsReport, labelled: dict[str, LabelledCli
         st.success("Every verdict on a matched repetition is its label.")
         return
     clip_id = st.selectbox("Clip", list(disagreeing), key="clips_disagree_clip",
-                           format_func=lambda i: f"{i} ({_exercise(disagreeing[i].exercise)}, {disagreeing[i].view},"
+                           format_func=lambda i: f"{i} ({disagreeing[i].exercise}, {disagreeing[i].view},"
                                                  f" {len(disagreeing[i].disagreements)} disagreements)")
     items = disagreeing[clip_id].disagreements
     st.dataframe(pd.DataFrame([{

@@ -156,7 +156,7 @@ def test_labelled_clips_tables_disagreements_and_their_frame(tmp_path, gymcore_c
     assert set(criteria["Criterion"]) <= set(SQUAT) and all("(n=" in text for text in criteria["Agreement"])
     measured = [caption.value for caption in app.caption if caption.value.startswith("Measured on")]
     assert len(measured) == 2
-    assert all(f"1 labelled clip of the page test's sample clip ({manifest}), the tuning half" in text
+    assert all(f"1 labelled clip of the page test's sample clip ({manifest.name}), the tuning half" in text
                and "labelled blind by the protocol of docs/real-benchmark.md" in text for text in measured)
     # The rules fail the faulty squat somewhere: a disagreement with its clip's frame.
     assert app.selectbox(key="clips_disagree_clip").value == "squat-side"

@@ -20,6 +20,7 @@ from gymcore.evaluation.clips import (
     group_summary,
     iou,
     match_reps,
+    read_clips_figures,
     score_clip,
 )
 from gymcore.evaluation.labelled import LabelledClip, LabelledRep, OtherMovement, count_held_out_run, read_labelled
@@ -372,7 +373,8 @@ def test_the_report_prints_a_row_per_group_and_criterion_and_writes_json() -> No
     score = score_clip(clip(reps=(LabelledRep(1.0, 3.0, labels),)), recognised("squat"),
                        [found(0, 1.0, 3.0, {cid: {"rules": failed()} for cid in SQUAT})], ("rules",))
     broken = FailedClip("c2", "tuning", "frontal", "squat", "Nobody was found in the clip.")
-    report = ClipsReport("clips.json", "tuning", ["rules"], 0.3, None, group_summaries("tuning", [score], [broken], ["rules"]),
+    report = ClipsReport("clips.json", "a benchmark", "", "docs/protocol.md", "tuning", ["rules"], 0.3, None,
+                         group_summaries("tuning", [score], [broken], ["rules"]),
                          criterion_scores("tuning", [score], ["rules"]), [score], [broken], 1.0)
     lines = describe(report).splitlines()
     assert lines[0] == "clips.json: the tuning split, models rules"
@@ -382,3 +384,10 @@ def test_the_report_prints_a_row_per_group_and_criterion_and_writes_json() -> No
     assert "failed: c2: Nobody was found in the clip." in lines
     data = json.loads(json.dumps(report.to_dict()))
     assert data["clips"][0]["disagreements"][0]["verdict"] == "fail" and data["failed"][0]["id"] == "c2"
+    # The JSON reads back as the run's figures, saying what they were measured on.
+    figures = read_clips_figures(json.dumps(report.to_dict()).encode(), "report.json")
+    assert figures.groups == report.groups and figures.criteria == report.criteria
+    assert figures.measured_on() == ("Measured on 2 labelled clips of a benchmark (clips.json), the tuning half;"
+                                     " labelled blind by the protocol of docs/protocol.md.")
+    with pytest.raises(InputError, match="report.json is not a report of"):
+        read_clips_figures(b'{"groups": []}', "report.json")

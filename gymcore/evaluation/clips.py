@@ -24,12 +24,13 @@ counts as wrong in every share over clips; the other clips go on.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from gymcore.criteria import EXERCISES, criteria_for
 from gymcore.errors import InputError
@@ -60,6 +61,7 @@ from gymcore.serialize import jsonable
 # the lowest of the temporal IoUs action localisation reports (THUMOS'14: 0.3 to 0.7).
 IOU_MATCH = 0.3
 ALL = "all"  # the split or exercise of a row covering all of them
+SPLIT_WORDS = {"tuning": "the tuning half", HELD_OUT: "the held-out half", ALL: "both halves"}
 # Kinds of a counted movement besides the labelled movement kinds.
 ON_REPETITION = "repetition_overlap"  # overlaps a labelled repetition without matching it (split or merged)
 UNLABELLED = "unlabelled"  # overlaps nothing the labeller marked
@@ -236,20 +238,60 @@ class GroupSummary:
 
 
 @dataclass(frozen=True)
-class ClipsReport:
+class ClipsFigures:
+    """A run's figures and the data they were measured on: what a page compares. A report's JSON reads
+    back as its figures (``read_clips_figures``)."""
+
     manifest: str
+    name: str  # the manifest's own name for its data, "about" it, and its labelling protocol
+    about: str
+    protocol: str
     split: str  # the split the run covers: tuning, held_out or all
     models: list[str]
     iou_match: float
     held_out_run: int | None  # the manifest's count of held-out runs, this one included; None without it
     groups: list[GroupSummary]
     criteria: list[CriterionScore]
+
+    def measured_on(self) -> str:
+        """The sentence every figure of the run carries: how many clips, which half, labelled how."""
+        clips = sum(group.clips for group in self.groups if group.exercise == ALL and group.split == self.split)
+        protocol = f"labelled blind by the protocol of {self.protocol}" if self.protocol else (
+            "the manifest names no labelling protocol")
+        held_out = f" (held-out run {self.held_out_run})" if self.held_out_run else ""
+        return (f"Measured on {clips} labelled clip{'' if clips == 1 else 's'} of {self.name or 'the manifest'}"
+                f" ({Path(self.manifest).name}), {SPLIT_WORDS[self.split]}{held_out}; {protocol}.")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClipsFigures:
+        return cls(
+            manifest=str(data["manifest"]), name=str(data.get("name", "")), about=str(data.get("about", "")),
+            protocol=str(data.get("protocol", "")), split=str(data["split"]), models=list(data["models"]),
+            iou_match=float(data["iou_match"]), held_out_run=data.get("held_out_run"),
+            groups=[GroupSummary(**group) for group in data["groups"]],
+            criteria=[CriterionScore(**{**row, "tally": Tally(**row["tally"])}) for row in data["criteria"]],
+        )
+
+
+@dataclass(frozen=True)
+class ClipsReport(ClipsFigures):
+    """The figures, and every clip's score behind them."""
+
     clips: list[ClipScore]
     failed: list[FailedClip]
     wall_s: float
 
     def to_dict(self) -> dict[str, object]:
         return jsonable(asdict(self))
+
+
+def read_clips_figures(data: bytes, where: str) -> ClipsFigures:
+    """The figures of a report written by ``evaluate --clips --json`` (``where`` names it in an error)."""
+    try:
+        return ClipsFigures.from_dict(json.loads(data))
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{where} is not a report of `python -m gymcore evaluate --clips ... --json`"
+                         f" ({type(error).__name__}: {error}).") from None
 
 
 # --- matching and scoring one clip -----------------------------------------------------------
@@ -404,7 +446,8 @@ def evaluate_clips(manifest: str | Path, root: str | Path | None = None, *, mode
     splits = [name for name in SPLITS if any(clip.split == name for clip in clips)]
     groups = splits + ([ALL] if len(splits) > 1 else [])
     return ClipsReport(
-        manifest=str(labelled.path), split=split, models=list(models), iou_match=IOU_MATCH, held_out_run=held_out_run,
+        manifest=str(labelled.path), name=labelled.name, about=labelled.about, protocol=labelled.protocol,
+        split=split, models=list(models), iou_match=IOU_MATCH, held_out_run=held_out_run,
         groups=[summary for name in groups for summary in group_summaries(name, scores, failed, models)],
         criteria=[row for name in groups for row in criterion_scores(name, scores, models)],
         clips=scores, failed=failed, wall_s=time.perf_counter() - started,

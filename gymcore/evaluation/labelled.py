@@ -88,6 +88,11 @@ class LabelledClip:
 class LabelledSet:
     path: Path
     clips: list[LabelledClip]
+    # What the manifest says of its data (its "name", "about" and "protocol"), for every figure
+    # measured on it to say.
+    name: str = ""
+    about: str = ""
+    protocol: str = ""
 
     def split(self, split: str) -> list[LabelledClip]:
         """The clips of one split, or of both for ``all``."""
@@ -102,7 +107,8 @@ def read_labelled(path: str | Path, root: str | Path | None = None) -> LabelledS
     data = _manifest_json(path)
     clips = [_clip(path, root, number, entry) for number, entry in enumerate(data["clips"], start=1)]
     check_unique_ids([clip.id for clip in clips], path)
-    return LabelledSet(path, clips)
+    described = {key: data[key] for key in ("name", "about", "protocol") if isinstance(data.get(key), str)}
+    return LabelledSet(path, clips, **described)
 
 
 def check_files(clips: list[LabelledClip], path: Path) -> None:
