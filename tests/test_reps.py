@@ -131,6 +131,28 @@ def test_a_clip_cut_while_standing_up_counts_its_last_repetition() -> None:
     assert len(segment(partial, "squat")) == 3
 
 
+def test_a_clip_edge_counts_a_repetition_by_the_share_of_it_in_the_clip() -> None:
+    # Three squats that pass the top quickly and slow down near the bottom, as real ones do: 2.6 s
+    # each, at the bottom (100 degrees) from 0.56 s to 2.04 s.
+    rep = 5 + 95 * np.minimum(1.0, 1.6 * np.sin(np.linspace(0, np.pi, int(2.6 * FPS))))
+    value = np.concatenate([np.full(int(FPS), 5.0), rep, np.full(int(0.5 * FPS), 5.0), rep,
+                            np.full(int(0.5 * FPS), 5.0), rep])
+    value += np.random.default_rng(14).normal(0, 1.0, len(value))
+    time_s = np.arange(len(value)) / FPS
+    last_start = len(value) - len(rep)
+
+    def count(first: int, last: int) -> int:
+        cut = slice(first, last)
+        return len(segment(MovementSignal("knee flexion", time_s[cut], value[cut], value[cut] / 250), "squat"))
+
+    # Cut 0.3 s before the last squat is back up, or 0.3 s after the first set off, at 60 degrees
+    # (past the high threshold): most of it is in the clip. Cut half-way, at its bottom: partial.
+    assert count(0, last_start + int(2.3 * FPS)) == 3
+    assert count(int(1.3 * FPS), len(value)) == 3
+    assert count(0, last_start + int(1.3 * FPS)) == 2
+    assert count(int(2.3 * FPS), len(value)) == 2
+
+
 def test_alignment_prefers_the_small_lag_to_one_repetition_later() -> None:
     rng = np.random.default_rng(9)
     lateral = squat_signal(5, rng, noise_deg=2.0)
