@@ -199,6 +199,14 @@ def test_a_tracking_dropout_at_the_bottom_does_not_split_a_squat() -> None:
     assert found[0].start_s < 1.6 and found[0].end_s > 3.0  # the first squat whole: 1.0 s to 3.6 s
 
 
+def test_squats_whose_hips_read_down_while_standing_are_not_merged() -> None:
+    signal = squat_signal(3, np.random.default_rng(15))
+    # The hips read 0.5 down while standing (a frontal view, after a dumbbell was picked up) and
+    # rise by 0.4 between the bottoms: three squats, not one.
+    found = segment(MovementSignal(signal.name, signal.time_s, signal.value, signal.hip_drop + 0.5), "squat")
+    assert len(found) == 3
+
+
 def test_frames_before_anyone_is_seen_are_not_a_repetition() -> None:
     signal = squat_signal(2, np.random.default_rng(12))
     value = signal.value.copy()

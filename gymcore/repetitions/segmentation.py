@@ -94,11 +94,13 @@ def standing_edges(windows: list[tuple[int, int]], value: np.ndarray, rest: floa
 
 def merged_while_down(windows: list[tuple[int, int]], value: np.ndarray, drop: np.ndarray,
                       min_drop: float) -> list[tuple[int, int]]:
-    """Neighbouring windows whose hips never rose between their bottoms are one repetition.
+    """Neighbouring windows whose hips stayed down between their bottoms are one repetition.
 
     At the bottom of a deep squat the thigh covers the calf in a lateral view, and MediaPipe can
     straighten the leg for a few frames: the knee signal dips and one repetition looks like two.
-    The hips, which stay down, tell them apart from two repetitions with a stand between.
+    The hips, which stay down, tell them apart from two repetitions with a stand between: between
+    those the hips rise by at least ``min_drop``, even where the hips' standing level is misread
+    (a frontal view's hips read 0.55 down while standing after the dumbbell was picked up).
     """
     if not np.isfinite(drop).all():
         return windows
@@ -108,7 +110,8 @@ def merged_while_down(windows: list[tuple[int, int]], value: np.ndarray, drop: n
             previous_start, previous_end = merged[-1]
             bottoms = (previous_start + int(np.argmax(value[previous_start:previous_end + 1])),
                        start + int(np.argmax(value[start:end + 1])))
-            if drop[bottoms[0]:bottoms[1] + 1].min() >= min_drop:
+            between = drop[bottoms[0]:bottoms[1] + 1].min()
+            if between >= min_drop and min(drop[bottoms[0]], drop[bottoms[1]]) - between < min_drop:
                 merged[-1] = (previous_start, end)
                 continue
         merged.append((start, end))
