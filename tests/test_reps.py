@@ -131,6 +131,28 @@ def test_a_clip_cut_while_standing_up_counts_its_last_repetition() -> None:
     assert len(segment(partial, "squat")) == 3
 
 
+def test_a_clip_edge_counts_a_repetition_by_the_share_of_it_in_the_clip() -> None:
+    # Three squats that pass the top quickly and slow down near the bottom, as real ones do: 2.6 s
+    # each, at the bottom (100 degrees) from 0.56 s to 2.04 s.
+    rep = 5 + 95 * np.minimum(1.0, 1.6 * np.sin(np.linspace(0, np.pi, int(2.6 * FPS))))
+    value = np.concatenate([np.full(int(FPS), 5.0), rep, np.full(int(0.5 * FPS), 5.0), rep,
+                            np.full(int(0.5 * FPS), 5.0), rep])
+    value += np.random.default_rng(14).normal(0, 1.0, len(value))
+    time_s = np.arange(len(value)) / FPS
+    last_start = len(value) - len(rep)
+
+    def count(first: int, last: int) -> int:
+        cut = slice(first, last)
+        return len(segment(MovementSignal("knee flexion", time_s[cut], value[cut], value[cut] / 250), "squat"))
+
+    # Cut 0.3 s before the last squat is back up, or 0.3 s after the first set off, at 60 degrees
+    # (past the high threshold): most of it is in the clip. Cut half-way, at its bottom: partial.
+    assert count(0, last_start + int(2.3 * FPS)) == 3
+    assert count(int(1.3 * FPS), len(value)) == 3
+    assert count(0, last_start + int(1.3 * FPS)) == 2
+    assert count(int(2.3 * FPS), len(value)) == 2
+
+
 def test_alignment_prefers_the_small_lag_to_one_repetition_later() -> None:
     rng = np.random.default_rng(9)
     lateral = squat_signal(5, rng, noise_deg=2.0)
@@ -175,6 +197,14 @@ def test_a_tracking_dropout_at_the_bottom_does_not_split_a_squat() -> None:
     found = segment(MovementSignal(signal.name, signal.time_s, value, drop), "squat")
     assert len(found) == 2
     assert found[0].start_s < 1.6 and found[0].end_s > 3.0  # the first squat whole: 1.0 s to 3.6 s
+
+
+def test_squats_whose_hips_read_down_while_standing_are_not_merged() -> None:
+    signal = squat_signal(3, np.random.default_rng(15))
+    # The hips read 0.5 down while standing (a frontal view, after a dumbbell was picked up) and
+    # rise by 0.4 between the bottoms: three squats, not one.
+    found = segment(MovementSignal(signal.name, signal.time_s, signal.value, signal.hip_drop + 0.5), "squat")
+    assert len(found) == 3
 
 
 def test_frames_before_anyone_is_seen_are_not_a_repetition() -> None:

@@ -52,7 +52,7 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
     else:
         enter, leave = standing + config.enter_share * span, standing + config.leave_share * span
     drop = cleaned(signal.hip_drop, time_s, config)
-    windows = hysteresis_windows(value, enter, leave)
+    windows = hysteresis_windows(value, enter, leave, config.min_visible_share)
     if exercise != "deadlift":
         windows = merged_while_down(windows, value, drop, config.min_hip_drop)
     found = []
@@ -94,11 +94,13 @@ def standing_edges(windows: list[tuple[int, int]], value: np.ndarray, rest: floa
 
 def merged_while_down(windows: list[tuple[int, int]], value: np.ndarray, drop: np.ndarray,
                       min_drop: float) -> list[tuple[int, int]]:
-    """Neighbouring windows whose hips never rose between their bottoms are one repetition.
+    """Neighbouring windows whose hips stayed down between their bottoms are one repetition.
 
     At the bottom of a deep squat the thigh covers the calf in a lateral view, and MediaPipe can
     straighten the leg for a few frames: the knee signal dips and one repetition looks like two.
-    The hips, which stay down, tell them apart from two repetitions with a stand between.
+    The hips, which stay down, tell them apart from two repetitions with a stand between: between
+    those the hips rise by at least ``min_drop``, even where the hips' standing level is misread
+    (a frontal view's hips read 0.55 down while standing after the dumbbell was picked up).
     """
     if not np.isfinite(drop).all():
         return windows
@@ -108,19 +110,20 @@ def merged_while_down(windows: list[tuple[int, int]], value: np.ndarray, drop: n
             previous_start, previous_end = merged[-1]
             bottoms = (previous_start + int(np.argmax(value[previous_start:previous_end + 1])),
                        start + int(np.argmax(value[start:end + 1])))
-            if drop[bottoms[0]:bottoms[1] + 1].min() >= min_drop:
+            between = drop[bottoms[0]:bottoms[1] + 1].min()
+            if between >= min_drop and min(drop[bottoms[0]], drop[bottoms[1]]) - between < min_drop:
                 merged[-1] = (previous_start, end)
                 continue
         merged.append((start, end))
     return merged
 
 
-def hysteresis_windows(value: np.ndarray, enter: float, leave: float) -> list[tuple[int, int]]:
+def hysteresis_windows(value: np.ndarray, enter: float, leave: float,
+                       min_visible_share: float = DEFAULT_REPS.min_visible_share) -> list[tuple[int, int]]:
     """(start, end) positions of the excursions above `enter`, each widened to where the signal
     was last and is next below `leave`. An excursion already above `leave` when the clip starts,
-    or still above it when the clip ends, counts only if the signal there is below `enter` and at
-    least half-way from the bottom to `leave` (a clip cut just after the athlete set off, or as
-    they stand up); otherwise it is incomplete and left out."""
+    or still above it when the clip ends, counts only if at least ``min_visible_share`` of it is
+    in the clip (see visible_share); otherwise it is partial and left out."""
     windows = []
     position = 0
     n = len(value)
@@ -131,25 +134,26 @@ def hysteresis_windows(value: np.ndarray, enter: float, leave: float) -> list[tu
         crossing = position + int(above[0])
         before = np.flatnonzero(value[:crossing] <= leave)
         after = np.flatnonzero(value[crossing:] <= leave)
-        if len(after):
-            end = crossing + int(after[0])
-        elif _nearly_back(value[-1], value[crossing:].max(), enter, leave):
-            end = n - 1
-        else:
-            break
-        if len(before):
-            start = int(before[-1])
-        elif _nearly_back(value[0], value[:end + 1].max(), enter, leave):
-            start = 0
-        else:
-            position = end + 1
+        start = int(before[-1]) if len(before) else 0
+        end = crossing + int(after[0]) if len(after) else n - 1
+        position = end + 1
+        cut = not len(before) or not len(after)
+        if cut and (len(before) == len(after) or visible_share(value[start:end + 1], leave) < min_visible_share):
             continue
         if not windows or start >= windows[-1][1]:
             windows.append((start, end))
-        position = end + 1
     return windows
 
 
-def _nearly_back(edge: float, peak: float, enter: float, leave: float) -> bool:
-    """Whether a clip edge cuts a repetition close enough to standing for it to count."""
-    return edge <= enter and edge <= (peak + leave) / 2
+def visible_share(excursion: np.ndarray, leave: float) -> float:
+    """The share of an excursion cut by the clip's start or end that the clip holds, from the
+    excursion's other side: the missing part is taken to last as long as the frames on the other
+    side of the bottom between `leave` and the level at the cut (a clip cut just after the athlete
+    set off, or as they stand up, holds most of the repetition; one cut at the bottom about half).
+    """
+    bottom = int(np.argmax(excursion))
+    if excursion[-1] > leave:  # cut at the end: mirrored on the way down
+        missing = int(np.argmax(excursion[:bottom + 1] >= excursion[-1]))
+    else:  # cut at the start: mirrored on the way up
+        missing = len(excursion) - 1 - (bottom + int(np.argmax(excursion[bottom:] <= excursion[0])))
+    return (len(excursion) - 1) / max(len(excursion) - 1 + missing, 1)
