@@ -1,12 +1,16 @@
 """Compare models: the published ALEX-GYM-1 tables beside this project's measured figures."""
 
+from pathlib import Path
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.labelled import criteria_table, measured_on, summary_table
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES
 from gymcore.errors import GymError
 from gymcore.evaluation import published as papers
+from gymcore.evaluation.clips import ClipsFigures, read_clips_figures
 from gymcore.evaluation.measured import (
     PUBLISHED_COLUMN,
     card_figures,
@@ -28,6 +32,8 @@ st.caption(
 
 # Short names keep Table 4's nine figure columns on one screen (the deadlift is the single-leg Romanian one).
 SHORT_EXERCISE = {"squat": "Squat", "deadlift": "Deadlift", "lunges": "Lunges"}
+# The benchmark runs the project commits (`python -m gymcore evaluate --clips ... --json`), beside the manifest.
+REAL_RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "real" / "results"
 PUBLISHED_NAMES = {"model": "Model", "group": "Group", "inference_s": "Seconds per sample", "hardware": "Hardware"}
 
 
@@ -65,6 +71,26 @@ def our_figures() -> tuple[list, str]:
         return evaluation_figures(st.session_state.evaluation_report), ""
     except GymError as error:
         return [], str(error)
+
+
+def real_clip_figures() -> tuple[ClipsFigures | None, str]:
+    """The real-clip figures from the chosen run, and a sentence when there are none."""
+    runs = {f"This project's run: {path.stem}": path for path in sorted(REAL_RESULTS.glob("*.json"))}
+    sources = [*runs, "A report (JSON)"]
+    if "clips_report" in st.session_state:
+        sources.append("The labelled-clips run on the Evaluate page")
+    source = st.radio("Real-clip figures from", sources, horizontal=True, key="real_figures_source")
+    try:
+        if source in runs:
+            return read_clips_figures(runs[source].read_bytes(), runs[source].name), ""
+        if source == "A report (JSON)":
+            upload = st.file_uploader("Labelled-clips report (JSON)", type=["json"], key="real_figures_upload")
+            if upload is None:
+                return None, "Upload the JSON written by `python -m gymcore evaluate --clips MANIFEST --json OUT`."
+            return read_clips_figures(upload.getvalue(), upload.name), ""
+        return st.session_state.clips_report, ""
+    except GymError as error:
+        return None, str(error)
 
 
 def criteria_chart(frame: pd.DataFrame, title: str) -> go.Figure:
@@ -114,6 +140,20 @@ else:
     right.plotly_chart(criteria_chart(ours, "Measured by this project"), width="stretch")
     for where in sorted({f.measured_on for f in figures if f.exercise == exercise}):
         right.caption(f"Measured on: {where}.")
+
+st.header("On real footage")
+st.caption("This project's own benchmark of public clips of real people (docs/real-benchmark.md): repetitions,"
+           " recognition and each criterion's verdicts against a person's labels. The papers publish no figure on"
+           " these clips, so there is no published column here.")
+real, real_missing = real_clip_figures()
+if real is None:
+    st.info(real_missing)
+else:
+    st.dataframe(summary_table(real), hide_index=True, width="stretch")
+    st.dataframe(criteria_table(real), hide_index=True, width="stretch")
+    st.caption(f"{measured_on(real)} False alarms: fails on labelled passes; detection: fails on labelled faults;"
+               " n is each rate's denominator. The learned models judge only a frontal and a lateral clip together,"
+               " and every clip of the benchmark is one view, so their rows say they declined.")
 
 st.header("Inference time (Table 8)")
 left, right = st.columns(2)
