@@ -22,11 +22,12 @@ from gymcore.data.samples import bundled_samples
 from gymcore.errors import GymError
 from gymcore.judging.registry import ASSESS_MODELS, model_label
 from gymcore.models.engine import ENGINES
+from gymcore.perception.analysis import annotate_view
 from gymcore.pipeline.assess import assess, perceive
 from gymcore.pipeline.record import AssessmentRecord
 from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions, warning_lines
 from gymcore.records.reports import render_html, render_pdf
-from gymcore.records.retention import Retention, discard
+from gymcore.records.retention import discard
 
 st.title("Assess a set")
 st.caption(
@@ -87,18 +88,17 @@ def save_uploads(uploads: dict) -> dict[str, Path]:
 
 
 def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], source: str, engine: str) -> None:
-    """Perception, judging and the annotated clip, each a visible step; errors become a sentence."""
+    """Perception and judging, each a visible step; errors become a sentence. The annotated clips are
+    drawn after the verdicts are shown (``draw_annotated``)."""
     st.session_state.pop("result", None)
+    discard_annotated()
     with st.status("Assessing...", expanded=True) as status:
         try:
-            status.write(f"1/2 Finding the body in every frame of the {' and '.join(clips)} clip(s) (MediaPipe)"
-                         " and drawing the skeleton over them...")
-            annotate_to = fresh_annotated_paths(clips)
-            perception = perceive(clips.get("frontal"), clips.get("lateral"), models, exercise, engine, annotate_to)
+            status.write(f"1/2 Finding the body in every frame of the {' and '.join(clips)} clip(s) (MediaPipe)...")
+            perception = perceive(clips.get("frontal"), clips.get("lateral"), models, exercise, engine)
             status.write(f"2/2 Recognising the exercise, finding repetitions, judging with"
                          f" {', '.join(model_label(m) for m in models)}...")
             assessment = assess(exercise=exercise, models=models, perception=perception, engine=engine)
-            annotated = {name: view.annotated for name, view in perception.views().items()}
         except GymError as error:
             status.update(label="The clips could not be assessed", state="error", expanded=False)
             st.session_state.assess_error = str(error)
@@ -106,17 +106,29 @@ def run_assessment(clips: dict[str, Path], exercise: str, models: list[str], sou
         total = assessment.timing_s["total"]
         status.update(label=f"Assessed in {total:.1f} s", state="complete", expanded=False)
     st.session_state.pop("assess_error", None)
-    st.session_state.result = {"assessment": assessment, "record": assessment.record(),
-                               "annotated": annotated, "source": source}
+    st.session_state.result = {"assessment": assessment, "record": assessment.record(), "annotated": {},
+                               "source": source}
 
 
-def fresh_annotated_paths(clips: dict[str, Path]) -> dict[str, Path]:
-    """Where this assessment's annotated clips go; the previous assessment's are deleted, as its result
-    is gone from the page."""
-    folder = session_dir()
-    for old in folder.glob("annotated-*.mp4"):
+def discard_annotated() -> None:
+    """The previous assessment's annotated clips, deleted: its result is gone from the page."""
+    for old in session_dir().glob("annotated-*.mp4"):
         discard(old)
-    return {name: folder / f"annotated-{name}-{time.time_ns()}.mp4" for name in clips}
+
+
+def draw_annotated(result: dict, slots: dict) -> None:
+    """Each view's annotated clip into its slot, drawn now if it is not on disk (new, or deleted by the
+    retention sweep since): a second decoding pass, run once everything else of the result is shown."""
+    views = result["assessment"].perception.views()
+    for name, slot in slots.items():
+        with slot, st.spinner(f"Drawing the skeleton over the {name} clip..."):
+            try:
+                path = annotate_view(views[name], session_dir() / f"annotated-{name}-{time.time_ns()}.mp4")
+            except GymError as error:
+                slot.caption(f"The annotated clip could not be drawn: {error}")
+                continue
+        result["annotated"][name] = path
+        slot.video(str(path))
 
 
 def show_summary(record: AssessmentRecord, source: str) -> None:
@@ -159,7 +171,8 @@ def show_reps(record: AssessmentRecord) -> None:
                 st.caption(f"Not assessable — {line}")
 
 
-def show_media(result: dict) -> None:
+def show_media(result: dict) -> dict:
+    """The timelines, frames and annotated clips; gives the slots of the annotated clips still to draw."""
     assessment, record = result["assessment"], result["record"]
     views = assessment.perception.views()
     exercise = record.exercise.exercise
@@ -169,6 +182,7 @@ def show_media(result: dict) -> None:
                " plotted angle.")
     st.plotly_chart(angle_timeline(views, record.reps, exercise, rule_decisions(record)), width="stretch")
     st.subheader("Sampled frames and the annotated clip")
+    to_draw = {}
     for tab, (name, view) in zip(st.tabs([f"{name.capitalize()} view" for name in views]), views.items()):
         with tab:
             source = view.source
@@ -177,17 +191,12 @@ def show_media(result: dict) -> None:
                        " The 16 frames below are spaced evenly over the clip (the models' input).")
             show_frames(view)
             left, _ = st.columns([2, 1])
-            annotated = Path(result["annotated"][name])
-            if annotated.exists():
+            annotated = result["annotated"].get(name)
+            if annotated is not None and Path(annotated).exists():
                 left.video(str(annotated))
             else:
-                left.caption(f"The annotated clip was deleted after {retention_text()} unused; press Assess"
-                             " to draw it again.")
-
-
-def retention_text() -> str:
-    minutes = Retention.from_environment().seconds / 60
-    return f"{minutes:.0f} minutes" if minutes >= 1 else f"{minutes * 60:.0f} seconds"
+                to_draw[name] = left.empty()
+    return to_draw
 
 
 def show_save(record: AssessmentRecord) -> None:
@@ -239,7 +248,8 @@ if result is not None:
     st.subheader("Verdicts per repetition")
     show_provenance(record.weights)
     show_reps(record)
-    show_media(result)
+    undrawn = show_media(result)
     st.subheader("Time per stage")
     st.table(timing_frame(record.timing_s))
     show_save(record)
+    draw_annotated(result, undrawn)

@@ -1,5 +1,6 @@
-"""Each clip is decoded once per assessment: poses, the vision model's frames and the annotated
-clip all come from perception's one pass (counted here independently of gymcore's own count)."""
+"""Each clip is decoded once per assessment: poses and the vision model's frames both come from
+perception's one pass (counted here independently of gymcore's own count). The annotated clip is a
+second pass, after the verdicts."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from gymcore.config import DEFAULT_LIMITS
 from gymcore.errors import InputError
 from gymcore.judging.learned import LearnedCriteriaModel
-from gymcore.perception.analysis import Perception
+from gymcore.perception.analysis import Perception, annotate_view
 from gymcore.perception.draw import draw_skeleton
 from gymcore.perception.pose import shared_estimator
 from gymcore.perception.video import iter_frames, probe_clip, read_frames, resize_frames, write_video
@@ -76,9 +77,8 @@ def lunge_perception(lunge_pair) -> Perception:
     return perceive(lunge_pair["frontal"], lunge_pair["lateral"], MODELS, "lunges")
 
 
-def test_an_assessment_with_its_annotated_clips_decodes_each_frame_once(lunge_pair, decoding_counts, tmp_path):
-    annotate_to = {view: tmp_path / f"{view}.mp4" for view in lunge_pair}
-    perception = perceive(lunge_pair["frontal"], lunge_pair["lateral"], MODELS, "auto", annotate_to=annotate_to)
+def test_an_assessment_decodes_each_frame_once(lunge_pair, decoding_counts):
+    perception = perceive(lunge_pair["frontal"], lunge_pair["lateral"], MODELS, "auto")
     assessment = assess(models=MODELS, perception=perception)
     counted = dict(decoding_counts)
     clip_frames = sum(view.source.frame_count for view in perception.views().values())
@@ -91,7 +91,6 @@ def test_an_assessment_with_its_annotated_clips_decodes_each_frame_once(lunge_pa
     assert timing["clip_frames"] == clip_frames
     for name, view in perception.views().items():
         assert timing[f"{name}_decoded_frames"] == view.source.frame_count + 1  # + the probe's first frame
-        assert view.annotated == annotate_to[name] and view.annotated.exists()
 
 
 def test_the_vision_model_reads_the_frames_the_decoding_path_gave(lunge_perception, monkeypatch):
@@ -122,11 +121,10 @@ def test_the_vision_model_reads_the_frames_the_decoding_path_gave(lunge_percepti
             assert np.array_equal(model_frames, expected)
 
 
-def test_the_annotated_clip_is_the_one_a_second_decoding_pass_drew(lunge_pair, tmp_path):
-    perception = perceive(side=lunge_pair["lateral"], annotate_to={"lateral": tmp_path / "lateral.mp4"})
-    view = perception.lateral
+def test_the_annotated_clip_is_the_tracked_skeleton_over_every_timeline_frame(lunge_pair, tmp_path):
+    view = perceive(side=lunge_pair["lateral"]).lateral
     timeline = view.timeline
-    made = probe_clip(view.annotated)
+    made = probe_clip(annotate_view(view, tmp_path / "lateral.mp4"))
     assert made.frame_count == len(timeline) and (made.width, made.height) == (640, 480)
     assert made.fps == pytest.approx(view.source.fps, rel=0.01)
     drawn = (draw_skeleton(frame.image, timeline.landmarks[i], timeline.visibility[i])

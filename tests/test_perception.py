@@ -183,9 +183,9 @@ def test_a_single_clip_is_analysed_with_both_estimators(squat_pair, monkeypatch)
 
     used = []
 
-    def spying(frames, estimators, chunk_frames=90, on_pose=None):
+    def spying(frames, estimators, chunk_frames=90):
         used.append(estimators)
-        return track_in_parallel(frames, estimators, chunk_frames, on_pose)
+        return track_in_parallel(frames, estimators, chunk_frames)
 
     monkeypatch.setattr(perception_module, "track_in_parallel", spying)
     alone = analyse_clips(side=squat_pair[1])
@@ -201,9 +201,11 @@ def test_only_mediapipe_start_up_is_silenced_not_tracking(squat_pair, capfd):
     frames = read_frames(probe_clip(squat_pair[1]), range(12))
     capfd.readouterr()
 
-    def say(frame, landmarks, visibility):
-        # Another thread of a server writing while a clip is tracked.
-        os.write(2, f"frame {frame.index}\n".encode())
+    def saying(frames):
+        # Another thread of a server writing while a clip is tracked: as each frame goes in.
+        for frame in frames:
+            os.write(2, f"frame {frame.index}\n".encode())
+            yield frame
 
-    PoseEstimator().track(frames, on_pose=say)
+    PoseEstimator().track(saying(frames))
     assert capfd.readouterr().err.splitlines() == [f"frame {index}" for index in range(12)]

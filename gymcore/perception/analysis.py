@@ -3,8 +3,9 @@
 Each view is decoded once: the 16 model frames and the timeline frames are read in one pass and
 run through one MediaPipe track, so tracking carries from frame to frame. The same pass keeps what
 later stages would otherwise decode again: every timeline frame at the learned models' input size
-(their repetitions are only known after segmentation) and, when asked, the annotated clip, drawn
-and encoded as the poses come. The two views run in parallel threads on their own estimators
+(their repetitions are only known after segmentation). The annotated clip is not on that path: it
+is a second pass (``annotate_view``), drawn from the tracked poses after the verdicts are out, as a
+page shows it. The two views run in parallel threads on their own estimators
 (MediaPipe and FFmpeg release the GIL while they work). Afterwards the 16 model frames are searched
 for anyone besides the tracked person (gymcore.perception.people).
 """
@@ -12,7 +13,7 @@ for anyone besides the tracked person (gymcore.perception.people).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from gymcore.perception.angles import ANGLE_NAMES, ANGLE_NAMES_3D, image_angles,
 from gymcore.perception.draw import AnnotatedClip
 from gymcore.perception.features import pose_features
 from gymcore.perception.people import PersonDetector, others_in_frame, shared_detector
-from gymcore.perception.pose import PoseEstimator, PoseSink, PoseTrack, shared_estimator, track_in_parallel
+from gymcore.perception.pose import PoseEstimator, PoseTrack, shared_estimator, track_in_parallel
 from gymcore.perception.trackcheck import (
     QualityFlag,
     QualityReport,
@@ -73,7 +74,6 @@ class ViewAnalysis:
     # Every timeline frame as the learned models read it, (T, S, S, 3) RGB uint8 squeezed to their
     # input side S (gymcore.perception.video.resize_frames); None unless asked for (``keep_frames``).
     timeline_frames: np.ndarray | None = None
-    annotated: Path | None = None  # the clip with the skeleton drawn, when asked for
 
     def angles_2d(self) -> dict[str, np.ndarray]:
         return {name: self.angles[name] for name in ANGLE_NAMES}
@@ -126,13 +126,13 @@ class Perception:
 def analyse_view(
     path: str | Path, view: str, estimator: PoseEstimator | None = None,
     limits: ClipLimits = DEFAULT_LIMITS, helpers: Sequence[PoseEstimator] = (),
-    keep_frames: int | None = None, annotate_to: str | Path | None = None,
+    keep_frames: int | None = None,
 ) -> ViewAnalysis:
     """Probe, decode, track and measure one clip seen from `view` ("frontal" or "lateral").
 
     With ``helpers`` (more estimators), the clip is tracked in chunks on all of them at once.
     ``keep_frames`` (a side in pixels) keeps every timeline frame squeezed to that side, for the
-    learned models that read frames; ``annotate_to`` writes the annotated clip there.
+    learned models that read frames.
     """
     if view not in VIEWS:
         raise InputError(f"Unknown view {view!r}: use 'frontal' or 'lateral'.")
@@ -141,15 +141,15 @@ def analyse_view(
     info = probe_clip(path, limits, decoded)
     estimators = [estimator or shared_estimator(view), *helpers]
     probed = time.perf_counter()
-    clocks = {"decode": _Stopwatch(), "annotate": _Stopwatch()}
+    decode_clock = _Stopwatch()
     try:
-        clip = _read_clip(info, estimators, limits, keep_frames, annotate_to, decoded, clocks)
+        clip = _read_clip(info, estimators, limits, keep_frames, decoded, decode_clock)
     except ClipEndedEarly as short:
         if short.decoded < MIN_DECODABLE_SHARE * info.frame_count:
             raise
         info = with_decoded_count(info, short.decoded)
         check_length(info, limits)
-        clip = _read_clip(info, estimators, limits, keep_frames, annotate_to, decoded, clocks)
+        clip = _read_clip(info, estimators, limits, keep_frames, decoded, decode_clock)
     tracked = time.perf_counter()
     track = clip.track
     if not track.detected.any():
@@ -179,17 +179,29 @@ def analyse_view(
         features=features, timeline=timeline, angles=angles, quality=quality,
         timing_s={
             "probe": probed - started,
-            "decode": clocks["decode"].total,
+            "decode": decode_clock.total,
             # With helpers, tracking overlaps decoding: this is the part not hidden behind it.
-            "pose": tracked - probed - clocks["decode"].total - clocks["annotate"].total,
-            **({"annotate": clocks["annotate"].total} if annotate_to is not None else {}),
+            "pose": tracked - probed - decode_clock.total,
             "features": featured - tracked,
             "people": searched - searching,
             "total": time.perf_counter() - started,
         },
         decoded=decoded, timeline_frames=clip.timeline_frames,
-        annotated=Path(annotate_to) if annotate_to is not None else None,
     )
+
+
+def annotate_view(view: ViewAnalysis, path: str | Path, limits: ClipLimits = DEFAULT_LIMITS) -> Path:
+    """The view's clip with its tracked skeleton drawn on every timeline frame, written to ``path``
+    (H.264, at the timeline's rate so that it lasts as long as the original). A second decoding pass,
+    so that drawing and encoding it never delay the verdicts: a page runs it once they are shown."""
+    timeline = view.timeline
+    position = {int(index): pos for pos, index in enumerate(timeline.frame_indices)}
+    fps = view.source.fps * len(timeline) / view.source.frame_count
+    with AnnotatedClip(Path(path), fps, timeline.frame_indices) as annotated:
+        for frame in iter_frames(view.source, timeline.frame_indices, limits.pose_long_side_px):
+            at = position[frame.index]
+            annotated.add(frame, timeline.landmarks[at], timeline.visibility[at])
+    return annotated.path
 
 
 def others_seen(detector: PersonDetector, images: list[np.ndarray], sampled: PoseTrack) -> list[float]:
@@ -219,11 +231,11 @@ class _ClipPass:
 
 def _read_clip(
     info: ClipInfo, estimators: list[PoseEstimator], limits: ClipLimits, keep_frames: int | None,
-    annotate_to: str | Path | None, decoded: DecodeCount, clocks: dict[str, _Stopwatch],
+    decoded: DecodeCount, decode_clock: _Stopwatch,
 ) -> _ClipPass:
     """One decoding pass over the model and timeline frames, tracked as one video (in chunks
     when there are several estimators), keeping the model frames' images, the timeline frames at
-    ``keep_frames`` px, and drawing the annotated clip as the poses come."""
+    ``keep_frames`` px."""
     model_idx = uniform_indices(info.frame_count, MODEL_FRAMES)
     timeline_idx = timeline_indices(info.frame_count, info.fps, limits.timeline_max_fps)
     model_images: dict[int, np.ndarray] = {}
@@ -233,39 +245,26 @@ def _read_clip(
     if keep_frames is not None:
         timeline_frames = np.zeros((len(timeline_idx), keep_frames, keep_frames, 3), dtype=np.uint8)
         frames = _squeezing(frames, timeline_idx, timeline_frames)
-    frames = clocks["decode"].timed(frames)
-    if annotate_to is None:
-        track = _track(frames, estimators, None)
-    else:
-        # The timeline's rate, so that the annotated clip lasts as long as the original.
-        fps = info.fps * len(timeline_idx) / info.frame_count
-        with AnnotatedClip(Path(annotate_to), fps, timeline_idx) as annotated:
-            track = _track(frames, estimators, clocks["annotate"].timed_calls(annotated.add))
+    frames = decode_clock.timed(frames)
+    track = track_in_parallel(frames, estimators) if len(estimators) > 1 else estimators[0].track(frames)
     return _ClipPass(track, model_idx, timeline_idx, model_images, timeline_frames)
-
-
-def _track(frames: Iterator[DecodedFrame], estimators: list[PoseEstimator], on_pose: PoseSink | None) -> PoseTrack:
-    if len(estimators) > 1:
-        return track_in_parallel(frames, estimators, on_pose=on_pose)
-    return estimators[0].track(frames, on_pose)
 
 
 def analyse_clips(
     front: str | Path | None = None, side: str | Path | None = None,
     limits: ClipLimits = DEFAULT_LIMITS, parallel: bool = True,
-    keep_frames: int | None = None, annotate_to: Mapping[str, str | Path] | None = None,
+    keep_frames: int | None = None,
 ) -> Perception:
     """Analyse a frontal and a lateral clip of one performance; either may be omitted.
 
-    ``keep_frames`` and ``annotate_to`` (a path per view) as in ``analyse_view``."""
+    ``keep_frames`` as in ``analyse_view``."""
     if front is None and side is None:
         raise InputError("Give at least one clip: a frontal view, a lateral view, or both.")
     started = time.perf_counter()
     jobs = {view: path for view, path in (("frontal", front), ("lateral", side)) if path is not None}
-    annotate_to = annotate_to or {}
 
     def analyse(view: str, helpers: Sequence[PoseEstimator] = ()) -> ViewAnalysis:
-        return analyse_view(jobs[view], view, None, limits, helpers, keep_frames, annotate_to.get(view))
+        return analyse_view(jobs[view], view, None, limits, helpers, keep_frames)
 
     if parallel and len(jobs) == 2:
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -316,17 +315,10 @@ def pair_flags(perception: Perception) -> list[QualityFlag]:
 
 
 class _Stopwatch:
-    """Adds up the time an iterator spends producing its items, or a function spends in its calls."""
+    """Adds up the time an iterator spends producing its items."""
 
     def __init__(self) -> None:
         self.total = 0.0
-
-    def timed_calls(self, function: PoseSink) -> PoseSink:
-        def timed(*args: object) -> None:
-            started = time.perf_counter()
-            function(*args)
-            self.total += time.perf_counter() - started
-        return timed
 
     def timed(self, items: Iterator[DecodedFrame]) -> Iterator[DecodedFrame]:
         while True:

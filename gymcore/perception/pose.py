@@ -13,7 +13,7 @@ import queue
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,8 +88,6 @@ class PoseTrack:
         )
 
 
-# Told about each frame as soon as it is tracked: the frame, its (33, 3) landmarks and (33,) visibility.
-PoseSink = Callable[[DecodedFrame, np.ndarray, np.ndarray], None]
 
 
 class PoseEstimator:
@@ -116,11 +114,8 @@ class PoseEstimator:
             self._graph.process(_warm_up_image())
         self._lock = threading.Lock()
 
-    def track(self, frames: Iterable[DecodedFrame], on_pose: PoseSink | None = None) -> PoseTrack:
-        """Run the frames, in order, through the graph as one video.
-
-        ``on_pose`` receives each frame with its landmarks and visibility as soon as it is tracked.
-        """
+    def track(self, frames: Iterable[DecodedFrame]) -> PoseTrack:
+        """Run the frames, in order, through the graph as one video."""
         indices: list[int] = []
         times: list[float] = []
         landmarks: list[np.ndarray] = []
@@ -139,9 +134,6 @@ class PoseEstimator:
                 visibility.append(image_points[:, 3])
                 world.append(world_points[:, :3])
                 detected.append(found)
-                if on_pose is not None:
-                    # As the track will hold them, so that a sink sees the same numbers either way.
-                    on_pose(frame, landmarks[-1].astype(np.float32), visibility[-1].astype(np.float32))
         return PoseTrack(
             frame_indices=np.asarray(indices, dtype=int),
             time_s=np.asarray(times, dtype=float),
@@ -178,14 +170,13 @@ _SHARED_LOCK = threading.Lock()
 
 
 def track_in_parallel(frames: Iterable[DecodedFrame], estimators: list[PoseEstimator],
-                      chunk_frames: int = 90, on_pose: PoseSink | None = None) -> PoseTrack:
+                      chunk_frames: int = 90) -> PoseTrack:
     """Track a clip's frames on several estimators at once, in consecutive chunks.
 
     One clip on one graph uses one core. Cut into chunks of a few seconds, handed in turn to
     whichever estimator is free, it uses them all, while this thread decodes the next chunk. Each
     chunk starts tracking afresh (the detector finds the person again, a few milliseconds once per
-    chunk). At most two chunks per estimator are held in memory. ``on_pose`` hears of each frame
-    in order, chunk by chunk as they finish, on this thread.
+    chunk). At most two chunks per estimator are held in memory.
     """
     free: queue.Queue[PoseEstimator] = queue.Queue()
     for estimator in estimators:
@@ -202,11 +193,8 @@ def track_in_parallel(frames: Iterable[DecodedFrame], estimators: list[PoseEstim
     tracks: list[PoseTrack] = []
 
     def finish_oldest() -> None:
-        chunk, future = pending.popleft()
+        _, future = pending.popleft()
         tracks.append(future.result())
-        if on_pose is not None:
-            for frame, landmarks, visibility in zip(chunk, tracks[-1].landmarks, tracks[-1].visibility):
-                on_pose(frame, landmarks, visibility)
 
     frames = iter(frames)
     with ThreadPoolExecutor(max_workers=len(estimators)) as pool:

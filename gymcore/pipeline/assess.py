@@ -9,7 +9,6 @@ requested criteria model judges all repetitions at once.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -99,16 +98,15 @@ def _nothing_like(exercise: str, not_counted: list[NotCounted]) -> str:
 
 def perceive(
     front: str | Path | None = None, side: str | Path | None = None, models: tuple[str, ...] | list[str] = ("rules",),
-    exercise: str | None = None, engine: str = "torch", annotate_to: Mapping[str, str | Path] | None = None,
+    exercise: str | None = None, engine: str = "torch",
 ) -> Perception:
     """Perception of the clips ready for ``assess(models=models, perception=...)``: it keeps the
-    frames the named models will read, and writes the annotated clip of each view in
-    ``annotate_to`` (view -> path), all in one decoding pass per clip.
+    frames the named models will read, in one decoding pass per clip (the annotated clip is drawn
+    afterwards: ``gymcore.perception.analysis.annotate_view``).
 
     The models are loaded first when the exercise is named (they are cached for judging)."""
     exercise = checked_exercise(exercise)
-    return analyse_clips(front=front, side=side, keep_frames=model_frame_side(models, exercise, engine),
-                         annotate_to=annotate_to)
+    return analyse_clips(front=front, side=side, keep_frames=model_frame_side(models, exercise, engine))
 
 
 def model_frame_side(models: tuple[str, ...] | list[str], exercise: str | None, engine: str = "torch") -> int | None:
