@@ -25,7 +25,7 @@ def test_published_tables_and_a_sentence_for_missing_figures(monkeypatch, tmp_pa
     assert "Multi-Modal (Proposed)" in set(table4["Model"]) and "Squat HL" in table4.columns
     assert any("ALEX-GYM-1 test split" in c.value for c in app.caption)
     assert any("No trained weights" in i.value for i in app.info)
-    latency = app.dataframe[1].value
+    latency = next(frame.value for frame in app.dataframe if "Seconds per sample" in frame.value.columns)
     assert list(latency["Model"]) == ["Pose-Based", "Vision-Based", "Multi-Modal"]
     assert any("Raspberry Pi 4" in c.value for c in app.caption)
 
@@ -52,3 +52,18 @@ def test_a_file_that_is_not_a_report_gets_a_sentence():
     app.run()
     assert not app.exception
     assert any("not an evaluation report" in i.value for i in app.info)
+
+
+def test_the_real_clip_figures_of_the_committed_run_say_their_data_and_a_bad_report_gets_a_sentence():
+    app = open_page("compare")
+    assert not app.exception and not app.error
+    # The project's committed run (benchmarks/real/results) is shown by default, apart from any
+    # published figure, with the clips, half and protocol it was measured on.
+    criteria = next(frame.value for frame in app.dataframe if "False alarms" in frame.value.columns)
+    assert {"Rules (hand-written thresholds)"} <= set(criteria["Model"]) and set(criteria["Half"]) >= {"tuning"}
+    assert any(c.value.startswith("Measured on 98 labelled clips of gymcore real-clip benchmark") and
+               "labelled blind by the protocol of docs/real-benchmark.md" in c.value for c in app.caption)
+    app.radio(key="real_figures_source").set_value("A report (JSON)").run()
+    app.file_uploader(key="real_figures_upload").set_value(("notes.json", b"{\"hello\": 1}", "application/json")).run()
+    assert not app.exception
+    assert any("notes.json is not a report of `python -m gymcore evaluate --clips" in i.value for i in app.info)

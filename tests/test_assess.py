@@ -173,3 +173,18 @@ def test_clips_of_none_of_the_three_are_refused_with_what_they_show_and_a_named_
     assert "two-legged deadlift" in str(refusal) and "name it" in str(refusal)
     named = Recognition("squat", 1.0, "given", {}, seen=hinge)
     assert "looks like none of the three exercises" in named.caution and "two-legged" in named.caution
+
+
+def test_when_no_window_looks_like_the_exercise_the_answer_depends_on_whether_it_was_named() -> None:
+    from gymcore.pipeline.assess import nothing_counted
+    from gymcore.recognition.pose_rule import Movement, NotAnExercise, decide
+
+    jump = decide(free_leg_lift=0.02, foot_split=0.9, trunk_lean_deg=10, flight=0.3)
+    higher = decide(free_leg_lift=0.02, foot_split=0.9, trunk_lean_deg=10, flight=0.5)
+    rejected = [Movement(0.7, 2.0, jump), Movement(2.4, 3.6, higher)]
+    # Left to recognition (jumping lunges named lunges over the clip): the clip is none of the three.
+    unnamed = nothing_counted(None, "lunges", rejected)
+    assert isinstance(unnamed, NotAnExercise) and unnamed.recognition is higher
+    named = nothing_counted("lunges", "lunges", rejected)
+    assert not isinstance(named, NotAnExercise)
+    assert str(named).startswith("No movement in the clips looks like a lunge,") and "0.7-2.0 s: the whole body" in str(named)

@@ -387,6 +387,8 @@ def test_the_report_prints_a_row_per_group_and_criterion_and_writes_json() -> No
     # The JSON reads back as the run's figures, saying what they were measured on.
     figures = read_clips_figures(json.dumps(report.to_dict()).encode(), "report.json")
     assert figures.groups == report.groups and figures.criteria == report.criteria
+    # The figures alone (benchmarks/real/figures.py) read back the same.
+    assert read_clips_figures(json.dumps(figures.figures_dict()).encode(), "figures.json") == figures
     assert figures.measured_on() == ("Measured on 2 labelled clips of a benchmark (clips.json), the tuning half;"
                                      " labelled blind by the protocol of docs/protocol.md.")
     with pytest.raises(InputError, match="report.json is not a report of"):

@@ -262,6 +262,12 @@ class ClipsFigures:
         return (f"Measured on {clips} labelled clip{'' if clips == 1 else 's'} of {self.name or 'the manifest'}"
                 f" ({Path(self.manifest).name}), {SPLIT_WORDS[self.split]}{held_out}; {protocol}.")
 
+    def figures_dict(self) -> dict[str, object]:
+        """The figures alone, as ``from_dict`` reads them back (a report's clips left out)."""
+        return jsonable({item.name: getattr(self, item.name) for item in fields(ClipsFigures)}
+                        | {"groups": [asdict(group) for group in self.groups],
+                           "criteria": [asdict(row) for row in self.criteria]})
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ClipsFigures:
         return cls(

@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from gymcore.criteria import EXERCISE_NAMES, EXERCISES
+from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
 from gymcore.judging.gate import judge_gated, refusals
 from gymcore.judging.registry import ASSESS_MODELS, check_model_name, has_weights, load_criteria_models
@@ -22,7 +22,7 @@ from gymcore.perception.analysis import Perception, ViewAnalysis, analyse_clips
 from gymcore.perception.trackcheck import ViewCheck, check_track, turned_flag
 from gymcore.pipeline.record import NotCounted
 from gymcore.pipeline.result import Assessment, rep_result, summarise
-from gymcore.recognition.pose_rule import NONE, NotAnExercise, Recognition, recognise, screened
+from gymcore.recognition.pose_rule import NONE, Movement, NotAnExercise, Recognition, recognise, screened, spoken
 from gymcore.repetitions.windows import repetitions
 
 
@@ -59,9 +59,9 @@ def assess(
     views = {name: _view_check(view) for name, view in perception.views().items()}
     windows, segmentation = repetitions(perception, recognition.exercise)
     windows, rejected = screened(perception, recognition.exercise, windows, str(segmentation["view"]))
-    not_counted = [NotCounted(round(m.start_s, 3), round(m.end_s, 3), m.recognition.reason) for m in rejected]
+    not_counted = [NotCounted.of(movement) for movement in rejected]
     if not windows:
-        raise InputError(_nothing_like(recognition.exercise, not_counted))
+        raise nothing_counted(exercise, recognition.exercise, rejected)
     segmentation["rejected"] = [asdict(item) for item in not_counted]
     timing["segmentation"] = time.perf_counter() - clock
 
@@ -90,10 +90,16 @@ def assess(
                       segmentation, perception)
 
 
-def _nothing_like(exercise: str, not_counted: list[NotCounted]) -> str:
-    return (f"No movement in the clips looks like {EXERCISE_NAMES[exercise].lower()}, nor any of the three"
-            " exercises the tool knows: " + "; ".join(item.describe() for item in not_counted)
-            + ". Nothing was judged; check the exercise, or film the set again with the whole body in view.")
+def nothing_counted(named: str | None, exercise: str, rejected: list[Movement]) -> InputError:
+    """The answer when every repetition window of ``exercise`` shows none of the three exercises: with
+    the exercise left to recognition, that the clips show none of them (as a clip recognised so is
+    answered), the surest window's reason given; with it named, each window and what it shows."""
+    if not named:
+        return NotAnExercise(max(rejected, key=lambda movement: movement.recognition.confidence).recognition)
+    shown = "; ".join(NotCounted.of(movement).describe() for movement in rejected)
+    return InputError(f"No movement in the clips looks like {spoken(exercise)}, nor any of the three"
+                      f" exercises the tool knows: {shown}. Nothing was judged; check the exercise, or film the set"
+                      " again with the whole body in view.")
 
 
 def perceive(

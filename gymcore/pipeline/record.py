@@ -24,7 +24,7 @@ from gymcore.judging.types import Verdict, WeightsInfo
 from gymcore.perception.analysis import ViewAnalysis
 from gymcore.perception.trackcheck import QualityFlag, ViewCheck
 from gymcore.perception.video import ClipInfo
-from gymcore.recognition.pose_rule import Recognition
+from gymcore.recognition.pose_rule import Movement, Recognition
 from gymcore.repetitions.types import Repetition
 from gymcore.serialize import jsonable
 
@@ -100,6 +100,10 @@ class NotCounted:
     start_s: float
     end_s: float
     why: str  # what the movement shows instead, in words
+
+    @classmethod
+    def of(cls, movement: Movement) -> NotCounted:
+        return cls(round(movement.start_s, 3), round(movement.end_s, 3), movement.recognition.reason)
 
     def describe(self) -> str:
         return f"{self.start_s:.1f}-{self.end_s:.1f} s: {self.why}"

@@ -100,7 +100,7 @@ class Recognition:
             return self._disagreement()
         if self.confidence >= UNSURE_BELOW:
             return ""
-        return (f"The exercise was recognised as {_spoken(self.exercise)} with"
+        return (f"The exercise was recognised as {spoken(self.exercise)} with"
                 f" {self.confidence:.0%} confidence only. The tool knows squats, forward lunges and single-leg"
                 " Romanian deadlifts: if the clip shows another exercise, these verdicts do not apply; if it"
                 " shows one of the three, name it instead of letting it be recognised.")
@@ -110,20 +110,20 @@ class Recognition:
         """What the pose showed, in words: "a lunge (91% sure)", or the reason it is none of the three."""
         if self.exercise == NONE:
             return f"none of the three exercises the tool knows ({self.reason})"
-        return f"{_spoken(self.exercise)} ({self.confidence:.0%} sure)"
+        return f"{spoken(self.exercise)} ({self.confidence:.0%} sure)"
 
     def _disagreement(self) -> str:
         seen = self.seen
         if seen is None or seen.exercise == self.exercise or not seen.confidence >= UNSURE_BELOW:
             return ""
         if seen.exercise == NONE:
-            return (f"The exercise was named {_spoken(self.exercise)}, but the pose looks like {seen.looks_like}."
-                    f" The verdicts judge the criteria of {_spoken(self.exercise)}; they do not apply to another"
+            return (f"The exercise was named {spoken(self.exercise)}, but the pose looks like {seen.looks_like}."
+                    f" The verdicts judge the criteria of {spoken(self.exercise)}; they do not apply to another"
                     " exercise.")
-        return (f"The exercise was named {_spoken(self.exercise)}, but the pose looks like"
-                f" {_spoken(seen.exercise)} ({seen.method}, {seen.confidence:.0%} confident). The verdicts judge the"
-                f" criteria of {_spoken(self.exercise)}: if the clip shows {_spoken(seen.exercise)}, assess it as"
-                f" {_spoken(seen.exercise)} or let the exercise be recognised.")
+        return (f"The exercise was named {spoken(self.exercise)}, but the pose looks like"
+                f" {spoken(seen.exercise)} ({seen.method}, {seen.confidence:.0%} confident). The verdicts judge the"
+                f" criteria of {spoken(self.exercise)}: if the clip shows {spoken(seen.exercise)}, assess it as"
+                f" {spoken(seen.exercise)} or let the exercise be recognised.")
 
     def to_dict(self) -> dict[str, object]:
         record = {"name": self.exercise, "confidence": round(self.confidence, 3), "method": self.method,
@@ -155,7 +155,7 @@ class Movement:
     recognition: Recognition
 
 
-def _spoken(exercise: str) -> str:
+def spoken(exercise: str) -> str:
     """The exercise's name inside a sentence: "a squat", "a single-leg Romanian deadlift"."""
     name = EXERCISE_NAMES[exercise]
     return f"a {name[0].lower()}{name[1:]}"
