@@ -25,7 +25,8 @@ DEFAULT_LIMITS = DEFAULT_RULES.view
 def check_sample(sample: ViewSample, limits: ViewCheckLimits = DEFAULT_LIMITS) -> ViewCheck:
     """The check of one repetition's 16 frames of one view."""
     width, height = sample.image_size if all(sample.image_size) else (1, 1)
-    return check_poses(sample.view, sample.landmarks, sample.visibility, sample.time_s, (width, height), limits)
+    return check_poses(sample.view, sample.landmarks, sample.visibility, sample.time_s, (width, height), limits,
+                       turned=bool(sample.turned_from))
 
 
 def refusals(exercise: str, rep: RepSample, limits: ViewCheckLimits = DEFAULT_LIMITS) -> dict[str, str]:

@@ -196,15 +196,20 @@ def second_person_flags(times_s: list[float], searched: int) -> list[QualityFlag
 
 def check_track(view: str, track: PoseTrack, image_size: tuple[int, int],
                 limits: ViewCheckLimits = ViewCheckLimits()) -> ViewCheck:
-    """The check of a whole clip's timeline."""
-    return check_poses(view, track.landmarks, track.visibility, track.time_s, image_size, limits, every_frame=True)
+    """The check of a whole clip's timeline, as the product uses the clip: one whose repetitions are
+    turned to its view (``turns``) has no orientation problem, but a flag saying so (``turned_flag``)."""
+    check = check_poses(view, track.landmarks, track.visibility, track.time_s, image_size, limits, every_frame=True)
+    if turns(view, check.orientation):
+        check.problems = _problems(check, limits, turned=True)
+    return check
 
 
 def check_poses(
     view: str, landmarks: np.ndarray, visibility: np.ndarray, time_s: np.ndarray,
-    image_size: tuple[int, int], limits: ViewCheckLimits, every_frame: bool = False,
+    image_size: tuple[int, int], limits: ViewCheckLimits, every_frame: bool = False, turned: bool = False,
 ) -> ViewCheck:
-    """The check of poses sampled from a clip, or of every frame of it (see ``jump_times``)."""
+    """The check of poses sampled from a clip, or of every frame of it (see ``jump_times``); ``turned``
+    poses were turned to ``view`` (gymcore.perception.turned), whatever their width reads."""
     landmarks = np.asarray(landmarks, dtype=np.float64)
     detected = np.isfinite(landmarks[:, :, :2]).all(axis=(1, 2))
     ratio = width_ratio(landmarks[detected], image_size)
@@ -216,7 +221,7 @@ def check_poses(
         visibility={name: _median_visibility(visibility[detected], index) for name, index in LANDMARK.items()},
         limits=limits,
     )
-    check.problems = _problems(check, limits)
+    check.problems = _problems(check, limits, turned)
     return check
 
 
@@ -344,14 +349,14 @@ def _median_visibility(visibility: np.ndarray, index: int) -> float:
     return float(np.median(visibility[:, index])) if len(visibility) else 0.0
 
 
-def _problems(check: ViewCheck, limits: ViewCheckLimits) -> list[str]:
-    """Why this view cannot be used to judge the criteria it is meant for."""
+def _problems(check: ViewCheck, limits: ViewCheckLimits, turned: bool = False) -> list[str]:
+    """Why this view cannot be used to judge the criteria it is meant for; ``turned``: its poses are
+    judged turned to its view, whatever way the clip shows the body."""
     problems = []
     name = check.view
     if check.detected_share < limits.min_detected_share:
         problems.append(f"the person was found in only {check.detected_share:.0%} of the {name} frames")
-    # A clip turned to its view is judged through its 3D landmarks (turned_flag).
-    if check.orientation not in (name, "unknown") and not turns(name, check.orientation):
+    if check.orientation not in (name, "unknown") and not turned:
         problems.append(
             f"the {name} clip looks {check.orientation} (shoulders and hips {check.width_ratio:.2f} torso"
             f" lengths wide; a {name} view shows "
