@@ -4,15 +4,16 @@ for each repetition whether it looks like the exercise at all.
 At the deepest frames of a movement (the top fifth of its knee flexion or trunk lean), from
 MediaPipe's world landmarks (metres, so either camera will do):
 
-1. the whole body off the floor: a jump, none of the three exercises;
-2. one ankle lifted well above the other while the trunk tips forward, or the trunk tipped far
+1. the legs lost by the tracker in most frames: a misread body, no movement at all;
+2. the whole body off the floor: a jump, none of the three exercises;
+3. one ankle lifted well above the other while the trunk tips forward, or the trunk tipped far
    forward with one foot off the floor: single-leg deadlift;
-3. the trunk tipped as a hinge does with both feet down: a two-legged deadlift or a move to the
+4. the trunk tipped as a hinge does with both feet down: a two-legged deadlift or a move to the
    floor, none of the three;
-4. one knee bent far more than the other over a wide stance, without a front-to-back split: a side
+5. one knee bent far more than the other over a wide stance, without a front-to-back split: a side
    lunge, none of the three;
-5. otherwise the feet split front to back: lunge;
-6. otherwise: squat.
+6. otherwise the feet split front to back: lunge;
+7. otherwise: squat.
 
 Each test's margin over its threshold gives the confidence. A clip is named over its movements
 (``recognise``), and each repetition of the set is checked on its own frames (``screened``). A
@@ -251,8 +252,9 @@ def window_features(view: ViewAnalysis, start_s: float | None = None, end_s: flo
     """The evidence ``decide`` weighs, at the deepest frames (the top fifth of the activity) between
     ``start_s`` and ``end_s`` (the whole clip by default): free-leg lift, foot split front to back
     and stance width across (all over leg length), trunk lean, the knees' mean flexion and the gap
-    between them (degrees) from MediaPipe's world landmarks (metres, so either camera will do), and
-    the flight of the whole body in the image (``_flight``)."""
+    between them (degrees) from MediaPipe's world landmarks (metres, so either camera will do); the
+    flight of the whole body (``_flight``) and the share of frames with the legs drawn
+    (``_legs_tracked``) in the image."""
     timeline = view.timeline
     span = np.ones(len(timeline.time_s), dtype=bool)
     if start_s is not None and end_s is not None:
