@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
@@ -17,9 +18,12 @@ from gymcore.perception.analysis import ViewAnalysis
 from gymcore.perception.draw import draw_skeleton
 from gymcore.perception.video import VIDEO_EXTENSIONS, probe_clip
 from gymcore.pipeline.result import RepResult
-from gymcore.records.history import History, default_database_url
 from gymcore.records.presentation import ANGLE_LABELS, RuleDecision
 from gymcore.records.retention import Retention, Sweeper, discard, mark_used
+
+if TYPE_CHECKING:
+    from gymcore.pipeline.record import AssessmentRecord
+    from gymcore.records.history import History
 
 UPLOAD_TYPES = [ext.lstrip(".") for ext in VIDEO_EXTENSIONS]
 ENGINE_LABELS = {"torch": "PyTorch", "openvino": "OpenVINO"}
@@ -96,13 +100,34 @@ def plain(text: str) -> str:
 
 def history_store() -> History:
     """The configured history (``$GYMFORM_DATABASE_URL``, else SQLite in ``$GYMFORM_HOME``)."""
+    # Imported here: the database layer (SQLAlchemy, Alembic) costs the first page about a second,
+    # and only saving or the History page needs it.
+    from gymcore.records.history import default_database_url
+
     return _open_history(default_database_url())
 
 
 @st.cache_resource(show_spinner=False)
 def _open_history(url: str) -> History:
     """One connection pool per process and database."""
+    from gymcore.records.history import History
+
     return History(url)
+
+
+def report_buttons(cells: list, record: AssessmentRecord, athlete: str, notes: str, stem: str) -> None:
+    """The HTML and PDF report downloads in the first two of ``cells``, each rendered when clicked."""
+
+    def rendered(kind: str) -> bytes | str:
+        # Imported when a report is asked for: matplotlib and fpdf cost the first page about a second.
+        from gymcore.records.reports import render_html, render_pdf
+
+        return (render_html if kind == "html" else render_pdf)(record, athlete, notes)
+
+    cells[0].download_button("HTML report", lambda: rendered("html"), f"{stem}.html", "text/html",
+                             icon=":material/download:")
+    cells[1].download_button("PDF report", lambda: rendered("pdf"), f"{stem}.pdf", "application/pdf",
+                             icon=":material/download:")
 
 
 def skeleton_frames(view: ViewAnalysis) -> list[np.ndarray]:

@@ -13,6 +13,7 @@ from app.ui import (
     discard_uploads_except,
     history_store,
     plain,
+    report_buttons,
     save_upload,
     session_dir,
     show_frames,
@@ -26,7 +27,6 @@ from gymcore.perception.analysis import annotate_view
 from gymcore.pipeline.assess import assess, perceive
 from gymcore.pipeline.record import AssessmentRecord
 from gymcore.records.presentation import not_assessable_lines, rep_failures, rule_decisions, warning_lines
-from gymcore.records.reports import render_html, render_pdf
 from gymcore.records.retention import discard
 
 st.title("Assess a set")
@@ -211,11 +211,7 @@ def show_save(record: AssessmentRecord) -> None:
             st.success(f"Saved as assessment #{saved} for {plain(athlete.strip())}; find it on the History page.")
         except GymError as error:
             st.error(str(error))
-    stem = f"{record.exercise.exercise}-{record.created_at:%Y-%m-%d}"
-    buttons[1].download_button("HTML report", lambda: render_html(record, athlete, notes), f"{stem}.html",
-                               "text/html", icon=":material/download:")
-    buttons[2].download_button("PDF report", lambda: render_pdf(record, athlete, notes), f"{stem}.pdf",
-                               "application/pdf", icon=":material/download:")
+    report_buttons(buttons[1:3], record, athlete, notes, f"{record.exercise.exercise}-{record.created_at:%Y-%m-%d}")
 
 
 clips, source, names = choose_clips()

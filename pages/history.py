@@ -12,12 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.ui import history_store, plain
+from app.ui import history_store, plain, report_buttons
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.errors import GymError
 from gymcore.judging.registry import ASSESS_MODELS, model_label
 from gymcore.records.history import History, HistoryEntry, HistoryFilter, SavedAssessment
-from gymcore.records.reports import render_html, render_pdf
 
 PAGE_SIZE = 50
 PENDING_DELETE = "history_delete_pending"
@@ -108,10 +107,7 @@ def report_section(store: History, entries: list[HistoryEntry]) -> None:
     record = saved.record
     stem = file_stem(f"{saved.athlete}-{record.exercise.exercise}-{saved.created_at:%Y-%m-%d}")
     cells = st.columns([1, 1, 1, 3])
-    cells[0].download_button("HTML report", lambda: render_html(record, saved.athlete, saved.notes),
-                             f"{stem}.html", "text/html", icon=":material/download:")
-    cells[1].download_button("PDF report", lambda: render_pdf(record, saved.athlete, saved.notes),
-                             f"{stem}.pdf", "application/pdf", icon=":material/download:")
+    report_buttons(cells[:2], record, saved.athlete, saved.notes, stem)
     if cells[2].button("Delete", key="history_delete", help="Removes this assessment from the history for good."):
         st.session_state[PENDING_DELETE] = saved.id
     if st.session_state.get(PENDING_DELETE) == saved.id:
