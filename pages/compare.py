@@ -149,8 +149,13 @@ real, real_missing = real_clip_figures()
 if real is None:
     st.info(real_missing)
 else:
-    st.dataframe(summary_table(real), hide_index=True, width="stretch")
-    st.dataframe(criteria_table(real), hide_index=True, width="stretch")
+    summary, criteria = summary_table(real), criteria_table(real)
+    halves = list(dict.fromkeys(summary["Half"]))
+    half = st.segmented_control("Half", halves, default=halves[0], key="real_half") or halves[0]
+    models = st.multiselect("Models", list(dict.fromkeys(criteria["Model"])), default=list(dict.fromkeys(criteria["Model"]))[:1],
+                            key="real_models")
+    st.dataframe(summary[summary["Half"] == half], hide_index=True, width="stretch")
+    st.dataframe(criteria[(criteria["Half"] == half) & criteria["Model"].isin(models)], hide_index=True, width="stretch")
     st.caption(f"{measured_on(real)} False alarms: fails on labelled passes; detection: fails on labelled faults;"
                " n is each rate's denominator. The learned models judge only a frontal and a lateral clip together,"
                " and every clip of the benchmark is one view, so their rows say they declined.")
