@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from gymcore.errors import InputError
 
@@ -15,12 +16,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--only", choices=("perception", "models"), help="run one of the two tables")
     parser.add_argument("--bf16", action="store_true", help="also time bfloat16 autocast (slow without AVX-512 BF16)")
     parser.add_argument("--compile", action="store_true", help="also time torch.compile (minutes to compile)")
+    parser.add_argument("--data", help="SynthGym folder: also time the fusion model quantised to int8 (NNCF), calibrated"
+                        " on its squat training repetitions and checked on its test repetitions")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from gymcore.evaluation.bench import run_bench
-    from gymcore.evaluation.bench_models import run_model_bench, run_shipped_bench
+    from gymcore.evaluation.bench_models import Int8Settings, run_model_bench, run_shipped_bench
 
     if args.runs < 1:
         raise InputError(f"Time each measurement at least once (--runs 1 or more), not {args.runs}.")
@@ -28,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
         print(run_bench(front=args.front, side=args.side, runs=args.runs).to_markdown(), flush=True)
     if args.only != "perception":
         print()
-        print(run_model_bench(runs=args.runs, with_bf16=args.bf16, with_compile=args.compile).to_markdown())
+        int8 = Int8Settings(Path(args.data)) if args.data else None
+        print(run_model_bench(runs=args.runs, with_bf16=args.bf16, with_compile=args.compile, int8=int8).to_markdown())
         print()
         print(run_shipped_bench(runs=args.runs).to_markdown())
     return 0

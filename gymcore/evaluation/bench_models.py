@@ -2,12 +2,18 @@
 run plainly (fp32, eager, contiguous) and with each speed-up, all measured in the same run; each
 row says how far its outputs are from the plain run's.
 
-Weights are random (seeded): speed and agreement do not depend on training.
+Weights are random (seeded): speed and agreement do not depend on training. The int8 row needs
+real inputs (``data``, a SynthGym folder): its activation ranges are calibrated on training
+repetitions, and its probabilities compared with fp32 on repetitions of other participants.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from gymcore.evaluation.bench import BenchRow, BenchTable, interleaved_medians
 from gymcore.models.engine import PRECISIONS
@@ -27,10 +33,40 @@ def fusion_inputs(image_size: int = 224, seed: int = 0):
     return inputs
 
 
+def synthgym_inputs(root: Path, split: str, count: int, image_size: int = 224,
+                    exercise: str = "squat") -> list[dict[str, np.ndarray]]:
+    """``count`` repetitions spread evenly over a split of a SynthGym dataset, each as the fusion
+    model's batch-1 inputs: frames resized to ``image_size`` and scaled to [0, 1], (1, 3, 16, S, S),
+    and pose features (1, 16, 5984), as training feeds them. Only these repetitions' frames are read."""
+    from gymcore.data.dataset import VIEWS, cached_features, load_exercise, load_frames, split_exercise
+    from gymcore.models.inputs import to_tensors
+
+    part = split_exercise(load_exercise(Path(root), exercise))[split]
+    features = {view: cached_features(part, view) for view in VIEWS}
+    samples = []
+    for row in np.linspace(0, len(part) - 1, count).round().astype(int):
+        arrays = {}
+        for view in VIEWS:
+            arrays[f"video_{view}"] = load_frames(part.frame_paths(int(row), view), image_size)[None]
+            arrays[f"features_{view}"] = features[view][row:row + 1]
+        samples.append({key: tensor.numpy() for key, tensor in to_tensors(arrays).items()})
+    return samples
+
+
+@dataclass(frozen=True)
+class Int8Settings:
+    """Where the int8 row's inputs come from: ``calibration`` SynthGym training repetitions for the
+    activation ranges, ``fixed`` test repetitions (other participants) for the probability check."""
+
+    data: Path
+    calibration: int = 32
+    fixed: int = 20
+
+
 def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with_bf16: bool = False,
-                    with_compile: bool = False) -> BenchTable:
+                    with_compile: bool = False, int8: Int8Settings | None = None) -> BenchTable:
     """bfloat16 autocast (slow on CPUs without AVX-512 BF16 or AMX) and torch.compile (minutes of
-    compilation on 2 cores) are measured only when asked for."""
+    compilation on 2 cores) are measured only when asked for; int8 only with a SynthGym folder."""
     import torch
 
     from gymcore.models.registry import build_model
@@ -54,6 +90,14 @@ def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with
         candidates["channels-last, bfloat16 autocast"] = _bf16_forward(net, inputs)
     if with_compile:
         candidates["torch.compile (inductor), channels-last"] = _compiled_forward(net, inputs)
+    probability_notes = {}
+    if int8 is not None:
+        name, forward, note, lines = _int8_forward(net, inputs, threads, int8, image_size)
+        candidates[name] = forward
+        probability_notes[name] = note
+        footer += lines
+    else:
+        footer.append("int8 (NNCF) not measured: it needs a SynthGym folder to calibrate on (`bench --data`).")
     # Each candidate's first call is its warm-up; the plain run's was the reference above.
     outputs = {name: torch.as_tensor(forward()) for name, forward in candidates.items()}
     medians = interleaved_medians({PLAIN: plain, **candidates}, runs)
@@ -65,6 +109,7 @@ def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with
         note = f"{baseline_s / medians[name]:.2f}x, max |diff| {difference:.1e}"
         if difference > TOLERANCE:
             note += " (outside tolerance)"
+        note += probability_notes.get(name, "")
         table.rows.append(BenchRow(name, medians[name], note))
     table.footer = [f"Median of {runs} rounds after one warm-up, each round running every row once in turn;"
                     f" outputs compared with the plain run (tolerance {TOLERANCE}).",
@@ -75,8 +120,6 @@ def run_model_bench(runs: int = 3, image_size: int = 224, threads: int = 2, with
 def random_batch(model, rows: int, seed: int = 0) -> dict:
     """Random inputs of a learned criteria model (a LearnedCriteriaModel), as ``assess`` feeds it:
     uint8 frames for video streams, 5984 features per frame for pose streams, both views."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     size = model.image_size
     return {f"{kind}_{view}": (rng.integers(0, 256, (rows, 16, size, size, 3), dtype=np.uint8) if kind == "video"
@@ -87,8 +130,6 @@ def random_batch(model, rows: int, seed: int = 0) -> dict:
 def run_shipped_bench(runs: int = 3, exercise: str = "squat", reps: int = 3) -> BenchTable:
     """The shipped (compact) learned models judging ``reps`` repetitions of random input in one
     batch, in PyTorch and in OpenVINO (fp32, graph already converted), as ``assess`` runs them."""
-    import numpy as np
-
     from gymcore.judging.learned import load_criteria_model
 
     table = BenchTable(title=f"Shipped models ({exercise}, {reps} repetitions in one batch): PyTorch vs OpenVINO fp32")
@@ -142,6 +183,42 @@ def _openvino_forward(net, inputs, threads: int, precision: str):
     run = openvino_runner(net, {key: array.shape[1:] for key, array in arrays.items()}, threads, precision)
     seconds = time.perf_counter() - clock
     return (lambda: run(arrays)), seconds, run.inference_precision
+
+
+def _int8_forward(net, inputs, threads: int, settings: Int8Settings, image_size: int):
+    """The row's name, the int8 network's forward on the timing inputs, the note on its
+    probabilities against fp32 eager (same weights) on the fixed SynthGym set, and footer lines."""
+    import time
+
+    import torch
+
+    from gymcore.models.engine import int8_runner
+
+    calibration = synthgym_inputs(settings.data, "train", settings.calibration, image_size)
+    fixed = synthgym_inputs(settings.data, "test", settings.fixed, image_size)
+    clock = time.perf_counter()
+    run = int8_runner(net, {key: array.shape[1:] for key, array in calibration[0].items()}, calibration, threads)
+    seconds = time.perf_counter() - clock
+    with torch.no_grad():
+        reference = np.concatenate([net({k: torch.from_numpy(v) for k, v in sample.items()}).numpy() for sample in fixed])
+    quantised = np.concatenate([run(sample) for sample in fixed])
+    gaps = np.abs(_sigmoid(quantised) - _sigmoid(reference))
+    note = f"; on {len(fixed)} SynthGym test reps |Δprob| vs fp32 max {gaps.max():.1e}, median {np.median(gaps):.1e}"
+    if gaps.max() > TOLERANCE:
+        note += " (outside tolerance)"
+    # Seeded-random weights give logits near 0 that hardly differ between inputs: the spread says
+    # how much of the model's own signal the int8 error is.
+    lines = [f"int8: NNCF post-training quantisation (fast bias correction) of the OpenVINO graph, calibrated on"
+             f" {len(calibration)} SynthGym squat training repetitions, took {seconds:.1f} s; its logits differ from"
+             f" fp32 by at most {np.abs(quantised - reference).max():.1e} on the {len(fixed)} test repetitions, whose"
+             f" fp32 logits spread (sd across repetitions, largest criterion) {reference.std(axis=0).max():.1e}."]
+    arrays = {key: value.numpy() for key, value in inputs.items()}
+    name = f"OpenVINO int8 (NNCF, calibrated on SynthGym {len(calibration)} samples)"
+    return name, (lambda: run(arrays)), note, lines
+
+
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits))
 
 
 def _bf16_forward(net, inputs):

@@ -1,0 +1,34 @@
+"""The fusion model quantised to int8 (NNCF, OpenVINO) gives probabilities within the bench's
+tolerance of the fp32 model with the same weights, on dataset repetitions it was not calibrated on.
+Speed is the bench's business (``python -m gymcore bench --only models --data ...``), not a test's."""
+
+import numpy as np
+import torch
+from tinygym import write_tiny_dataset
+
+from gymcore.evaluation.bench_models import TOLERANCE, synthgym_inputs
+from gymcore.models.engine import int8_runner
+from gymcore.models.registry import build_model
+
+
+def test_int8_fusion_probabilities_stay_within_tolerance_of_fp32(tmp_path):
+    # The compact fusion model at 32 x 32 frames: the same layers as the paper's at 224, converted
+    # and quantised in seconds.
+    root = write_tiny_dataset(tmp_path / "tiny", participants=10, reps=2)
+    calibration = synthgym_inputs(root, "train", 4, image_size=32)
+    fixed = synthgym_inputs(root, "test", 2, image_size=32)
+    torch.manual_seed(0)
+    net = build_model("fusion", "squat", "compact").eval()
+    run = int8_runner(net, {key: array.shape[1:] for key, array in calibration[0].items()}, calibration)
+
+    # The graph really computes in int8: the CPU plugin runs its convolutions on u8/i8 tensors.
+    precisions = {op.get_rt_info()["runtimePrecision"].astype(str)
+                  for op in run.compiled.get_runtime_model().get_ops() if "runtimePrecision" in op.get_rt_info()}
+    assert precisions & {"u8", "i8"}
+    for sample in fixed:
+        with torch.no_grad():
+            reference = net({key: torch.from_numpy(array) for key, array in sample.items()}).numpy()
+        quantised = run(sample)
+        assert quantised.shape == reference.shape
+        gap = np.abs(1 / (1 + np.exp(-quantised)) - 1 / (1 + np.exp(-reference))).max()
+        assert gap <= TOLERANCE
