@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from scipy.special import expit
 
-from gymcore.evaluation.bench_models import _sigmoid, synthgym_inputs
+from gymcore.evaluation.bench_models import synthgym_inputs
 from gymcore.judging.learned import load_criteria_model
 from gymcore.models.engine import int8_runner
 
@@ -24,8 +25,8 @@ for name in ("fusion", "vision"):
                           for split, count in (("train", 32), ("test", 20)))
     run = int8_runner(net, {key: value.shape[1:] for key, value in calibration[0].items()}, calibration)
     with torch.no_grad():
-        reference = _sigmoid(np.concatenate([net({k: torch.from_numpy(v) for k, v in s.items()}).numpy() for s in fixed]))
-    quantised = _sigmoid(np.concatenate([run(s) for s in fixed]))
+        reference = expit(np.concatenate([net({k: torch.from_numpy(v) for k, v in s.items()}).numpy() for s in fixed]))
+    quantised = expit(np.concatenate([run(s) for s in fixed]))
     gaps = np.abs(quantised - reference)
     flips = int(((quantised >= 0.5) != (reference >= 0.5)).sum())
     print(f"{name} ({model.weights.file}): |Δprob| max {gaps.max():.2f}, median {np.median(gaps):.3f},"

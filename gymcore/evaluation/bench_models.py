@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit
 
 from gymcore.evaluation.bench import BenchRow, BenchTable, interleaved_medians
 from gymcore.models.engine import PRECISIONS
@@ -202,7 +203,7 @@ def _int8_forward(net, inputs, threads: int, settings: Int8Settings, image_size:
     with torch.no_grad():
         reference = np.concatenate([net({k: torch.from_numpy(v) for k, v in sample.items()}).numpy() for sample in fixed])
     quantised = np.concatenate([run(sample) for sample in fixed])
-    gaps = np.abs(_sigmoid(quantised) - _sigmoid(reference))
+    gaps = np.abs(expit(quantised) - expit(reference))
     note = f"; on {len(fixed)} SynthGym test reps |Δprob| vs fp32 max {gaps.max():.1e}, median {np.median(gaps):.1e}"
     if gaps.max() > TOLERANCE:
         note += " (outside tolerance)"
@@ -215,10 +216,6 @@ def _int8_forward(net, inputs, threads: int, settings: Int8Settings, image_size:
     arrays = {key: value.numpy() for key, value in inputs.items()}
     name = f"OpenVINO int8 (NNCF, calibrated on SynthGym {len(calibration)} samples)"
     return name, (lambda: run(arrays)), note, lines
-
-
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-logits))
 
 
 def _bf16_forward(net, inputs):

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit
 
 from gymcore.criteria import criteria_for
 from gymcore.errors import InputError
@@ -54,7 +55,7 @@ class LearnedCriteriaModel:
         probs = np.zeros((len(reps), len(ids)), dtype=np.float32)
         if ready:
             logits = self.logits(self._arrays([reps[i] for i in ready]))
-            probs[ready] = 1.0 / (1.0 + np.exp(-logits))
+            probs[ready] = expit(logits)
         return [
             {cid: Verdict.not_assessable(reasons[i]) for cid in ids} if reasons[i]
             else {cid: Verdict(prob=float(probs[i, j]), passed=bool(probs[i, j] >= THRESHOLD)) for j, cid in enumerate(ids)}

@@ -61,10 +61,16 @@ def openvino_runner(net, shapes: dict[str, tuple[int, ...]], threads: int = 2, p
     names = list(shapes)
     core = ov.Core()
     model = _cached_graph(core, net, shapes, cache_key) if cache_key else _convert(net, shapes)
+    return OpenVinoRunner(names, core.compile_model(model, "CPU", _cpu_config(threads, precision)))
+
+
+def _cpu_config(threads: int, precision: str) -> dict[str, object]:
+    """OpenVINO's CPU settings: one request at a time on ``threads``; "f32" keeps it from computing in
+    a lower precision the CPU offers."""
     config: dict[str, object] = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY"}
     if precision == "f32":
         config["INFERENCE_PRECISION_HINT"] = "f32"
-    return OpenVinoRunner(names, core.compile_model(model, "CPU", config))
+    return config
 
 
 def int8_runner(net, shapes: dict[str, tuple[int, ...]], calibration: list[dict[str, np.ndarray]],
@@ -92,8 +98,7 @@ def int8_runner(net, shapes: dict[str, tuple[int, ...]], calibration: list[dict[
     # NNCF draws progress bars on stdout, where the bench prints its tables.
     with contextlib.redirect_stdout(io.StringIO()):
         quantised = nncf.quantize(model, dataset, subset_size=len(calibration), fast_bias_correction=True)
-    config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
-    return OpenVinoRunner(names, ov.Core().compile_model(quantised, "CPU", config))
+    return OpenVinoRunner(names, ov.Core().compile_model(quantised, "CPU", _cpu_config(threads, "f32")))
 
 
 class OpenVinoRunner:

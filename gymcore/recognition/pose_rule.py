@@ -178,19 +178,36 @@ def recognise(perception: Perception) -> Recognition:
     Looks at the lateral view when there is one.
     """
     view = _recognition_view(perception)
+    signals = FrameSignals.of(view)
     # A misread body (the legs lost by the tracker) is evidence of no exercise at all.
-    named = [movement for movement in movements(view) if movement.recognition.evidence["legs_tracked"] >= LEGS_TRACKED]
+    named = [movement for movement in movements(view, signals)
+             if movement.recognition.evidence["legs_tracked"] >= LEGS_TRACKED]
     if not named:
-        return decide(**window_features(view))
+        return decide(**window_features(view, signals))
     return by_weight(named)
 
 
-def movements(view: ViewAnalysis) -> list[Movement]:
-    """Every excursion of the view's activity (knee flexion or trunk lean, whichever is larger) deep
-    and long enough to be a repetition of some exercise, each named by ``decide`` on its frames."""
-    activity = MovementSignal("activity", view.timeline.time_s, _activity(view),
+@dataclass(frozen=True)
+class FrameSignals:
+    """Per frame of a view's timeline, what ``window_features`` reads of every window: computed once
+    per view, so that naming many windows costs their slices only."""
+
+    activity: np.ndarray  # knee flexion or trunk lean, whichever is larger (degrees, NaN where nobody was found)
+    rise: np.ndarray  # how far both feet are above their surrounding level, over the image leg length (``_rise``)
+    legs_drawn: np.ndarray  # bool: a leg drawn at least half its usual length (``_legs_drawn``)
+
+    @classmethod
+    def of(cls, view: ViewAnalysis) -> FrameSignals:
+        xy = view.timeline.landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
+        return cls(_activity(view), _rise(view, xy), _legs_drawn(view, xy))
+
+
+def movements(view: ViewAnalysis, signals: FrameSignals) -> list[Movement]:
+    """Every excursion of the view's activity deep and long enough to be a repetition of some
+    exercise, each named by ``decide`` on its frames."""
+    activity = MovementSignal("activity", view.timeline.time_s, signals.activity,
                               np.full(len(view.timeline.time_s), np.nan))
-    return [Movement(rep.start_s, rep.end_s, decide(**window_features(view, rep.start_s, rep.end_s)))
+    return [Movement(rep.start_s, rep.end_s, decide(**window_features(view, signals, rep.start_s, rep.end_s)))
             for rep in segment(activity, "deadlift")]
 
 
@@ -204,10 +221,11 @@ def screened(perception: Perception, exercise: str,
     lunge with too short a step like a squat, a single-leg RDL whose trunk stays up like a squat),
     as SynthGym's faulty demo sets showed when such windows were left out."""
     analysis = perception.views()[view]
+    signals = FrameSignals.of(analysis)
     kept, rejected = [], []
     for window in windows:
         rep = window[view]
-        named = decide(**window_features(analysis, rep.start_s, rep.end_s))
+        named = decide(**window_features(analysis, signals, rep.start_s, rep.end_s))
         if named.exercise == NONE:
             rejected.append(Movement(rep.start_s, rep.end_s, named))
         else:
@@ -248,13 +266,13 @@ def _activity(view: ViewAnalysis) -> np.ndarray:
     return np.where(view.timeline.detected, activity, np.nan)
 
 
-def window_features(view: ViewAnalysis, start_s: float | None = None, end_s: float | None = None) -> dict[str, float]:
+def window_features(view: ViewAnalysis, signals: FrameSignals, start_s: float | None = None,
+                    end_s: float | None = None) -> dict[str, float]:
     """The evidence ``decide`` weighs, at the deepest frames (the top fifth of the activity) between
     ``start_s`` and ``end_s`` (the whole clip by default): free-leg lift, foot split front to back
     and stance width across (all over leg length), trunk lean, the knees' mean flexion and the gap
     between them (degrees) from MediaPipe's world landmarks (metres, so either camera will do); the
-    flight of the whole body (``_flight``) and the share of frames with the legs drawn
-    (``_legs_tracked``) in the image."""
+    flight of the whole body and the share of frames with the legs drawn, in the image."""
     timeline = view.timeline
     span = np.ones(len(timeline.time_s), dtype=bool)
     if start_s is not None and end_s is not None:
@@ -262,7 +280,7 @@ def window_features(view: ViewAnalysis, start_s: float | None = None, end_s: flo
     inside = span & timeline.detected
     if inside.sum() < 2:
         raise InputError(f"Nobody was found in the {view.view} clip to recognise the exercise from.")
-    activity = np.nan_to_num(_activity(view))
+    activity = np.nan_to_num(signals.activity)
     frames = np.flatnonzero(inside)
     deepest = frames[activity[frames] >= np.quantile(activity[frames], 1.0 - DEEPEST_SHARE)]
     world = timeline.world
@@ -284,49 +302,53 @@ def window_features(view: ViewAnalysis, start_s: float | None = None, end_s: flo
         "trunk_lean_deg": round(float(np.nanmedian(view.angles["trunk_lean_3d"][deepest])), 1),
         "knee_flexion_deg": round(float(np.nanmedian(knees)), 1),
         "knee_gap_deg": round(float(np.abs(np.nanmedian(knees[0]) - np.nanmedian(knees[1]))), 1),
-        "flight": round(_flight(view, frames), 3),
-        "legs_tracked": round(_legs_tracked(view, span), 3),
+        "flight": round(_held(signals.rise[frames]), 3),
+        "legs_tracked": round(float(signals.legs_drawn[span].mean()), 3),
     }
 
 
-def _legs_tracked(view: ViewAnalysis, span: np.ndarray) -> float:
-    """The share of the ``span`` frames (found or not) in which a leg is drawn at least half its
-    median length over the clip (thigh plus shin, in the picture)."""
-    xy = view.timeline.landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
+def _image_leg(xy: np.ndarray, detected: np.ndarray) -> float:
+    """The median hip-to-ankle length in the picture (px)."""
+    return float(np.nanmedian(np.linalg.norm(xy[detected][:, LANDMARK["left_hip"]]
+                                             - xy[detected][:, LANDMARK["left_ankle"]], axis=1)))
+
+
+def _legs_drawn(view: ViewAnalysis, xy: np.ndarray) -> np.ndarray:
+    """Per frame, whether a leg is drawn at least half its median length over the clip (thigh plus
+    shin, in the picture); False where nobody was found."""
 
     def length(side: str) -> np.ndarray:
         hip, knee, ankle = (xy[:, LANDMARK[f"{side}_{joint}"]] for joint in ("hip", "knee", "ankle"))
         return np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ankle, axis=1)
 
     legs = np.fmax(length("left"), length("right"))
-    usual = np.nanmedian(legs[view.timeline.detected])
-    drawn = view.timeline.detected & (legs >= 0.5 * usual)
-    return float(drawn[span].mean()) if span.any() else 0.0
+    return view.timeline.detected & (legs >= 0.5 * np.nanmedian(legs[view.timeline.detected]))
 
 
-def _flight(view: ViewAnalysis, frames: np.ndarray) -> float:
-    """How far both feet left the floor together during ``frames``, over the image leg length: each
+def _rise(view: ViewAnalysis, xy: np.ndarray) -> np.ndarray:
+    """Per frame, how far both feet are off the floor together, over the image leg length: each
     ankle's rise above where it was over the surrounding ``FLIGHT_BASELINE_S`` (its rolling median,
-    which follows a drifting camera), the lower of the two, held ``FLIGHT_FRAMES`` frames running
-    (a tracking glitch of a frame or two is no jump), in frames whose legs hang below the hips.
+    which follows a drifting camera), the lower of the two; 0 in frames whose feet are not below the
+    hips (in the air the legs hang below them: feet drawn at the hips' height are a misread body).
     About 0 without a jump: a lifted leg leaves the other foot down."""
-    xy = view.timeline.landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
-    detected = view.timeline.detected
-    leg = float(np.nanmedian(np.linalg.norm(xy[detected][:, LANDMARK["left_hip"]]
-                                            - xy[detected][:, LANDMARK["left_ankle"]], axis=1)))
-    step = float(np.median(np.diff(view.timeline.time_s))) if len(view.timeline.time_s) > 1 else 1.0
+    time_s = view.timeline.time_s
+    leg = max(_image_leg(xy, view.timeline.detected), 1e-6)
+    step = float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1.0
     size = max(3, int(round(FLIGHT_BASELINE_S / max(step, 1e-6))) | 1)
     rises = []
     for ankle in ("left_ankle", "right_ankle"):
         height = fill_gaps(xy[:, LANDMARK[ankle], 1])
         if not np.isfinite(height).all():
-            return 0.0
+            return np.zeros(len(time_s))
         rises.append(median_filter(height, size=size, mode="nearest") - height)
-    rise = np.fmin(*rises) / max(leg, 1e-6)
-    # In the air the legs hang below the hips; feet drawn at the hips' height are a misread body.
     hips = (xy[:, LANDMARK["left_hip"], 1] + xy[:, LANDMARK["right_hip"], 1]) / 2
     legs_below = (np.fmax(xy[:, LANDMARK["left_ankle"], 1], xy[:, LANDMARK["right_ankle"], 1]) - hips) >= 0.5 * leg
-    rise = np.where(legs_below, rise, 0.0)[frames]
+    return np.where(legs_below, np.fmin(*rises) / leg, 0.0)
+
+
+def _held(rise: np.ndarray) -> float:
+    """The rise held ``FLIGHT_FRAMES`` frames running at its highest (a tracking glitch of a frame or
+    two is no jump), 0 when shorter or below the floor."""
     if len(rise) < FLIGHT_FRAMES:
         return 0.0
     held = np.lib.stride_tricks.sliding_window_view(rise, FLIGHT_FRAMES).min(axis=1)
