@@ -13,14 +13,14 @@ from app.ui import show_images
 from gymcore.config import DATA_ROOT_ENV, data_root
 from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.errors import GymError
-from gymcore.evaluation.clips import ClipsReport, Disagreement, evaluate_clips
+from gymcore.evaluation.clips import SPLIT_WORDS, ClipsReport, Disagreement, evaluate_clips
 from gymcore.evaluation.engine import run_evaluation
 from gymcore.evaluation.labelled import LabelledClip, read_labelled
 from gymcore.evaluation.repcount import count_repetitions
 from gymcore.judging.registry import ASSESS_MODELS, CRITERIA_MODELS, has_weights, model_title
 from gymcore.perception.draw import draw_skeleton
 from gymcore.perception.video import probe_clip, read_frames
-from gymcore.records.presentation import verdict_text
+from gymcore.records.presentation import evidence_text, verdict_text
 from gymcore.serialize import jsonable
 
 SPLITS = {"test": "test split (participants held out in training)", "val": "validation split",
@@ -180,7 +180,6 @@ def count_table(report: dict) -> pd.DataFrame:
     } for clip in report["clips"]])
 
 
-CLIP_SPLITS = {"tuning": "the tuning half", "held_out": "the held-out half", "all": "both halves"}
 VERDICT_WORDS = {"pass": "pass", "fail": "fail", "not_assessable": "not assessable", "not_judged": "not judged"}
 
 
@@ -198,7 +197,7 @@ def labelled_clips_section() -> None:
                                help="Where `python benchmarks/real/stage.py --root DIR` staged the clips named by"
                                     " repository; leave empty when every clip lies beside the manifest.")
     cells = st.columns([1, 2], vertical_alignment="bottom")
-    split = cells[0].selectbox("Half", list(CLIP_SPLITS), key="clips_split")
+    split = cells[0].selectbox("Half", list(SPLIT_WORDS), key="clips_split")
     offered = [name for name in ASSESS_MODELS if any(has_weights(name, exercise) for exercise in EXERCISES)]
     models = cells[1].multiselect("Models", offered, default=["rules"], key="clips_models", format_func=model_title)
     if split != "tuning":
@@ -234,14 +233,6 @@ def run_labelled_clips(manifest: str, root: str, models: tuple[str, ...], split:
     st.session_state.clips_labelled = {clip.id: clip for clip in labelled.clips}
 
 
-def evidence_text(item: Disagreement) -> str:
-    if item.evidence is None:
-        return ""
-    evidence = item.evidence
-    return (f"{evidence.quantity} {evidence.value:.3g} {evidence.unit} (rule {evidence.threshold}),"
-            f" {evidence.view} view at {evidence.time_s:.2f} s")
-
-
 def show_clips_report(report: ClipsReport, labelled: dict[str, LabelledClip]) -> None:
     data = measured_on(report)
     st.subheader("Repetitions, recognition and judging per half and exercise")
@@ -275,7 +266,7 @@ def show_clip_disagreements(report: ClipsReport, labelled: dict[str, LabelledCli
     st.dataframe(pd.DataFrame([{
         "Repetition": item.rep + 1, "Criterion": item.criterion, "Model": model_title(item.model),
         "Label": item.label, "Verdict": VERDICT_WORDS.get(item.verdict, item.verdict),
-        "Why": item.reason or evidence_text(item),
+        "Why": item.reason or (evidence_text(item.evidence) if item.evidence else ""),
     } for item in items]), hide_index=True, width="stretch")
     chosen = st.selectbox("Disagreement", range(len(items)), key="clips_disagree_row",
                           format_func=lambda k: f"repetition {items[k].rep + 1}, {items[k].criterion},"

@@ -164,12 +164,12 @@ def test_labelled_clips_tables_disagreements_and_their_frame(tmp_path, gymcore_c
     assert len(listed) >= 1 and set(listed["Label"]) == {"pass"}
     first = app.get("image")
     assert len(first) == 1
-    assert ("where the rule measured" if " view at " in listed["Why"][0] else "the middle of the labelled repetition") \
+    assert ("where the rule measured" if listed["Why"][0].startswith("measured ") else "the middle of the labelled repetition") \
         in first[0].proto.imgs[0].caption
     # Picking another disagreement reads the kept report: a manifest broken since is not read again.
     # A verdict with the rule's evidence shows the frame the rule measured on.
     manifest.write_text("not a manifest")
-    measured_rows = [k for k, why in enumerate(listed["Why"]) if " view at " in why]
+    measured_rows = [k for k, why in enumerate(listed["Why"]) if why.startswith("measured ")]
     assert measured_rows, "the rules fail the faulty squat with their evidence"
     app.selectbox(key="clips_disagree_row").set_value(measured_rows[0]).run()
     assert not app.exception and not app.error
