@@ -15,7 +15,7 @@ from gymcore.cli import main as cli_main
 ROOT = Path(__file__).resolve().parent.parent
 # What a command that runs no model and reads no video or array must not load: torch and MediaPipe
 # cost seconds, Ray a second, the others tenths of one.
-HEAVY = ("torch", "torchvision", "mediapipe", "cv2", "av", "scipy", "pandas", "numpy", "gymcore.synth.render.renderer",
+HEAVY = ("torch", "mediapipe", "cv2", "av", "scipy", "pandas", "numpy", "gymcore.synth.render.renderer",
          "ray")
 
 

@@ -66,6 +66,25 @@ def test_a_view_without_any_detection_becomes_zero_features():
     assert features.shape == (16, 5984) and np.isfinite(features).all() and not features[:, :528].any()
 
 
+def test_video_trunk_is_resnet3d_18_under_torchvision_names():
+    """torchvision's r3d_18 has 33,371,472 parameters, 205,200 of them its 400-class classifier; its
+    state-dict names are kept so that weights move between the two."""
+    from gymcore.models.blocks import VideoResNet
+
+    with torch.device("meta"):
+        trunk = VideoResNet((2, 2, 2, 2), (64, 128, 256, 512))
+    assert count_parameters(trunk) == 33_371_472 - 205_200
+    names = set(trunk.state_dict())
+    assert {"stem.0.weight", "stem.1.running_var", "layer1.0.conv1.0.weight", "layer1.1.conv2.1.bias",
+            "layer2.0.downsample.0.weight", "layer4.1.conv2.0.weight"} <= names
+    assert not any(name.startswith("layer1.0.downsample") for name in names)  # same width, stride 1
+    trunk = VideoResNet((1, 1, 1, 1), (8, 8, 16, 16)).eval()
+    with torch.inference_mode():
+        assert trunk(torch.rand(2, 3, 16, 32, 32)).shape == (2, 16)
+        assert trunk.layer4(trunk.layer3(trunk.layer2(trunk.layer1(trunk.stem(torch.rand(1, 3, 16, 32, 32)))))).shape \
+            == (1, 16, 2, 2, 2)  # the stem halves space only, layers 2-4 halve time and space
+
+
 def test_compact_vision_stream_is_a_narrow_resnet3d_with_the_paper_freezing():
     from gymcore.models.net import VARIANTS
 

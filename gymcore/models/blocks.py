@@ -1,7 +1,7 @@
 """Building blocks of the paper's networks (docs/architecture.md, step 6), written once and shared by every model.
 
 A pose stream reads a view's (16, C) feature sequence as a (C, 16, 1) image, so that every
-convolution runs along time only: kernel (3, 1). A video stream is torchvision's ResNet3D-18 trunk,
+convolution runs along time only: kernel (3, 1). A video stream is a ResNet3D-18 trunk (torchvision's design),
 built without pretrained weights because none can be downloaded here.
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchvision.models.video import r3d_18
-from torchvision.models.video.resnet import BasicBlock, Conv3DSimple, VideoResNet
 
 
 class BottleneckBlock(nn.Module):
@@ -73,30 +71,71 @@ PAPER_VIDEO_LAYERS = (2, 2, 2, 2)
 PAPER_VIDEO_WIDTHS = (64, 128, 256, 512)
 
 
-class NarrowVideoResNet(VideoResNet):
-    """torchvision's VideoResNet (its BasicBlock, Conv3DSimple, stem design and forward) with stage
-    widths other than 64-128-256-512, which torchvision hard-codes; no classifier."""
+class VideoBasicBlock(nn.Module):
+    """Two 3x3x3 convolutions with BatchNorm, the first carrying the stride; a 1x1x1 convolution
+    shortcut when the shape changes; ReLU after the sum. torchvision's BasicBlock with its
+    Conv3DSimple, under the same parameter names, so that weights move between the two."""
+
+    def __init__(self, in_planes: int, planes: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Sequential(
+            nn.Conv3d(in_planes, planes, kernel_size=3, stride=stride, padding=1, bias=False),
+            nn.BatchNorm3d(planes),
+            nn.ReLU(inplace=True),
+        )
+        self.conv2 = nn.Sequential(
+            nn.Conv3d(planes, planes, kernel_size=3, padding=1, bias=False),
+            nn.BatchNorm3d(planes),
+        )
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample: nn.Module | None = None
+        if stride != 1 or in_planes != planes:
+            self.downsample = nn.Sequential(
+                nn.Conv3d(in_planes, planes, kernel_size=1, stride=stride, bias=False),
+                nn.BatchNorm3d(planes),
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shortcut = x if self.downsample is None else self.downsample(x)
+        return self.relu(self.conv2(self.conv1(x)) + shortcut)
+
+
+class VideoResNet(nn.Module):
+    """ResNet3D-18's design (Tran et al., 2018; torchvision's ``r3d_18``) without its classifier:
+    a (3, 7, 7) stem striding space only, four stages of ``layers`` basic blocks of ``widths``
+    channels, the last three halving time and space, and global average pooling. The paper's
+    trunk is (2, 2, 2, 2) x (64, 128, 256, 512); the compact variant narrows it.
+
+    Written here rather than taken from torchvision: its PyPI wheels need PyPI's CUDA build of torch
+    (several GB of CUDA libraries), where the CPU build installs without them. Module and
+    parameter names are torchvision's, so that weights move between the two."""
 
     def __init__(self, layers: tuple[int, int, int, int], widths: tuple[int, int, int, int]) -> None:
-        nn.Module.__init__(self)
-        self.inplanes = widths[0]
+        super().__init__()
         self.stem = nn.Sequential(
             nn.Conv3d(3, widths[0], kernel_size=(3, 7, 7), stride=(1, 2, 2), padding=(1, 3, 3), bias=False),
             nn.BatchNorm3d(widths[0]),
             nn.ReLU(inplace=True),
         )
-        self.layer1 = self._make_layer(BasicBlock, Conv3DSimple, widths[0], layers[0], stride=1)
-        self.layer2 = self._make_layer(BasicBlock, Conv3DSimple, widths[1], layers[1], stride=2)
-        self.layer3 = self._make_layer(BasicBlock, Conv3DSimple, widths[2], layers[2], stride=2)
-        self.layer4 = self._make_layer(BasicBlock, Conv3DSimple, widths[3], layers[3], stride=2)
+        in_planes = widths[0]
+        for index, (blocks, planes) in enumerate(zip(layers, widths)):
+            stride = 1 if index == 0 else 2
+            stage = [VideoBasicBlock(in_planes, planes, stride)]
+            stage += [VideoBasicBlock(planes, planes) for _ in range(1, blocks)]
+            setattr(self, f"layer{index + 1}", nn.Sequential(*stage))
+            in_planes = planes
         self.avgpool = nn.AdaptiveAvgPool3d((1, 1, 1))
-        self.fc = nn.Identity()
         for module in self.modules():  # torchvision's initialisation
             if isinstance(module, nn.Conv3d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
             elif isinstance(module, nn.BatchNorm3d):
                 nn.init.constant_(module.weight, 1)
                 nn.init.constant_(module.bias, 0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for part in VIDEO_STAGES:
+            x = getattr(self, part)(x)
+        return self.avgpool(x).flatten(1)
 
 
 VIDEO_STAGES = ("stem", "layer1", "layer2", "layer3", "layer4")
@@ -109,18 +148,14 @@ class VideoEncoder(nn.Module):
     frozen stages are a fixed function whose output training may compute once (``frozen_stages``,
     then ``forward_from_frozen``).
 
-    Other ``layers`` or ``widths`` than the paper's build the same torchvision VideoResNet design
-    with fewer blocks per stage or narrower stages, for the compact variant."""
+    Other ``layers`` or ``widths`` than the paper's build the same design with fewer blocks per
+    stage or narrower stages, for the compact variant."""
 
     def __init__(self, layers: tuple[int, int, int, int] = PAPER_VIDEO_LAYERS,
                  widths: tuple[int, int, int, int] = PAPER_VIDEO_WIDTHS,
                  freeze: tuple[str, ...] = FROZEN_VIDEO_PARTS) -> None:
         super().__init__()
-        if tuple(layers) == PAPER_VIDEO_LAYERS and tuple(widths) == PAPER_VIDEO_WIDTHS:
-            self.trunk = r3d_18(weights=None)
-            self.trunk.fc = nn.Identity()
-        else:
-            self.trunk = NarrowVideoResNet(layers, widths)
+        self.trunk = VideoResNet(layers, widths)
         if tuple(freeze) != VIDEO_STAGES[:len(freeze)]:
             raise ValueError(f"Only leading stages can be frozen, in order: {VIDEO_STAGES}; got {freeze}.")
         self.frozen = tuple(freeze)
