@@ -115,15 +115,22 @@ def median_time(work: Callable[[], object], runs: int, warm_up: bool = False) ->
 
 
 def interleaved_medians(works: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
-    """Median wall-clock seconds of each work over ``runs`` rounds, every round running each once in
-    turn, so that another job's load on a shared machine falls on all of them alike."""
+    """Median wall-clock seconds of each work over ``runs`` rounds (``interleaved_times``)."""
+    return {name: statistics.median(values) for name, values in interleaved_times(works, runs).items()}
+
+
+def interleaved_times(works: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
+    """Seconds of each work over ``runs`` rounds, every round running each once in turn, so that
+    another job's load on a shared machine falls on all of them alike. A work that returns a float
+    reports its own time instead of its wall clock (to leave out a set-up of its own)."""
     times: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(runs):
         for name, work in works.items():
             started = time.perf_counter()
-            work()
-            times[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) for name, values in times.items()}
+            result = work()
+            elapsed = time.perf_counter() - started
+            times[name].append(result if isinstance(result, float) else elapsed)
+    return times
 
 
 def _perception_table(results: list[Perception], baseline_s: float, runs: int) -> BenchTable:
