@@ -60,6 +60,17 @@ def test_phone_rotation_flag_is_honoured(tmp_path):
     assert image[-10:, :, 0].mean() < 150
 
 
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_every_rotation_flag_turns_the_stored_frame_for_display(tmp_path, rotation):
+    stored = marked_frames(8)
+    stored[0][:40, -60:] = (0, 0, 255)  # a blue corner, so that each quarter turn looks different
+    path = write_video(tmp_path / f"turned{rotation}.mp4", stored, fps=12, rotation=rotation)
+    shown = read_frames(probe_clip(path), [0])[0].image.astype(int)
+    # Shown turned clockwise by the flag: np.rot90 turns anticlockwise.
+    expected = np.rot90(stored[0], -rotation // 90).astype(int)
+    assert shown.shape == expected.shape and np.abs(shown - expected).mean() < 3
+
+
 def test_decoding_scales_to_the_long_side(tmp_path):
     info = probe_clip(write_video(tmp_path / "c.mp4", marked_frames(8, 640, 480), fps=12))
     frame = read_frames(info, [1], long_side=320)[0]
