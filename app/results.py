@@ -3,7 +3,8 @@ Streamlit and pandas draw them; the words come from gymcore.records.presentation
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from app.ui import plain
@@ -13,6 +14,9 @@ from gymcore.judging.types import WeightsInfo
 from gymcore.pipeline.result import RepResult
 from gymcore.records.presentation import FAIL, NOT_ASSESSABLE, PASS, RepFailure, provenance, stage_times, verdict_text
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def verdict_matrix(rep: RepResult, exercise: str, models: list[str]) -> pd.DataFrame:
     """Criteria down, models across: pass / fail / not assessable with the probability of passing."""
@@ -21,7 +25,7 @@ def verdict_matrix(rep: RepResult, exercise: str, models: list[str]) -> pd.DataF
         by_model = rep.verdicts.get(item.id, {})
         rows.append({"Criterion": item.name, "View": item.view,
                      **{model_label(m): verdict_text(by_model[m]) for m in models if m in by_model}})
-    return pd.DataFrame(rows).set_index("Criterion")
+    return _frame(rows, "Criterion")
 
 
 def _colour(cell: object) -> str:
@@ -55,5 +59,12 @@ def show_provenance(weights: dict[str, WeightsInfo]) -> None:
 
 
 def timing_frame(timing_s: dict[str, float]) -> pd.DataFrame:
-    return pd.DataFrame([{"Stage": stage.label, "Seconds": f"{stage.seconds:.2f}"}
-                         for stage in stage_times(timing_s)]).set_index("Stage")
+    return _frame([{"Stage": stage.label, "Seconds": f"{stage.seconds:.2f}"} for stage in stage_times(timing_s)], "Stage")
+
+
+def _frame(rows: list[dict[str, object]], index: str) -> pd.DataFrame:
+    # pandas (with pyarrow) takes about a second to import: loaded when a result is first drawn, so
+    # that the first page does not wait for it.
+    import pandas as pd
+
+    return pd.DataFrame(rows).set_index(index)
