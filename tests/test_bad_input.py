@@ -97,6 +97,7 @@ CASES = [
     Case("train --weights-dir a file", ("train", "--data", "{data_good}", "--weights-dir", "{text}"),
          "is a file, not a folder"),
     Case("bench --runs 0", ("bench", "--runs", "0"), "at least once"),
+    Case("bench --phone not a video", ("bench", "--only", "targets", "--phone", "{text}"), "is not a readable video"),
     Case("evaluate --seed -1", ("evaluate", "--models", "rules", "--seed", "-1", "--json", "{out}/e.json", "--data",
                                 "{data_good}"), "seed must be 0 or more"),
     # Malformed datasets.

@@ -30,14 +30,12 @@ def run(args: argparse.Namespace) -> int:
     if args.runs < 1:
         raise InputError(f"Time each measurement at least once (--runs 1 or more), not {args.runs}.")
     if args.only in (None, "perception"):
-        print(run_bench(front=args.front, side=args.side, runs=args.runs).to_markdown(), flush=True)
+        print(run_bench(front=args.front, side=args.side, runs=args.runs).to_markdown() + "\n", flush=True)
     if args.only in (None, "models"):
-        print()
         int8 = Int8Settings(Path(args.data)) if args.data else None
-        print(run_model_bench(runs=args.runs, with_bf16=args.bf16, with_compile=args.compile, int8=int8).to_markdown())
-        print()
-        print(run_shipped_bench(runs=args.runs).to_markdown(), flush=True)
+        print(run_model_bench(runs=args.runs, with_bf16=args.bf16, with_compile=args.compile, int8=int8).to_markdown()
+              + "\n", flush=True)
+        print(run_shipped_bench(runs=args.runs).to_markdown() + "\n", flush=True)
     if args.only in (None, "targets"):
-        print()
-        print(run_target_bench(runs=args.runs, phone=args.phone).to_markdown())
+        print(run_target_bench(runs=args.runs, phone=args.phone).to_markdown() + "\n", flush=True)
     return 0

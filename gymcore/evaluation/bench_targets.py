@@ -55,7 +55,7 @@ class TargetTable:
     footer: list[str] = field(default_factory=list)
 
     def to_markdown(self) -> str:
-        lines = ["### Targets: the assess path against MediaPipe's floor (issue 12)", "",
+        lines = ["### Speed targets: the assess path against MediaPipe's floor", "",
                  "| target | median s | floor s | ratio | target | met | note |", "|---|---:|---:|---:|---:|---|---|"]
         lines += [f"| {row.name} | {row.seconds:.2f} | {row.floor_s:.2f} | {row.ratio:.2f}x | {row.target_ratio:.1f}x"
                   f" | {'yes' if row.met else 'no'} | {row.note} |" for row in self.rows]
@@ -63,14 +63,16 @@ class TargetTable:
 
 
 def run_target_bench(runs: int = 3, phone: str | Path | None = None) -> TargetTable:
-    """Time targets 1 and 2 of issue 12 against the floor: the four-model verdict on a paired 4.3 s
+    """Time the two speed targets against the floor: the four-model verdict on a paired 4.3 s
     720p squat clip, and the rules' verdict on a 52 s 1080p portrait phone clip (rendered unless
     ``phone`` is given), with the phone clip's peak memory."""
     from gymcore.pipeline.assess import assess
 
+    given = probe_clip(phone) if phone is not None else None  # a clip that cannot be read fails before any work
     with tempfile.TemporaryDirectory(prefix="gymtargets-") as scratch:
         front, side = render_squat_pair(Path(scratch), seconds=FLOOR_SECONDS, fps=30, size=PAIR_SIZE, seed=0)
         phone = Path(phone) if phone is not None else render_phone_clip(Path(scratch) / "phone.mp4")
+        phone_info = given or probe_clip(phone)  # here: a rendered clip goes with the scratch folder
         floor_frames = decoded_frames(side, FLOOR_LONG_SIDE)
         floor_graph = PoseFloor(floor_frames)
         assess(front, side, models=ALL_MODELS)  # warm-up: loads the models and builds the estimators
@@ -82,7 +84,6 @@ def run_target_bench(runs: int = 3, phone: str | Path | None = None) -> TargetTa
         }, runs)
         floor_graph.close()
     floor = statistics.median(times["floor"])
-    phone_info = probe_clip(phone)
     return TargetTable(
         rows=[
             TargetRow("1. paired 4.3 s 720p squat, rules + pose + vision + fusion", statistics.median(times["pair"]),
@@ -96,7 +97,7 @@ def run_target_bench(runs: int = 3, phone: str | Path | None = None) -> TargetTa
             f" {floor_frames[0].shape[1]}x{floor_frames[0].shape[0]} decoded beforehand, one sequential pass"
             f" ({1000 * floor / len(floor_frames):.1f} ms a frame).",
             f"Medians of {runs} rounds; each round times the floor and both targets once, in turn.",
-            f"Phone clip: {phone.name if phone is not None else ''}, {phone_info.frame_count} frames,"
+            f"Phone clip: {phone.name}, {phone_info.frame_count} frames,"
             f" {phone_info.fps:.0f} fps, rotation {phone_info.rotation}.",
         ],
     )
