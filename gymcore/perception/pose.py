@@ -74,7 +74,6 @@ class PoseTrack:
             world=self.world[positions], detected=self.detected[positions],
         )
 
-
     @classmethod
     def joined(cls, tracks: list[PoseTrack]) -> PoseTrack:
         """Consecutive tracks of one clip as one track, in order."""
@@ -86,8 +85,6 @@ class PoseTrack:
             world=np.concatenate([t.world for t in tracks]),
             detected=np.concatenate([t.detected for t in tracks]),
         )
-
-
 
 
 class PoseEstimator:
