@@ -186,17 +186,16 @@ def track_in_parallel(frames: Iterable[DecodedFrame], estimators: list[PoseEstim
         finally:
             free.put(estimator)
 
-    pending: deque[tuple[list[DecodedFrame], Future[PoseTrack]]] = deque()
+    pending: deque[Future[PoseTrack]] = deque()
     tracks: list[PoseTrack] = []
 
     def finish_oldest() -> None:
-        _, future = pending.popleft()
-        tracks.append(future.result())
+        tracks.append(pending.popleft().result())
 
     frames = iter(frames)
     with ThreadPoolExecutor(max_workers=len(estimators)) as pool:
         while chunk := list(islice(frames, chunk_frames)):
-            pending.append((chunk, pool.submit(track_chunk, chunk)))
+            pending.append(pool.submit(track_chunk, chunk))
             if len(pending) >= 2 * len(estimators):
                 finish_oldest()
         while pending:

@@ -83,6 +83,8 @@ DEEPEST_SHARE = 0.2
 # squats, lunges and single-leg RDLs were named right, two of them with 0.67 and 0.68 (an oblique
 # squat, a banded hinge), which get the caution too: it costs the user one click.
 UNSURE_BELOW = 0.75
+
+
 @dataclass(frozen=True)
 class Recognition:
     exercise: str
@@ -195,11 +197,13 @@ class FrameSignals:
     activity: np.ndarray  # knee flexion or trunk lean, whichever is larger (degrees, NaN where nobody was found)
     rise: np.ndarray  # how far both feet are above their surrounding level, over the image leg length (``_rise``)
     legs_drawn: np.ndarray  # bool: a leg drawn at least half its usual length (``_legs_drawn``)
+    leg_m: float  # the clip's hip-to-ankle length in MediaPipe's world landmarks (metres)
 
     @classmethod
     def of(cls, view: ViewAnalysis) -> FrameSignals:
         xy = view.timeline.landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
-        return cls(_activity(view), _rise(view, xy), _legs_drawn(view, xy))
+        return cls(_activity(view), _rise(view, xy), _legs_drawn(view, xy),
+                   _leg_length(view.timeline.world, view.timeline.detected))
 
 
 def movements(view: ViewAnalysis, signals: FrameSignals) -> list[Movement]:
@@ -283,10 +287,8 @@ def window_features(view: ViewAnalysis, signals: FrameSignals, start_s: float | 
     activity = np.nan_to_num(signals.activity)
     frames = np.flatnonzero(inside)
     deepest = frames[activity[frames] >= np.quantile(activity[frames], 1.0 - DEEPEST_SHARE)]
-    world = timeline.world
-    leg = np.nanmedian(np.linalg.norm(world[timeline.detected][:, LANDMARK["left_hip"]]
-                                      - world[timeline.detected][:, LANDMARK["left_ankle"]], axis=1))
-    w = world[deepest]
+    leg = signals.leg_m
+    w = timeline.world[deepest]
     left, right = w[:, LANDMARK["left_ankle"]], w[:, LANDMARK["right_ankle"]]
     lift = np.abs(left[:, 1] - right[:, 1]) / leg
     # Front to back is across the hip line, in the floor plane (world x and z).
@@ -307,10 +309,11 @@ def window_features(view: ViewAnalysis, signals: FrameSignals, start_s: float | 
     }
 
 
-def _image_leg(xy: np.ndarray, detected: np.ndarray) -> float:
-    """The median hip-to-ankle length in the picture (px)."""
-    return float(np.nanmedian(np.linalg.norm(xy[detected][:, LANDMARK["left_hip"]]
-                                             - xy[detected][:, LANDMARK["left_ankle"]], axis=1)))
+def _leg_length(points: np.ndarray, detected: np.ndarray) -> float:
+    """The median left hip-to-ankle length over the detected frames, in the points' unit (world
+    metres, or picture pixels)."""
+    return float(np.nanmedian(np.linalg.norm(points[detected][:, LANDMARK["left_hip"]]
+                                             - points[detected][:, LANDMARK["left_ankle"]], axis=1)))
 
 
 def _legs_drawn(view: ViewAnalysis, xy: np.ndarray) -> np.ndarray:
@@ -332,7 +335,7 @@ def _rise(view: ViewAnalysis, xy: np.ndarray) -> np.ndarray:
     hips (in the air the legs hang below them: feet drawn at the hips' height are a misread body).
     About 0 without a jump: a lifted leg leaves the other foot down."""
     time_s = view.timeline.time_s
-    leg = max(_image_leg(xy, view.timeline.detected), 1e-6)
+    leg = max(_leg_length(xy, view.timeline.detected), 1e-6)
     step = float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1.0
     size = max(3, int(round(FLIGHT_BASELINE_S / max(step, 1e-6))) | 1)
     rises = []
