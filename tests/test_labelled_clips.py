@@ -5,6 +5,7 @@ on two sample clips labelled from what SynthGym knows about them."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -391,5 +392,7 @@ def test_the_report_prints_a_row_per_group_and_criterion_and_writes_json() -> No
     assert read_clips_figures(json.dumps(figures.figures_dict()).encode(), "figures.json") == figures
     assert figures.measured_on() == ("Measured on 2 labelled clips of a benchmark (clips.json), the tuning half;"
                                      " labelled blind by the protocol of docs/protocol.md.")
+    # A run over all splits of a manifest with one half has no "all" row of its own: the half's clips still count.
+    assert replace(figures, split="all").measured_on().startswith("Measured on 2 labelled clips of a benchmark")
     with pytest.raises(InputError, match="report.json is not a report of"):
         read_clips_figures(b'{"groups": []}', "report.json")

@@ -255,7 +255,8 @@ class ClipsFigures:
 
     def measured_on(self) -> str:
         """The sentence every figure of the run carries: how many clips, which half, labelled how."""
-        clips = sum(group.clips for group in self.groups if group.exercise == ALL and group.split == self.split)
+        # The halves' own rows: a run over both has an "all" row too, one over a single half has not.
+        clips = sum(group.clips for group in self.groups if group.exercise == ALL and group.split != ALL)
         protocol = f"labelled blind by the protocol of {self.protocol}" if self.protocol else (
             "the manifest names no labelling protocol")
         held_out = f" (held-out run {self.held_out_run})" if self.held_out_run else ""
