@@ -120,16 +120,14 @@ def interleaved_medians(works: dict[str, Callable[[], object]], runs: int) -> di
 
 
 def interleaved_times(works: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
-    """Seconds of each work over ``runs`` rounds, every round running each once in turn, so that
-    another job's load on a shared machine falls on all of them alike. A work that returns a float
-    reports its own time instead of its wall clock (to leave out a set-up of its own)."""
+    """Wall-clock seconds of each work over ``runs`` rounds, every round running each once in turn,
+    so that another job's load on a shared machine falls on all of them alike."""
     times: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(runs):
         for name, work in works.items():
             started = time.perf_counter()
-            result = work()
-            elapsed = time.perf_counter() - started
-            times[name].append(result if isinstance(result, float) else elapsed)
+            work()
+            times[name].append(time.perf_counter() - started)
     return times
 
 
