@@ -41,6 +41,7 @@ def first_page_seconds(browser, app: Path, home: Path) -> float:
 
     port = free_port()
     env = {**os.environ, "GYMFORM_HOME": str(home)}
+    env.pop("GYMFORM_DATABASE_URL", None)  # a throwaway home's own history, never a shared one
     started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port", str(port),

@@ -156,9 +156,12 @@ else:
                             key="real_models")
     st.dataframe(summary[summary["Half"] == half], hide_index=True, width="stretch")
     st.dataframe(criteria[(criteria["Half"] == half) & criteria["Model"].isin(models)], hide_index=True, width="stretch")
+    learned = [row for row in real.criteria if row.tally.model != "rules" and row.tally.scored]
+    declined_all = bool(learned) and all(row.not_assessable_rate == 1.0 for row in learned)
     st.caption(f"{measured_on(real)} False alarms: fails on labelled passes; detection: fails on labelled faults;"
-               " n is each rate's denominator. The learned models judge only a frontal and a lateral clip together,"
-               " and every clip of the benchmark is one view, so their rows say they declined.")
+               " n is each rate's denominator." + (
+                   " The learned models judge only a frontal and a lateral clip together, and declined every"
+                   " repetition of these clips." if declined_all else ""))
 
 st.header("Inference time (Table 8)")
 left, right = st.columns(2)

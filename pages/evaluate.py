@@ -260,7 +260,7 @@ def show_clip_disagreements(report: ClipsReport, labelled: dict[str, LabelledCli
         st.success("Every verdict on a matched repetition is its label.")
         return
     clip_id = st.selectbox("Clip", list(disagreeing), key="clips_disagree_clip",
-                           format_func=lambda i: f"{i} ({disagreeing[i].exercise}, {disagreeing[i].view},"
+                           format_func=lambda i: f"{i} ({EXERCISE_NAMES.get(disagreeing[i].exercise, '')}, {disagreeing[i].view},"
                                                  f" {len(disagreeing[i].disagreements)} disagreements)")
     items = disagreeing[clip_id].disagreements
     st.dataframe(pd.DataFrame([{
