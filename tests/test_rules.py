@@ -200,17 +200,14 @@ def test_arms_raised_together_are_no_swing_but_a_counter_swing_is() -> None:
 
 def test_hip_knee_bend_judges_the_descent_not_the_hips_leading_on_the_way_up() -> None:
     """The hips lead the knees on the way up by nature; only a knee-first descent is the fault."""
-    rng = np.random.default_rng(11)
-    participant = Participant.sample(rng)
-    camera = lateral_camera(participant, rng)
     settle_s = 0.4
     bottom = int(np.argmax(squat_timeline([SquatProgram()], FPS, settle_s).progress))
 
-    def hip_knee_bend(poses) -> object:
-        sample = view_sample(participant, poses, camera, "lateral", FPS)
-        return RulesModel().judge("squat", [RepSample(0.0, 1.0, {"lateral": sample})])[0]["hip_knee_bend"]
+    def rep(hip_lag: float):
+        return lambda participant, rng: squat_rep(participant, SquatProgram(hip_lag=hip_lag), FPS, settle_s)
 
-    together = squat_rep(participant, SquatProgram(hip_lag=0.0), FPS, settle_s)
-    knees_first = squat_rep(participant, SquatProgram(hip_lag=0.5), FPS, settle_s)
-    assert not hip_knee_bend(knees_first).passed
-    assert hip_knee_bend(together[:bottom] + knees_first[bottom:]).passed
+    def together_down_knees_first_up(participant, rng):
+        return rep(0.0)(participant, rng)[:bottom] + rep(0.5)(participant, rng)[bottom:]
+
+    assert not judged("squat", rep(0.5), views=("lateral",))["hip_knee_bend"].passed
+    assert judged("squat", together_down_knees_first_up, views=("lateral",))["hip_knee_bend"].passed

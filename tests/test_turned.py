@@ -6,13 +6,12 @@ import pytest
 from gymcore.judging.rules.config import DEFAULT_RULES
 from gymcore.perception.trackcheck import orientation, width_ratio
 from gymcore.perception.turned import VIRTUAL_SIZE, turned
+from gymcore.synth.body import rot_y
 
 
 def about_vertical(world: np.ndarray, degrees: float) -> np.ndarray:
     """The same poses with the camera walked ``degrees`` around the athlete (a turn about world y)."""
-    a = np.radians(degrees)
-    rotation = np.array([[np.cos(a), 0.0, np.sin(a)], [0.0, 1.0, 0.0], [-np.sin(a), 0.0, np.cos(a)]])
-    return world @ rotation.T
+    return world @ rot_y(degrees).T
 
 
 @pytest.mark.parametrize("degrees", [35.0, 50.0, 140.0])
