@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from gymcore.cli.main import main
@@ -161,6 +162,48 @@ def test_a_movement_not_counted_is_kept_in_the_record_and_said_among_the_warning
     kept = AssessmentRecord.from_dict(replace(record, segmentation=replace(record.segmentation, rejected=(floor,))).to_dict())
     assert kept.segmentation.rejected == (floor,)
     assert f"Not counted as a repetition (lateral clip), 7.5-9.0 s: {floor.why}." in warning_lines(kept)
+
+
+def played_twice(view, legs_lost_in_second: bool):
+    """The view's clip played twice in a row; in the second play the athlete's legs drawn folded into
+    the hips (as MediaPipe draws a body hidden behind a rack's plates), the 3D pose left as it was."""
+    from dataclasses import replace
+
+    from gymcore.perception.pose import LANDMARK, PoseTrack
+
+    track = view.timeline
+    step = float(np.median(np.diff(track.time_s)))
+    second = track.landmarks.copy()
+    if legs_lost_in_second:
+        for side in ("left", "right"):
+            for joint in ("knee", "ankle", "heel", "foot_index"):
+                second[:, LANDMARK[f"{side}_{joint}"]] = second[:, LANDMARK[f"{side}_hip"]]
+    doubled = PoseTrack(
+        frame_indices=np.r_[track.frame_indices, track.frame_indices + view.source.frame_count],
+        time_s=np.r_[track.time_s, track.time_s + track.time_s[-1] + step],
+        landmarks=np.concatenate([track.landmarks, second]), visibility=np.r_[track.visibility, track.visibility],
+        world=np.r_[track.world, track.world], detected=np.r_[track.detected, track.detected],
+    )
+    source = replace(view.source, frame_count=2 * view.source.frame_count, duration_s=2 * view.source.duration_s)
+    return replace(view, source=source, timeline=doubled, angles={name: np.r_[a, a] for name, a in view.angles.items()})
+
+
+def test_a_window_of_none_of_the_three_is_not_counted_and_the_record_says_why(squat_perception) -> None:
+    from gymcore.perception.analysis import Perception
+    from gymcore.pipeline.assess import assess
+    from gymcore.records.presentation import warning_lines
+
+    lateral = squat_perception.lateral
+    both = assess(perception=Perception(None, played_twice(lateral, legs_lost_in_second=False)), exercise="squat")
+    assert len(both.reps) == 2 and both.record().segmentation.rejected == ()
+    one = assess(perception=Perception(None, played_twice(lateral, legs_lost_in_second=True)), exercise="squat")
+    record = one.record()
+    (rejected,) = record.segmentation.rejected
+    assert [rep.start_s for rep in one.reps] == [both.reps[0].start_s]
+    assert (rejected.start_s, rejected.end_s) == (round(both.reps[1].start_s, 3), round(both.reps[1].end_s, 3))
+    assert "lost the athlete's legs" in rejected.why
+    assert any(line.startswith("Not counted as a repetition (lateral clip)") and rejected.why in line
+               for line in warning_lines(record))
 
 
 def test_clips_of_none_of_the_three_are_refused_with_what_they_show_and_a_named_exercise_is_cautioned() -> None:
