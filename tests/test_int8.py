@@ -4,11 +4,9 @@ Speed is the bench's business (``python -m gymcore bench --only models --data ..
 
 import numpy as np
 import torch
-from scipy.special import expit
 from tinygym import write_tiny_dataset
 
-from gymcore.evaluation.bench_models import TOLERANCE, synthgym_inputs
-from gymcore.models.engine import int8_runner
+from gymcore.evaluation.bench_models import TOLERANCE, int8_check
 from gymcore.models.registry import build_model
 
 
@@ -16,22 +14,17 @@ def test_int8_fusion_probabilities_stay_within_tolerance_of_fp32(tmp_path):
     # The compact fusion model at 32 x 32 frames: the same layers as the paper's at 224, converted
     # and quantised in seconds.
     root = write_tiny_dataset(tmp_path / "tiny", participants=10, reps=2)
-    calibration = synthgym_inputs(root, "train", 4, image_size=32)
-    fixed = synthgym_inputs(root, "test", 4, image_size=32)
     torch.manual_seed(0)
     net = build_model("fusion", "squat", "compact").eval()
-    run = int8_runner(net, {key: array.shape[1:] for key, array in calibration[0].items()}, calibration)
+    check = int8_check(net, root, calibration=4, fixed=4, image_size=32)
+    run, reference, quantised = check.run, check.reference, check.quantised
 
     # The graph really computes in int8: the CPU plugin runs its convolutions on u8/i8 tensors.
     precisions = {op.get_rt_info()["runtimePrecision"].astype(str)
                   for op in run.compiled.get_runtime_model().get_ops() if "runtimePrecision" in op.get_rt_info()}
     assert precisions & {"u8", "i8"}
-    with torch.no_grad():
-        reference = np.concatenate([net({key: torch.from_numpy(array) for key, array in sample.items()}).numpy()
-                                    for sample in fixed])
-    quantised = np.concatenate([run(sample) for sample in fixed])
     assert quantised.shape == reference.shape == (4, 6)
-    assert np.abs(expit(quantised) - expit(reference)).max() <= TOLERANCE
+    assert check.gaps.max() <= TOLERANCE
     # Seeded weights answer nearly the same whatever the input (logits within 0.001 across repetitions),
     # so closeness alone would pass a graph that ignored its input: the int8 logits must also follow
     # the fp32 ones from repetition to repetition (0.87 measured; 0 for a constant).

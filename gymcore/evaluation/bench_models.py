@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import expit
 
 from gymcore.evaluation.bench import BenchRow, BenchTable, interleaved_medians
-from gymcore.models.engine import PRECISIONS
+from gymcore.models.engine import PRECISIONS, OpenVinoRunner
 
 TOLERANCE = 1e-2
 PLAIN = "plain: fp32, eager, contiguous"
@@ -52,6 +52,48 @@ def synthgym_inputs(root: Path, split: str, count: int, image_size: int = 224,
             arrays[f"features_{view}"] = features[view][row:row + 1]
         samples.append({key: tensor.numpy() for key, tensor in to_tensors(arrays).items()})
     return samples
+
+
+@dataclass(frozen=True)
+class Int8Check:
+    """A network quantised to int8 and its logits beside fp32 eager's (same weights) on the fixed set."""
+
+    run: OpenVinoRunner  # the compiled int8 network
+    seconds: float  # what quantising took
+    calibrated_on: int  # repetitions
+    reference: np.ndarray  # (fixed, criteria) fp32 eager logits
+    quantised: np.ndarray  # (fixed, criteria) int8 logits
+
+    @property
+    def gaps(self) -> np.ndarray:
+        """|Δprob| against fp32, per repetition and criterion."""
+        return np.abs(expit(self.quantised) - expit(self.reference))
+
+
+def int8_check(net, data: Path, calibration: int, fixed: int, image_size: int, threads: int = 2,
+               exercise: str = "squat") -> Int8Check:
+    """``net`` quantised to int8 (gymcore.models.engine.int8_runner) on ``calibration`` training
+    repetitions of a SynthGym folder, and its logits with fp32 eager's on ``fixed`` test repetitions
+    (other participants), each sample cut to the inputs the network reads."""
+    import time
+
+    import torch
+
+    from gymcore.models.engine import int8_runner
+
+    def read(split: str, count: int) -> list[dict[str, np.ndarray]]:
+        return [{key: value for key, value in sample.items() if key.split("_")[0] in net.input_kinds}
+                for sample in synthgym_inputs(data, split, count, image_size, exercise)]
+
+    calibration_set, fixed_set = read("train", calibration), read("test", fixed)
+    clock = time.perf_counter()
+    run = int8_runner(net, {key: array.shape[1:] for key, array in calibration_set[0].items()}, calibration_set, threads)
+    seconds = time.perf_counter() - clock
+    with torch.no_grad():
+        reference = np.concatenate([net({k: torch.from_numpy(v) for k, v in sample.items()}).numpy()
+                                    for sample in fixed_set])
+    quantised = np.concatenate([run(sample) for sample in fixed_set])
+    return Int8Check(run, seconds, len(calibration_set), reference, quantised)
 
 
 @dataclass(frozen=True)
@@ -189,33 +231,21 @@ def _openvino_forward(net, inputs, threads: int, precision: str):
 def _int8_forward(net, inputs, threads: int, settings: Int8Settings, image_size: int):
     """The row's name, the int8 network's forward on the timing inputs, the note on its
     probabilities against fp32 eager (same weights) on the fixed SynthGym set, and footer lines."""
-    import time
-
-    import torch
-
-    from gymcore.models.engine import int8_runner
-
-    calibration = synthgym_inputs(settings.data, "train", settings.calibration, image_size)
-    fixed = synthgym_inputs(settings.data, "test", settings.fixed, image_size)
-    clock = time.perf_counter()
-    run = int8_runner(net, {key: array.shape[1:] for key, array in calibration[0].items()}, calibration, threads)
-    seconds = time.perf_counter() - clock
-    with torch.no_grad():
-        reference = np.concatenate([net({k: torch.from_numpy(v) for k, v in sample.items()}).numpy() for sample in fixed])
-    quantised = np.concatenate([run(sample) for sample in fixed])
-    gaps = np.abs(expit(quantised) - expit(reference))
-    note = f"; on {len(fixed)} SynthGym test reps |Δprob| vs fp32 max {gaps.max():.1e}, median {np.median(gaps):.1e}"
+    check = int8_check(net, settings.data, settings.calibration, settings.fixed, image_size, threads)
+    gaps, fixed = check.gaps, len(check.reference)
+    note = f"; on {fixed} SynthGym test reps |Δprob| vs fp32 max {gaps.max():.1e}, median {np.median(gaps):.1e}"
     if gaps.max() > TOLERANCE:
         note += " (outside tolerance)"
     # Seeded-random weights give logits near 0 that hardly differ between inputs: the spread says
     # how much of the model's own signal the int8 error is.
     lines = [f"int8: NNCF post-training quantisation (fast bias correction) of the OpenVINO graph, calibrated on"
-             f" {len(calibration)} SynthGym squat training repetitions, took {seconds:.1f} s; its logits differ from"
-             f" fp32 by at most {np.abs(quantised - reference).max():.1e} on the {len(fixed)} test repetitions, whose"
-             f" fp32 logits spread (sd across repetitions, largest criterion) {reference.std(axis=0).max():.1e}."]
+             f" {check.calibrated_on} SynthGym squat training repetitions, took {check.seconds:.1f} s; its logits differ"
+             f" from fp32 by at most {np.abs(check.quantised - check.reference).max():.1e} on the {fixed} test"
+             f" repetitions, whose fp32 logits spread (sd across repetitions, largest criterion)"
+             f" {check.reference.std(axis=0).max():.1e}."]
     arrays = {key: value.numpy() for key, value in inputs.items()}
-    name = f"OpenVINO int8 (NNCF, calibrated on SynthGym {len(calibration)} samples)"
-    return name, (lambda: run(arrays)), note, lines
+    name = f"OpenVINO int8 (NNCF, calibrated on SynthGym {check.calibrated_on} samples)"
+    return name, (lambda: check.run(arrays)), note, lines
 
 
 def _bf16_forward(net, inputs):
