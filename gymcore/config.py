@@ -69,3 +69,6 @@ DEFAULT_LIMITS = ClipLimits()
 # squat, 106 lunge and 269 deadlift repetitions over 45 participants.
 SYNTH_PARTICIPANTS = 45
 SYNTH_REPS_PER_PARTICIPANT = {"squat": 6.5, "lunges": 2.4, "deadlift": 6.0}
+# Where a SynthGym set's landmarks come from: MediaPipe run over the rendered frames, or MediaPipe's
+# errors drawn by the fitted noise model (gymcore.synth.noise) around the true joints.
+SYNTH_LANDMARK_SOURCES = ("mediapipe", "noise-model")

@@ -50,8 +50,8 @@ def test_the_console_script_exits_with_mains_status() -> None:
     result = run_python(
         "import sys\n"
         "from gymcore.cli.main import main\n"
-        "sys.argv = ['gymcore', 'synth', '--out', 'unused', '--size', '12x12']\n"
+        "sys.argv = ['gymcore', 'synth', '--out', 'unused', '--size', '12by12']\n"
         "sys.exit(main())\n"
     )
     assert result.returncode == 2
-    assert result.stderr.strip().startswith("Cannot read the size '12x12'")
+    assert result.stderr.strip().startswith("Cannot read the size '12by12'")

@@ -218,7 +218,7 @@ def fake_render_set(fail: str | None, rendered: list[str]):
             row = {layout.COLUMN_PARTICIPANT: plan.participant_label, layout.COLUMN_VIDEO["frontal"]: videos["frontal"],
                    layout.COLUMN_VIDEO["lateral"]: videos["lateral"], layout.COLUMN_REP: index,
                    layout.COLUMN_EXERCISE: plan.exercise, **rep.labels}
-            result.rows[plan.exercise].append(RepRow(row, {view: [None] * 16 for view in layout.VIEWS},
+            result.rows[plan.exercise].append(RepRow(row, {view: np.full((16, 33, 3), np.nan) for view in layout.VIEWS},
                                                      {view: 0 for view in layout.VIEWS}))
 
     return render

@@ -26,7 +26,7 @@ def view_sample(
     """A repetition filmed at fps (one pose per frame) seen by the camera, as the models take it:
     16 frames sampled uniformly."""
     indices = uniform_indices(len(poses), MODEL_FRAMES)
-    landmarks = np.stack([_normalised(pose_skeleton(participant, poses[i]).landmarks, camera) for i in indices])
+    landmarks = np.stack([normalised_landmarks(pose_skeleton(participant, poses[i]).landmarks, camera) for i in indices])
     return ViewSample(
         view=view, frame_indices=indices, time_s=indices / fps,
         landmarks=landmarks, visibility=np.full(landmarks.shape[:2], visibility),
@@ -34,7 +34,9 @@ def view_sample(
     )
 
 
-def _normalised(world: np.ndarray, camera: Camera) -> np.ndarray:
+def normalised_landmarks(world: np.ndarray, camera: Camera) -> np.ndarray:
+    """(33, 3) world joints as MediaPipe reports landmarks, without its errors: x and y over the
+    frame's width and height, z the depth relative to the hips' centre in the scale of x."""
     cam = camera.to_camera(world)
     pixels = camera.camera_to_pixels(cam)
     hips = (cam[LANDMARK["left_hip"], 2] + cam[LANDMARK["right_hip"], 2]) / 2

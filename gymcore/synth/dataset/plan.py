@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from gymcore.config import DEFAULT_LIMITS, SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
+from gymcore.config import DEFAULT_LIMITS, SYNTH_LANDMARK_SOURCES, SYNTH_PARTICIPANTS, SYNTH_REPS_PER_PARTICIPANT
 from gymcore.criteria import EXERCISES
 from gymcore.errors import InputError
 from gymcore.synth.body import SKIN_TONES, Participant, Side
@@ -31,6 +31,8 @@ ADULT_AGE_GROUPS = (("teen (13-19)", 7), ("young adult (20-35)", 31), ("adult (3
 # over 60 fps, 4K frames or 50 repetitions a participant only multiply the rendering time.
 FPS_RANGE = (5.0, 60.0)
 SIZE_RANGE = (DEFAULT_LIMITS.min_short_side_px, 3840)
+# Frames nobody tracks may be rendered at a model's input size (the compact models read 64 x 64).
+NOISE_MODEL_MIN_SIZE = 32
 MAX_MEAN_REPS = 50.0
 
 
@@ -49,6 +51,7 @@ class Settings:
     clips: bool = True
     walk_in: bool = True
     workers: int = 2
+    landmarks: str = "mediapipe"
 
     def __post_init__(self) -> None:
         """Refuse settings that cannot make a dataset before anything is planned or written."""
@@ -59,9 +62,15 @@ class Settings:
         self._check_exercises()
         if not FPS_RANGE[0] <= self.fps <= FPS_RANGE[1]:
             raise InputError(f"The frame rate must be between {FPS_RANGE[0]:g} and {FPS_RANGE[1]:g} fps, not {self.fps:g}.")
+        if self.landmarks not in SYNTH_LANDMARK_SOURCES:
+            raise InputError(f"Landmarks come from {' or '.join(SYNTH_LANDMARK_SOURCES)}, not {self.landmarks!r}.")
+        smallest = SIZE_RANGE[0] if self.landmarks == "mediapipe" else NOISE_MODEL_MIN_SIZE
         for name, value in (("width", self.width), ("height", self.height)):
-            if not SIZE_RANGE[0] <= value <= SIZE_RANGE[1]:
-                raise InputError(f"The frame {name} must be between {SIZE_RANGE[0]} and {SIZE_RANGE[1]} pixels, not {value}.")
+            if not smallest <= value <= SIZE_RANGE[1]:
+                why = " (MediaPipe needs that much; the noise model's landmarks allow smaller frames)" \
+                    if self.landmarks == "mediapipe" else ""
+                raise InputError(f"The frame {name} must be between {smallest} and {SIZE_RANGE[1]} pixels{why},"
+                                 f" not {value}.")
         if not 1 <= self.jpeg_quality <= 100:
             raise InputError(f"The JPEG quality must be between 1 and 100, not {self.jpeg_quality}.")
         if self.workers < 1:

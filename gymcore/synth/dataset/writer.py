@@ -4,7 +4,9 @@ Participants are rendered on the parallel engine (gymcore.parallel.engine: in th
 local Ray workers or on a cluster); each worker keeps one MediaPipe graph. Per set (participant x
 exercise) one performance is posed, both views are rendered with one scene each, 16 frames per
 repetition are stored as JPEG and run, decoded back from the JPEG, through MediaPipe in video mode,
-as the published landmarks were made from the published frames.
+as the published landmarks were made from the published frames. With ``landmarks="noise-model"``
+MediaPipe is left out: its errors are drawn from the fitted model (gymcore.synth.noise) around the
+true joints, and the frames may be rendered as small as the models read them.
 
 A run can be resumed: each participant whose files are all written gets a completion record
 (``layout.DONE_FOLDER``: its sheet rows, landmarks, timings and the files it wrote), and a later
@@ -19,7 +21,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -33,22 +35,36 @@ from gymcore.perception.video import DecodedFrame, uniform_indices, write_video
 from gymcore.serialize import atomic_output, jsonable, removed_on_failure, write_json
 from gymcore.synth.body import Participant, pose_skeleton
 from gymcore.synth.dataset.plan import ParticipantPlan, SetPlan, Settings, plan_dataset
+from gymcore.synth.landmarks import normalised_landmarks
 from gymcore.synth.motion.faults import rules_for, table_rows
 from gymcore.synth.motion.performance import Performance, perform
 from gymcore.synth.render.renderer import Camera, Scene, frontal_camera, lateral_camera, make_scene, render_frame
 
 NAME = "SynthGym"
 VERSION = "1.0"
-STAGES = ("motion", "render", "jpeg", "mediapipe", "clips", "ground_truth")
+STAGES = ("motion", "render", "jpeg", "mediapipe", "noise_model", "clips", "ground_truth")
+# The noise model's draws come from their own stream of the set's seed, so that the rest of a set
+# (scenes, cameras) is drawn the same whichever source its landmarks come from.
+_NOISE_STREAM = 1
 
 
 @dataclass
 class RepRow:
-    """One sheet row with its landmarks per view: (16, 33, 3) lists, None for undetected frames."""
+    """One sheet row with its landmarks per view: (16, 33, 3) arrays rounded as the pose files hold
+    them, NaN for undetected frames (arrays: a set of 60,000 repetitions held as Python lists would
+    take 6 GB)."""
 
     row: dict[str, object]
-    landmarks: dict[str, list[object]]
+    landmarks: dict[str, np.ndarray]
     detected: dict[str, int]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"row": self.row, "landmarks": {view: _entry(points) for view, points in self.landmarks.items()},
+                "detected": self.detected}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RepRow:
+        return cls(data["row"], {view: _points(entry) for view, entry in data["landmarks"].items()}, data["detected"])
 
 
 @dataclass
@@ -59,12 +75,12 @@ class ParticipantResult:
     files: list[str] = field(default_factory=list)  # written, relative to the dataset folder
 
     def to_dict(self) -> dict[str, object]:
-        return {"rows": {exercise: [asdict(row) for row in rows] for exercise, rows in self.rows.items()},
+        return {"rows": {exercise: [row.to_dict() for row in rows] for exercise, rows in self.rows.items()},
                 "seconds": dict(self.seconds), "frames_rendered": self.frames_rendered, "files": self.files}
 
     @classmethod
     def from_dict(cls, data: dict) -> ParticipantResult:
-        return cls(rows={exercise: [RepRow(**row) for row in rows] for exercise, rows in data["rows"].items()},
+        return cls(rows={exercise: [RepRow.from_dict(row) for row in rows] for exercise, rows in data["rows"].items()},
                    seconds=dict(data["seconds"]), frames_rendered=int(data["frames_rendered"]),
                    files=list(data["files"]))
 
@@ -99,10 +115,11 @@ def pose_set(plan: SetPlan, settings: Settings, rng: np.random.Generator) -> Per
     return perform(plan.participant, list(plan.reps), settings.fps, rng, walk_steps=plan.walk_steps)
 
 
-def render_set(plan: SetPlan, settings: Settings, out: Path, estimator: object, result: ParticipantResult) -> None:
+def render_set(plan: SetPlan, settings: Settings, out: Path, landmarker: Landmarker, result: ParticipantResult) -> None:
     """Frames, landmarks, clips and ground truth of one set; sheet rows go into ``result``."""
     lap = _Stopwatch(result.seconds)
     rng = np.random.default_rng(plan.seed)
+    noise_rng = np.random.default_rng((plan.seed, _NOISE_STREAM))
     p = plan.participant
     with lap("motion"):
         performance = pose_set(plan, settings, rng)
@@ -111,21 +128,18 @@ def render_set(plan: SetPlan, settings: Settings, out: Path, estimator: object, 
     sampled = np.stack([start + uniform_indices(end - start) for start, end in performance.rep_ranges])
     videos = layout.video_numbers(plan.pair)
     landmarks: dict[str, np.ndarray] = {}
-    detected: dict[str, np.ndarray] = {}
     for view, camera in cameras.items():
         scene = make_scene(camera, rng)
         images = _render_view(out, plan, settings, skeletons, camera, scene, sampled, videos[view], result)
-        view_landmarks, view_detected = [], []
+        view_landmarks = []
         for rep, frames in enumerate(sampled):
             with lap("jpeg"):
                 decoded = _store_jpegs(out, plan.exercise, videos[view], rep, [images[i] for i in frames],
-                                       settings.jpeg_quality, result.files)
-            with lap("mediapipe"):
-                track = estimator.track(  # type: ignore[attr-defined]
-                    DecodedFrame(int(i), float(i) / settings.fps, image) for i, image in zip(frames, decoded))
-            view_landmarks.append(np.where(track.detected[:, None, None], track.landmarks, np.nan))
-            view_detected.append(track.detected)
-        landmarks[view], detected[view] = np.stack(view_landmarks), np.stack(view_detected)
+                                       settings.jpeg_quality, result.files, decode=landmarker.reads_frames)
+            view_landmarks.append(landmarker.landmarks(
+                view, camera, [skeletons[i] for i in frames], plan.participant.height, frames, decoded, settings.fps,
+                noise_rng, lap))
+        landmarks[view] = np.stack(view_landmarks)
     with lap("ground_truth"):
         stem = layout.ground_truth_stem(plan.exercise, videos["frontal"], videos["lateral"])
         write_ground_truth(out / layout.GROUND_TRUTH_FOLDER / stem, plan, performance, skeletons, cameras, sampled)
@@ -136,9 +150,39 @@ def render_set(plan: SetPlan, settings: Settings, out: Path, estimator: object, 
                layout.COLUMN_REP: layout.FIRST_REP + rep_index, layout.COLUMN_EXERCISE: plan.exercise, **rep.labels}
         result.rows[plan.exercise].append(RepRow(
             row=row,
-            landmarks={view: _entry(landmarks[view][rep_index]) for view in layout.VIEWS},
-            detected={view: int(detected[view][rep_index].sum()) for view in layout.VIEWS},
+            landmarks={view: np.round(landmarks[view][rep_index], 6) for view in layout.VIEWS},
+            detected={view: int((~np.isnan(landmarks[view][rep_index][:, 0, 0])).sum()) for view in layout.VIEWS},
         ))
+
+
+class Landmarker:
+    """Where a set's landmarks come from: MediaPipe over the stored frames, or the noise model."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.reads_frames = source == "mediapipe"
+        if self.reads_frames:
+            from gymcore.perception.pose import PoseEstimator
+
+            self._estimator = PoseEstimator()
+        else:
+            from gymcore.synth.noise import LandmarkNoise
+
+            self._noise = LandmarkNoise.load()
+
+    def landmarks(self, view: str, camera: Camera, skeletons: list, height_m: float, frames: np.ndarray,
+                  decoded: list[np.ndarray], fps: float, rng: np.random.Generator, lap: _Stopwatch) -> np.ndarray:
+        """(16, 33, 3) normalised landmarks of one repetition's sampled frames, NaN where nobody was found."""
+        if self.reads_frames:
+            with lap("mediapipe"):
+                track = self._estimator.track(
+                    DecodedFrame(int(i), float(i) / fps, image) for i, image in zip(frames, decoded))
+            return np.where(track.detected[:, None, None], track.landmarks, np.nan)
+        with lap("noise_model"):
+            truth = np.stack([normalised_landmarks(s.landmarks, camera) for s in skeletons])
+            body_px = np.array([height_m * camera.pixels_per_metre(s.pelvis) for s in skeletons])
+            scale = np.stack([body_px / camera.width, body_px / camera.height, body_px / camera.width], axis=1)
+            return self._noise.sample(truth, scale, view, rng)
 
 
 def _render_view(out: Path, plan: SetPlan, settings: Settings, skeletons: list, camera: Camera, scene: Scene,
@@ -171,9 +215,9 @@ def _render_view(out: Path, plan: SetPlan, settings: Settings, skeletons: list, 
 
 
 def _store_jpegs(out: Path, exercise: str, video: int, rep: int, images: list[np.ndarray], quality: int,
-                 written: list[str]) -> list[np.ndarray]:
+                 written: list[str], decode: bool = True) -> list[np.ndarray]:
     """Write the repetition's frames (their names go into ``written``) and return them as decoded
-    from the JPEG files."""
+    from the JPEG files (nothing when ``decode`` is off)."""
     decoded = []
     for number, image in enumerate(images, start=layout.FIRST_FRAME):
         ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -182,12 +226,18 @@ def _store_jpegs(out: Path, exercise: str, video: int, rep: int, images: list[np
         name = f"{layout.FRAME_FOLDERS[exercise]}/{layout.frame_name(video, rep, number)}"
         (out / name).write_bytes(data.tobytes())
         written.append(name)
-        decoded.append(cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB))
+        if decode:
+            decoded.append(cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB))
     return decoded
 
 
 def _entry(points: np.ndarray) -> list[object]:
+    """A repetition's landmarks as the pose files hold them: per frame a (33, 3) list, or None."""
     return [None if np.isnan(frame).any() else np.round(frame, 6).tolist() for frame in points]
+
+
+def _points(entry: list[object]) -> np.ndarray:
+    return np.array([np.full((33, 3), np.nan) if frame is None else frame for frame in entry], dtype=float)
 
 
 def write_ground_truth(stem: Path, plan: SetPlan, performance: Performance, skeletons: list,
@@ -232,24 +282,23 @@ def set_description(plan: SetPlan, performance: Performance, cameras: dict[str, 
 
 
 class RenderTask:
-    """Renders whole participants into ``out``; each worker builds one MediaPipe graph in ``setup``."""
+    """Renders whole participants into ``out``; each worker builds its landmarker (one MediaPipe graph,
+    or the noise model) in ``setup``."""
 
     cpus = 1  # one participant's frames are rendered and tracked one after another
 
     def __init__(self, settings: Settings, out: Path) -> None:
         self.settings, self.out = settings, out
-        self._estimator: object | None = None
+        self._landmarker: Landmarker | None = None
 
     def setup(self) -> None:
         cv2.setNumThreads(1)  # one worker per core: OpenCV's own threads would only compete with the others
-        from gymcore.perception.pose import PoseEstimator
-
-        self._estimator = PoseEstimator()
+        self._landmarker = Landmarker(self.settings.landmarks)
 
     def run(self, plan: ParticipantPlan) -> ParticipantResult:
         result = ParticipantResult()
         for set_plan in plan.sets:
-            render_set(set_plan, self.settings, self.out, self._estimator, result)
+            render_set(set_plan, self.settings, self.out, self._landmarker, result)
         # Plain dicts travel back from a worker; the defaultdicts' factories need not.
         result = ParticipantResult(dict(result.rows), dict(result.seconds), result.frames_rendered, result.files)
         # Here, not by the caller: writing the record (~0.1 s) would make one process the bottleneck of hundreds of workers.
@@ -389,8 +438,25 @@ def write_tables(out: Path, settings: Settings, rows: dict[str, list[RepRow]]) -
         pd.DataFrame([r.row for r in ordered], columns=layout.sheet_columns(exercise)).to_excel(
             out / layout.SHEETS[exercise], index=False)
         for view in layout.VIEWS:
-            path = out / layout.POSE_FILES[view].format(exercise=exercise)
-            path.write_text(json.dumps([r.landmarks[view] for r in ordered]))
+            # Entry by entry, as json.dumps would write the whole list, without holding it as text.
+            with open(out / layout.POSE_FILES[view].format(exercise=exercise), "w", encoding="utf-8") as pose_file:
+                pose_file.write("[")
+                for number, r in enumerate(ordered):
+                    pose_file.write((", " if number else "") + json.dumps(_entry(r.landmarks[view])))
+                pose_file.write("]")
+
+
+def _landmarks_description(source: str) -> str:
+    if source == "mediapipe":
+        return ("MediaPipe Pose 0.10.21 (model_complexity=1, video mode over the 16 frames): normalised image x, y"
+                " and relative z; null for a frame with no detection")
+    from gymcore.synth.noise import LandmarkNoise
+
+    noise = LandmarkNoise.load()
+    fitted = noise.fitted_on
+    return (f"drawn by the landmark noise model of {noise.estimator} (fitted on {fitted['name']} {fitted['version']},"
+            f" seed {fitted['seed']}) around the true joints, not tracked: normalised image x, y and relative z;"
+            " null for a frame the model drew as not detected")
 
 
 def write_card(out: Path, settings: Settings, summary: DatasetSummary, participants: int) -> None:
@@ -404,8 +470,7 @@ def write_card(out: Path, settings: Settings, summary: DatasetSummary, participa
                    "frames_rendered": summary.frames_rendered},
         "pass_rates": summary.pass_rates,
         "mediapipe_detection_rate": summary.detection_rate,
-        "landmarks": "MediaPipe Pose 0.10.21 (model_complexity=1, video mode over the 16 frames): normalised image "
-                     "x, y and relative z; null for a frame with no detection",
+        "landmarks": _landmarks_description(settings.landmarks),
         "generator": jsonable(settings.to_dict()),
         "fault_table": table_rows(),
         "seconds": {"wall": round(summary.wall_s, 1), **{k: round(v, 1) for k, v in summary.seconds.items()}},
