@@ -11,8 +11,8 @@ set rendered and tracked the slow way (``fit_landmark_noise``), per view and lan
   mode tracks from frame to frame), and one that changes from frame to frame, smoothly; the errors
   of all landmarks move together (full covariance), and most frames are read closely but some
   badly as a whole (each frame's errors are scaled by a factor drawn from the factors measured);
-- left and right limbs read the wrong way round (in 5.5% of lateral frames the ankles are swapped on
-  SynthGym 1.0: the far leg is hidden), as runs of frames;
+- left and right limbs read the wrong way round (the legs in about 6% of SynthGym 1.0's lateral
+  frames: the far leg is hidden), as runs of frames;
 - the share of frames where nobody was found.
 
 Drawn with the fitted spreads, such errors bend the joint angles about 1.4 times as much as
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,7 @@ POSE_TERMS = 2 * DIMS + 1  # the pose relative to the hips' centre, its squares,
 RIDGE = 1.0  # the regression's penalty (its terms are body heights and their squares, over 10^4 frames)
 WINSOR_SDS = 6.0  # a frame's errors, once scaled to a typical frame, are clipped there for the covariance
 _MAD_TO_SD = 1.4826  # a normal distribution's standard deviation per median absolute deviation
+TWINS_APART = 0.10  # body heights between a left and a right limb for a swap to be told from noise
 # Left/right twins (MediaPipe numbers each right landmark one after its left one) that are swapped
 # together: the legs from the knee down, the arms from the elbow down.
 SWAP_GROUPS: dict[str, tuple[int, ...]] = {"legs": (25, 27, 29, 31), "arms": (13, 15, 17, 19, 21)}
@@ -181,37 +183,40 @@ def tracked_exercise(root: Path, exercise: str) -> dict[str, TrackedReps]:
     for i in range(len(data)):
         videos = {view: int(data.videos[view][i]) for view in layout.VIEWS}
         truth = _set_truth(Path(root), exercise, videos["frontal"], videos["lateral"])
-        frames = truth["sampled"][int(data.reps[i]) - layout.FIRST_REP]
+        frames = truth.sampled[int(data.reps[i]) - layout.FIRST_REP]
         for view in layout.VIEWS:
-            points, scale = truth[view]
+            points, scale = truth.views[view]
             parts[view].append((data.landmarks[view][i], points[frames], scale[frames]))
     return {view: TrackedReps(*(np.stack([part[k] for part in items]) for k in range(3)))
             for view, items in parts.items()}
 
 
-_TRUTH_CACHE: dict[tuple[str, str, int, int], dict] = {}
+def true_landmarks(joints: np.ndarray, body_height_px: np.ndarray, camera: Camera) -> tuple[np.ndarray, np.ndarray]:
+    """What ``sample`` starts from: the joints (T, 33, 3, world) as normalised landmarks without
+    error (T, 33, 3), and the body's height (T,) in pixels as (T, 3) units of x, y and z."""
+    points = np.stack([normalised_landmarks(frame, camera) for frame in np.asarray(joints, dtype=float)])
+    height = np.asarray(body_height_px, dtype=float)
+    return points, np.stack([height / camera.width, height / camera.height, height / camera.width], axis=1)
 
 
-def _set_truth(root: Path, exercise: str, frontal: int, lateral: int) -> dict:
-    """The set's true normalised landmarks and body scale per view, for all its frames (cached:
-    a set's repetitions share one file)."""
-    key = (str(root), exercise, frontal, lateral)
-    if key not in _TRUTH_CACHE:
-        _TRUTH_CACHE.clear()
-        stem = root / layout.GROUND_TRUTH_FOLDER / layout.ground_truth_stem(exercise, frontal, lateral)
-        arrays = np.load(stem.with_suffix(".npz"))
-        cameras = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))["cameras"]
-        truth: dict[str, object] = {"sampled": arrays["sampled_frames"]}
-        for view in layout.VIEWS:
-            c = cameras[view]
-            camera = Camera(np.asarray(c["position"]), np.asarray(c["rotation"]), float(c["focal_px"]),
-                            int(c["width"]), int(c["height"]))
-            points = np.stack([normalised_landmarks(joints, camera) for joints in arrays["joints_world"]])
-            height = arrays[f"body_height_px_{view}"].astype(float)
-            scale = np.stack([height / camera.width, height / camera.height, height / camera.width], axis=1)
-            truth[view] = (points, scale)
-        _TRUTH_CACHE[key] = truth
-    return _TRUTH_CACHE[key]
+@dataclass(frozen=True)
+class _SetTruth:
+    sampled: np.ndarray  # (repetitions, 16) the frames each repetition's landmarks were taken from
+    views: dict[str, tuple[np.ndarray, np.ndarray]]  # view -> true_landmarks of every frame of the set
+
+
+@lru_cache(maxsize=1)  # a set's repetitions come one after another and share its file
+def _set_truth(root: Path, exercise: str, frontal: int, lateral: int) -> _SetTruth:
+    stem = root / layout.GROUND_TRUTH_FOLDER / layout.ground_truth_stem(exercise, frontal, lateral)
+    arrays = np.load(stem.with_suffix(".npz"))
+    cameras = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))["cameras"]
+    views = {}
+    for view in layout.VIEWS:
+        c = cameras[view]
+        camera = Camera(np.asarray(c["position"]), np.asarray(c["rotation"]), float(c["focal_px"]),
+                        int(c["width"]), int(c["height"]))
+        views[view] = true_landmarks(arrays["joints_world"], arrays[f"body_height_px_{view}"], camera)
+    return _SetTruth(arrays["sampled_frames"], views)
 
 
 def fit_landmark_noise(root: Path, estimator: str) -> LandmarkNoise:
@@ -226,15 +231,23 @@ def fit_landmark_noise(root: Path, estimator: str) -> LandmarkNoise:
 
 def _calibrated(noise: ViewNoise, view: str, reps: TrackedReps, rounds: int = 4) -> ViewNoise:
     """``noise`` with the random_scale at which its draws' median joint-angle error on ``reps`` is
-    the estimator's (a few fixed-point steps: the error is nearly proportional to the scale)."""
+    the estimator's (a few fixed-point steps: the error is nearly proportional to the scale), and
+    with swap shares that leave out the frames its own errors make look swapped (the fit counts
+    those in the estimator's landmarks too)."""
     target = median_angle_error(reps.found, reps)
     rng = np.random.default_rng(0)
-    model = LandmarkNoise("", {}, {view: noise})
     for _ in range(rounds):
-        drawn = np.stack([model.sample(truth, scale, view, rng) for truth, scale in zip(reps.truth, reps.scale)])
+        drawn = _draw_all(noise, view, reps, rng)
         noise = replace(noise, random_scale=noise.random_scale * target / median_angle_error(drawn, reps))
-        model = LandmarkNoise("", {}, {view: noise})
-    return noise
+    unswapped = replace(noise, swaps={group: (0.0, 1.0) for group in noise.swaps})
+    seeming = _swap_shares(_draw_all(unswapped, view, reps, rng), reps)
+    return replace(noise, swaps={group: (max(0.0, share - seeming[group][0]), run)
+                                 for group, (share, run) in noise.swaps.items()})
+
+
+def _draw_all(noise: ViewNoise, view: str, reps: TrackedReps, rng: np.random.Generator) -> np.ndarray:
+    model = LandmarkNoise("", {}, {view: noise})
+    return np.stack([model.sample(truth, scale, view, rng) for truth, scale in zip(reps.truth, reps.scale)])
 
 
 # The joint angles the calibration and the check compare (MediaPipe's numbers): knees, hips,
@@ -277,6 +290,23 @@ def _swap_runs(frames: int, share: float, run: float, rng: np.random.Generator) 
     return out
 
 
+def _swap_shares(landmarks: np.ndarray, reps: TrackedReps) -> dict[str, tuple[float, float]]:
+    """Per group: the share of frames (where the two sides lie apart, and someone was found) whose
+    twins sit on the wrong side, and the mean length of those runs."""
+    scale = reps.scale[:, :, None, :]
+    measured, true = landmarks / scale, reps.truth / scale
+    found = ~np.isnan(landmarks[..., 0, 0])
+    shares = {}
+    for group, twins in SWAP_GROUPS.items():
+        left = np.array(twins)
+        # Only where the two sides lie apart: where they overlap, noise alone can look like a swap.
+        apart = np.linalg.norm(true[..., left, :2] - true[..., left + 1, :2], axis=-1).mean(axis=-1) > TWINS_APART
+        swapped = _swapped_frames(measured, true, left) & apart
+        counted = found & apart
+        shares[group] = (float(swapped[counted].mean()) if counted.any() else 0.0, _mean_run(swapped))
+    return shares
+
+
 def _swapped_frames(measured: np.ndarray, true: np.ndarray, left: np.ndarray) -> np.ndarray:
     """(N, 16) frames whose twins sit nearer the other side's true landmarks than their own."""
     same = np.linalg.norm(measured[..., left, :2] - true[..., left, :2], axis=-1).sum(-1) \
@@ -297,13 +327,11 @@ def _fit_view(reps: TrackedReps) -> ViewNoise:
     found = ~np.isnan(reps.found[..., 0, 0])  # (N, 16)
     scale = reps.scale[:, :, None, :]
     measured, true = reps.found / scale, (reps.truth / scale).copy()  # body heights
-    swaps = {}
+    swaps = _swap_shares(reps.found, reps)
     for group, twins in SWAP_GROUPS.items():
-        left = np.array(twins)
-        swapped = _swapped_frames(measured, true, left)
-        swaps[group] = (float(swapped[found].mean()), _mean_run(swapped))
         # The errors below are measured against the side MediaPipe put each landmark on.
-        n, f = np.nonzero(swapped)
+        left = np.array(twins)
+        n, f = np.nonzero(_swapped_frames(measured, true, left))
         true[n[:, None], f[:, None], left], true[n[:, None], f[:, None], left + 1] = \
             true[n[:, None], f[:, None], left + 1], true[n[:, None], f[:, None], left]
     errors = measured - true
@@ -324,32 +352,58 @@ def _fit_view(reps: TrackedReps) -> ViewNoise:
     scale = roughness / np.nanmedian(roughness)
     normalised = np.clip(flat / scale[..., None], -WINSOR_SDS, WINSOR_SDS) \
         * _robust_sd(deviations).reshape(DIMS)
+    # The spreads of the two parts, and the frame part's smoothness, come from the errors'
+    # autocovariance (a median or a mean per repetition would keep some of the frames' error and
+    # take some of their smoothness); their shapes from the repetitions' medians and the deviations.
+    spread = _robust_sd(errors).reshape(DIMS)
+    whole = np.clip((errors - np.nanmedian(errors, axis=(0, 1))).reshape(*errors.shape[:2], DIMS)
+                    / spread / scale[..., None], -WINSOR_SDS, WINSOR_SDS)
+    rep_share, rho = _variance_split(whole, found)
+    total = float(np.sum(spread ** 2))
+    frame_covariance = _with_trace(_covariance(normalised[found]), (1.0 - rep_share) * total)
+    rep_covariance = _with_trace(_covariance(rep_median[:, 0].reshape(-1, DIMS)), rep_share * total)
+    frame_scales = np.nanpercentile(scale[found], np.arange(101))
     return ViewNoise(
         pose_weights=pose_weights,
-        rep_factor=_cholesky(rep_median[:, 0].reshape(-1, DIMS)),
-        frame_factor=_cholesky(normalised[found]),
-        frame_rho=_lag_one_correlation(normalised, found),
-        frame_scales=np.nanpercentile(scale[found], np.arange(101)),
+        rep_factor=_factor(rep_covariance),
+        frame_factor=_factor(frame_covariance),
+        frame_rho=rho,
+        frame_scales=frame_scales,
         random_scale=1.0,
         missed=float(1.0 - found.mean()),
         swaps=swaps,
     )
 
 
-def _cholesky(samples: np.ndarray) -> np.ndarray:
-    """Lower Cholesky factor of the covariance of the rows of ``samples`` (rows with a NaN left out)."""
+def _covariance(samples: np.ndarray) -> np.ndarray:
+    """(99, 99) covariance of the rows of ``samples`` (rows with a NaN left out)."""
     samples = samples[~np.isnan(samples).any(axis=1)]
-    covariance = np.cov(samples, rowvar=False) if len(samples) > 1 else np.zeros((DIMS, DIMS))
+    return np.cov(samples, rowvar=False) if len(samples) > 1 else np.zeros((DIMS, DIMS))
+
+
+def _factor(covariance: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factor (a small ridge keeps it defined when fewer samples than 99 were seen)."""
     return np.linalg.cholesky(covariance + 1e-10 * np.eye(DIMS))
 
 
-def _lag_one_correlation(flat: np.ndarray, core: np.ndarray) -> float:
-    """Correlation of each error with the same landmark's error one frame earlier, over the pairs of
-    consecutive frames where the person was found (pooled over the 99 numbers, each scaled to unit spread)."""
-    pairs = core[:, 1:] & core[:, :-1]
-    now, before = flat[:, 1:][pairs], flat[:, :-1][pairs]
-    sd = np.sqrt((now.var(axis=0) + before.var(axis=0)) / 2.0) + 1e-12
-    return float(np.mean((now - now.mean(axis=0)) * (before - before.mean(axis=0)) / sd ** 2)) if len(now) else 0.0
+def _with_trace(covariance: np.ndarray, trace: float) -> np.ndarray:
+    """``covariance`` scaled to the given total variance."""
+    return covariance * (trace / max(float(np.trace(covariance)), 1e-12))
+
+
+def _variance_split(z: np.ndarray, found: np.ndarray) -> tuple[float, float]:
+    """For errors z (N, 16, 99) of unit spread, each the sum of a part fixed per repetition and a
+    part correlated rho^k at k frames apart: the fixed part's share of the variance, and rho. From
+    the autocovariances at lags 0, 1 and 2, c_k = a + (c_0 - a) rho^k, pooled over the 99 numbers."""
+    def autocovariance(lag: int) -> float:
+        pairs = found[:, lag:] & found[:, :z.shape[1] - lag]
+        return float(np.mean(z[:, lag:][pairs] * z[:, :z.shape[1] - lag][pairs]))
+    c0, c1, c2 = (autocovariance(lag) for lag in (0, 1, 2))
+    denominator = 2.0 * c1 - c0 - c2
+    fixed = (c1 * c1 - c0 * c2) / denominator if abs(denominator) > 1e-12 else 0.0
+    fixed = float(np.clip(fixed, 0.0, 0.95 * c1)) if c1 > 0 else 0.0
+    rho = float(np.clip((c1 - fixed) / max(c0 - fixed, 1e-12), 0.0, 0.99))
+    return fixed / c0, rho
 
 
 def _robust_sd(values: np.ndarray) -> np.ndarray:

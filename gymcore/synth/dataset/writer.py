@@ -35,7 +35,7 @@ from gymcore.perception.video import DecodedFrame, uniform_indices, write_video
 from gymcore.serialize import atomic_output, jsonable, removed_on_failure, write_json
 from gymcore.synth.body import Participant, pose_skeleton
 from gymcore.synth.dataset.plan import ParticipantPlan, SetPlan, Settings, plan_dataset
-from gymcore.synth.landmarks import normalised_landmarks
+from gymcore.synth.noise import LandmarkNoise, true_landmarks
 from gymcore.synth.motion.faults import rules_for, table_rows
 from gymcore.synth.motion.performance import Performance, perform
 from gymcore.synth.render.renderer import Camera, Scene, frontal_camera, lateral_camera, make_scene, render_frame
@@ -166,8 +166,6 @@ class Landmarker:
 
             self._estimator = PoseEstimator()
         else:
-            from gymcore.synth.noise import LandmarkNoise
-
             self._noise = LandmarkNoise.load()
 
     def landmarks(self, view: str, camera: Camera, skeletons: list, height_m: float, frames: np.ndarray,
@@ -179,9 +177,9 @@ class Landmarker:
                     DecodedFrame(int(i), float(i) / fps, image) for i, image in zip(frames, decoded))
             return np.where(track.detected[:, None, None], track.landmarks, np.nan)
         with lap("noise_model"):
-            truth = np.stack([normalised_landmarks(s.landmarks, camera) for s in skeletons])
-            body_px = np.array([height_m * camera.pixels_per_metre(s.pelvis) for s in skeletons])
-            scale = np.stack([body_px / camera.width, body_px / camera.height, body_px / camera.width], axis=1)
+            truth, scale = true_landmarks(np.stack([s.landmarks for s in skeletons]),
+                                          np.array([height_m * camera.pixels_per_metre(s.pelvis) for s in skeletons]),
+                                          camera)
             return self._noise.sample(truth, scale, view, rng)
 
 
@@ -450,8 +448,6 @@ def _landmarks_description(source: str) -> str:
     if source == "mediapipe":
         return ("MediaPipe Pose 0.10.21 (model_complexity=1, video mode over the 16 frames): normalised image x, y"
                 " and relative z; null for a frame with no detection")
-    from gymcore.synth.noise import LandmarkNoise
-
     noise = LandmarkNoise.load()
     fitted = noise.fitted_on
     return (f"drawn by the landmark noise model of {noise.estimator} (fitted on {fitted['name']} {fitted['version']},"
