@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +19,9 @@ from gymcore.synth.noise import (
     SWAP_GROUPS,
     LandmarkNoise,
     TrackedReps,
+    ViewNoise,
     _calibrated,
+    _draw_all,
     _fit_view,
     median_angle_error,
     pose_terms,
@@ -53,21 +54,29 @@ def true_reps(view: str, participants: int = 6) -> tuple[np.ndarray, np.ndarray]
     return np.stack(truths), np.stack(scales)
 
 
+def lateral_draws(noise: ViewNoise, truth: np.ndarray, scale: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(N, 16, 33, 3) landmarks drawn by ``noise`` as the lateral view for every repetition."""
+    return _draw_all(noise, "lateral", TrackedReps(truth, truth, scale), rng)
+
+
 @pytest.fixture(scope="module")
 def lateral_truth() -> tuple[np.ndarray, np.ndarray]:
     return true_reps("lateral")
 
 
-def test_a_model_fitted_on_its_own_draws_draws_them_again(lateral_truth) -> None:
+@pytest.fixture(scope="module")
+def tracked_by_bundled(lateral_truth) -> tuple[ViewNoise, TrackedReps]:
+    """The bundled lateral model, and repetitions "tracked" by it: its draws with their truth."""
     truth, scale = lateral_truth
     known = LandmarkNoise.load().views["lateral"]
-    rng = np.random.default_rng(0)
-    drawn = np.stack([LandmarkNoise("", {}, {"lateral": known}).sample(t, s, "lateral", rng)
-                      for t, s in zip(truth, scale)])
-    reps = TrackedReps(drawn, truth, scale)
+    return known, TrackedReps(lateral_draws(known, truth, scale, np.random.default_rng(0)), truth, scale)
+
+
+def test_a_model_fitted_on_its_own_draws_draws_them_again(tracked_by_bundled) -> None:
+    known, reps = tracked_by_bundled
+    truth, scale, drawn = reps.truth, reps.scale, reps.found
     fitted = _calibrated(_fit_view(reps), "lateral", reps)
-    redrawn = np.stack([LandmarkNoise("", {}, {"lateral": fitted}).sample(t, s, "lateral", rng)
-                        for t, s in zip(truth, scale)])
+    redrawn = lateral_draws(fitted, truth, scale, np.random.default_rng(1))
 
     def distances(landmarks: np.ndarray) -> np.ndarray:
         offsets = (landmarks - truth)[..., :2] / scale[:, :, None, :2]
@@ -85,20 +94,15 @@ def test_a_model_fitted_on_its_own_draws_draws_them_again(lateral_truth) -> None
     assert np.median(gap) < 0.3 * known.random_scale * np.median(known.frame_sd)
 
 
-def test_calibration_sets_the_joint_angle_error_of_the_draws_to_the_trackers(lateral_truth) -> None:
-    truth, scale = lateral_truth
-    known = LandmarkNoise.load().views["lateral"]
-    rng = np.random.default_rng(1)
-    tracked = np.stack([LandmarkNoise("", {}, {"lateral": known}).sample(t, s, "lateral", rng)
-                        for t, s in zip(truth, scale)])
-    reps = TrackedReps(tracked, truth, scale)
+def test_calibration_sets_the_joint_angle_error_of_the_draws_to_the_trackers(tracked_by_bundled) -> None:
+    known, reps = tracked_by_bundled
+    rng = np.random.default_rng(2)
     # Starting from twice the right size, the calibration brings the angle error back.
     doubled = replace(known, random_scale=2.0 * known.random_scale)
     calibrated = _calibrated(doubled, "lateral", reps)
     assert calibrated.random_scale == pytest.approx(known.random_scale, rel=0.15)
-    redrawn = np.stack([LandmarkNoise("", {}, {"lateral": calibrated}).sample(t, s, "lateral", rng)
-                        for t, s in zip(truth, scale)])
-    assert median_angle_error(redrawn, reps) == pytest.approx(median_angle_error(tracked, reps), rel=0.1)
+    redrawn = lateral_draws(calibrated, reps.truth, reps.scale, rng)
+    assert median_angle_error(redrawn, reps) == pytest.approx(median_angle_error(reps.found, reps), rel=0.1)
 
 
 def test_draws_are_reproducible_and_a_missed_frame_is_missed_whole(lateral_truth) -> None:

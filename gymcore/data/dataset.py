@@ -98,6 +98,13 @@ def dataset_info(root: Path) -> dict[str, object]:
     return info
 
 
+def landmark_source(info: dict[str, object]) -> str:
+    """Where a dataset's landmarks came from: MediaPipe (the published data, and SynthGym unless its
+    card's generator says otherwise) or SynthGym's noise model."""
+    generator = info.get("generator")
+    return str(generator.get("landmarks", "mediapipe")) if isinstance(generator, dict) else "mediapipe"
+
+
 def _read_card(path: Path) -> dict[str, object]:
     card = _read_json(path, "the dataset's name, version and seed")
     if not isinstance(card, dict):

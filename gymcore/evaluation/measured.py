@@ -48,6 +48,9 @@ def card_figures(weights_dir: Path | None = None) -> list[MeasuredFigures]:
         data = entry.card.get("training_data", {})
         split = entry.card.get("split", {})
         where = f"{data.get('name', 'unnamed data')} {data.get('version') or ''}".strip()
+        details = [f"seed {data['seed']}"] if data.get("seed") is not None else []
+        details += [f"{data['landmarks']} landmarks"] if data.get("landmarks") else []
+        where += f" ({', '.join(details)})" if details else ""
         out.append(_figures(entry.model, entry.exercise, metrics,
                             f"{where}, test split (seed {split.get('seed', '?')}), model card of {entry.file}"))
     return out

@@ -13,7 +13,6 @@ forward and are applied as negative rotations about +x; knee flexion is positive
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass, field, replace
 from typing import Literal
 

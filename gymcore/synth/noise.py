@@ -97,7 +97,8 @@ class ViewNoise:
         if wrong:
             raise ValueError(f"{', '.join(wrong)} do not have the shapes of 33 landmarks")
         swaps = {group: (float(data["swaps"][group][0]), float(data["swaps"][group][1])) for group in SWAP_GROUPS}
-        return cls(frame_rho=float(data["frame_rho"]), random_scale=float(data["random_scale"]), missed=float(data["missed"]), swaps=swaps, **arrays)
+        return cls(frame_rho=float(data["frame_rho"]), random_scale=float(data["random_scale"]),
+                   missed=float(data["missed"]), swaps=swaps, **arrays)
 
     def draw_errors(self, pose: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """(T, 33, 3) errors of one repetition whose true pose is ``pose`` (T, 33, 3), in body heights."""
@@ -328,7 +329,7 @@ def _fit_view(reps: TrackedReps) -> ViewNoise:
     scale = reps.scale[:, :, None, :]
     measured, true = reps.found / scale, (reps.truth / scale).copy()  # body heights
     swaps = _swap_shares(reps.found, reps)
-    for group, twins in SWAP_GROUPS.items():
+    for twins in SWAP_GROUPS.values():
         # The errors below are measured against the side MediaPipe put each landmark on.
         left = np.array(twins)
         n, f = np.nonzero(_swapped_frames(measured, true, left))

@@ -288,6 +288,7 @@ def _split_loss(net, loss_fn, split: Split, target_dtype, device: str) -> float:
 def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Split], history: list[EpochRecord],
           data_info: dict[str, object], seed: int, weights_dir: Path, work_dir: Path, stem: str, command: str,
           inputs_note: dict[str, object], world_size: int) -> TrainResult:
+    from gymcore.data.dataset import landmark_source
     from gymcore.models.registry import count_parameters, variant_named
     from gymcore.models.weights import ManifestEntry, ModelCard, load_weights, record_in_manifest, save_weights
 
@@ -302,7 +303,7 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
         input={**inputs_note, "frames": 16, "views": ["frontal", "lateral"]},
         storage_precision=settings.storage_precision,
         training_data={key: data_info.get(key) for key in ("name", "version", "seed")}
-        | {"size": sum(len(split) for split in splits.values())},
+        | {"size": sum(len(split) for split in splits.values()), "landmarks": landmark_source(data_info)},
         split={"by": "participant", "seed": seed, "fractions": [0.7, 0.15, 0.15],
                **{f"{name}_samples": len(split) for name, split in splits.items()},
                **{f"{name}_participants": split.participants for name, split in splits.items()}},

@@ -35,9 +35,9 @@ from gymcore.perception.video import DecodedFrame, uniform_indices, write_video
 from gymcore.serialize import atomic_output, jsonable, removed_on_failure, write_json
 from gymcore.synth.body import Participant, pose_skeleton
 from gymcore.synth.dataset.plan import ParticipantPlan, SetPlan, Settings, plan_dataset
-from gymcore.synth.noise import LandmarkNoise, true_landmarks
 from gymcore.synth.motion.faults import rules_for, table_rows
 from gymcore.synth.motion.performance import Performance, perform
+from gymcore.synth.noise import LandmarkNoise, true_landmarks
 from gymcore.synth.render.renderer import Camera, Scene, frontal_camera, lateral_camera, make_scene, render_frame
 
 NAME = "SynthGym"
