@@ -159,7 +159,6 @@ class Landmarker:
     """Where a set's landmarks come from: MediaPipe over the stored frames, or the noise model."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
         self.reads_frames = source == "mediapipe"
         if self.reads_frames:
             from gymcore.perception.pose import PoseEstimator
