@@ -41,8 +41,15 @@ def test_training_writes_weights_card_curves_and_manifest(trained):
     assert entry.sha256 == sha256_of(weights / entry.file)
     card = entry.card
     assert card["variant"] == "compact" and card["storage_precision"] == "float16"
-    assert card["training_data"] == {"name": "TinyGym", "version": "test", "seed": 0, "size": 20}
+    assert card["training_data"] == {"name": "TinyGym", "version": "test", "seed": 0, "size": 20,
+                                     "landmarks": "mediapipe"}
     assert card["split"]["test_participants"] == 2 and "--model pose" in card["command"]
+    # The Compare page labels the card's figures with the data they were measured on, seed and landmarks too.
+    from gymcore.evaluation.measured import card_figures
+
+    labels = {(f.model, f.exercise): f.measured_on for f in card_figures(weights)}
+    assert labels[("pose", "squat")] == ("TinyGym test (seed 0, mediapipe landmarks), test split (seed 0), model card"
+                                         " of pose_squat_compact.safetensors")
     assert len(json.loads((weights / "pose_squat_compact.curves.json").read_text())) == 3
     assert (weights / "pose_squat_compact.curves.csv").read_text().startswith("epoch,train_loss,val_loss,lr")
 
