@@ -38,10 +38,9 @@ def main() -> None:
     print(f"{'exercise':<10}{'model':<7}{'reps':>5}{'MediaPipe':>11}{'noise model':>20}{'true joints':>20}")
     for exercise in available_exercises(args.data):
         rows = load_exercise(args.data, exercise)
-        tracked = tracked_exercise(args.data, exercise)
+        tracked = tracked_exercise(rows)
         rng = np.random.default_rng(0)
-        drawn = [{view: np.stack([noise.sample(t, s, view, rng) for t, s in zip(reps.truth, reps.scale)])
-                  for view, reps in tracked.items()} for _ in range(args.draws)]
+        drawn = [{view: noise.sample_reps(reps, view, rng) for view, reps in tracked.items()} for _ in range(args.draws)]
         truth = {view: reps.truth for view, reps in tracked.items()}
         for name in args.models.split(","):
             model = load_model(name, exercise)

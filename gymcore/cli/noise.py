@@ -7,8 +7,6 @@ from pathlib import Path
 
 from gymcore.errors import InputError
 
-ESTIMATOR = "MediaPipe Pose 0.10.21 (model_complexity=1, video mode over the 16 frames)"
-
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -25,12 +23,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gymcore.synth.dataset.writer import TRACKER
     from gymcore.synth.noise import BUNDLED, LandmarkNoise, check_landmark_noise, fit_landmark_noise
 
     if args.fit is not None:
         if args.out is None:
             raise InputError("Say where to write the fitted model with --out FILE.")
-        noise = fit_landmark_noise(args.fit, ESTIMATOR)
+        noise = fit_landmark_noise(args.fit, TRACKER)
         noise.save(args.out)
         print(f"fitted on {sum(noise.fitted_on['repetitions'].values())} repetition views of {args.fit};"
               f" wrote {args.out}")

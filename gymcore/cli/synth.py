@@ -30,7 +30,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         " landmarks; with the noise model as small as the models read, e.g. 96x72)")
     parser.add_argument("--landmarks", choices=SYNTH_LANDMARK_SOURCES, default="mediapipe",
                         help="track the rendered frames with MediaPipe, or draw MediaPipe's errors from the fitted"
-                             " noise model around the true joints (gymcore.synth.noise; about 8x faster)")
+                             " noise model around the true joints (gymcore.synth.noise; with frames at 96x72, about"
+                             " 7x less work a repetition)")
     parser.add_argument("--no-clips", action="store_true", help="skip the MP4 clips (render only sampled frames)")
     parser.add_argument("--no-walk-in", action="store_true", help="start each set standing in place")
     parser.add_argument("--demo-clips", action="store_true",

@@ -16,7 +16,7 @@ from gymcore.judging.types import ViewSample
 from gymcore.perception.features import pose_features
 from gymcore.perception.pose import LANDMARK
 from gymcore.perception.video import uniform_indices
-from gymcore.synth import Camera, Participant, Pose, pose_skeleton
+from gymcore.synth import Camera, Participant, Pose, Skeleton, pose_skeleton
 
 
 def view_sample(
@@ -42,3 +42,9 @@ def normalised_landmarks(world: np.ndarray, camera: Camera) -> np.ndarray:
     hips = (cam[LANDMARK["left_hip"], 2] + cam[LANDMARK["right_hip"], 2]) / 2
     depth = (cam[:, 2] - hips) * camera.focal_px / hips / camera.width
     return np.column_stack([pixels[:, 0] / camera.width, pixels[:, 1] / camera.height, depth])
+
+
+def body_height_px(height_m: float, skeletons: Sequence[Skeleton], camera: Camera) -> np.ndarray:
+    """(T,) the body's height in pixels at the depth of its pelvis, frame by frame: the unit that
+    SynthGym's ground truth and the landmark noise model measure errors in."""
+    return np.array([height_m * camera.pixels_per_metre(skeleton.pelvis) for skeleton in skeletons])

@@ -1,7 +1,7 @@
 """MediaPipe's landmark errors on SynthGym renders, as a model that stands in for MediaPipe.
 
-Tracking rendered frames with MediaPipe costs about 20 ms a frame, most of what a SynthGym
-repetition costs to make. What MediaPipe adds to the generator's true joints is measured once, on a
+Tracking rendered frames with MediaPipe costs about 35 ms a frame in SynthGym's writer, most of
+what a repetition costs to make. What MediaPipe adds to the generator's true joints is measured once, on a
 set rendered and tracked the slow way (``fit_landmark_noise``), per view and landmark:
 
 - an error that follows from the pose itself (MediaPipe's hip is not the skeleton's hip joint and
@@ -11,8 +11,8 @@ set rendered and tracked the slow way (``fit_landmark_noise``), per view and lan
   mode tracks from frame to frame), and one that changes from frame to frame, smoothly; the errors
   of all landmarks move together (full covariance), and most frames are read closely but some
   badly as a whole (each frame's errors are scaled by a factor drawn from the factors measured);
-- left and right limbs read the wrong way round (the legs in about 6% of SynthGym 1.0's lateral
-  frames: the far leg is hidden), as runs of frames;
+- left and right limbs read the wrong way round (the legs in about 8% of SynthGym 1.0's lateral
+  frames where they lie apart: the far leg is hidden), as runs of frames;
 - the share of frames where nobody was found.
 
 Drawn with the fitted spreads, such errors bend the joint angles about 1.4 times as much as
@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from gymcore.data import layout
-from gymcore.data.dataset import available_exercises, dataset_info, load_exercise
+from gymcore.data.dataset import ExerciseSet, available_exercises, dataset_info, load_exercise
 from gymcore.errors import InputError
 from gymcore.serialize import write_json
 from gymcore.synth.body import LEFT_HIP
@@ -48,7 +48,7 @@ N_LANDMARKS = 33
 DIMS = N_LANDMARKS * 3
 POSE_TERMS = 2 * DIMS + 1  # the pose relative to the hips' centre, its squares, a constant
 RIDGE = 1.0  # the regression's penalty (its terms are body heights and their squares, over 10^4 frames)
-WINSOR_SDS = 6.0  # a frame's errors, once scaled to a typical frame, are clipped there for the covariance
+WINSOR_SDS = 6.0  # errors farther than this many robust spreads are clipped before a regression or covariance
 _MAD_TO_SD = 1.4826  # a normal distribution's standard deviation per median absolute deviation
 TWINS_APART = 0.10  # body heights between a left and a right limb for a swap to be told from noise
 # Left/right twins (MediaPipe numbers each right landmark one after its left one) that are swapped
@@ -140,6 +140,10 @@ class LandmarkNoise:
         landmarks[rng.random(len(truth)) < noise.missed] = np.nan
         return landmarks
 
+    def sample_reps(self, reps: TrackedReps, view: str, rng: np.random.Generator) -> np.ndarray:
+        """(N, 16, 33, 3) draws for every repetition of ``reps`` (its truth and scale), seen from ``view``."""
+        return np.stack([self.sample(truth, scale, view, rng) for truth, scale in zip(reps.truth, reps.scale)])
+
     def save(self, path: Path) -> None:
         write_json(path, {"estimator": self.estimator, "fitted_on": self.fitted_on,
                           "views": {view: noise.to_dict() for view, noise in self.views.items()}})
@@ -171,19 +175,19 @@ def tracked_reps(root: Path) -> dict[str, TrackedReps]:
     if not exercises or not (root / layout.GROUND_TRUTH_FOLDER).is_dir():
         raise InputError(f"{root} is not a SynthGym set with its ground truth: fitting or checking a noise model"
                          f" needs the sheets and the {layout.GROUND_TRUTH_FOLDER} folder that `gymcore synth` writes.")
-    parts = [tracked_exercise(root, exercise) for exercise in exercises]
+    parts = [tracked_exercise(load_exercise(root, exercise)) for exercise in exercises]
     return {view: TrackedReps(*(np.concatenate([getattr(part[view], name) for part in parts])
                                 for name in ("found", "truth", "scale")))
             for view in layout.VIEWS}
 
 
-def tracked_exercise(root: Path, exercise: str) -> dict[str, TrackedReps]:
-    """The repetitions of one exercise, in the order of its sheet, with their ground truth, per view."""
-    data = load_exercise(root, exercise)
+def tracked_exercise(data: ExerciseSet) -> dict[str, TrackedReps]:
+    """The repetitions of one exercise of a SynthGym set, in the order of its sheet, with their ground
+    truth, per view."""
     parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {view: [] for view in layout.VIEWS}
     for i in range(len(data)):
         videos = {view: int(data.videos[view][i]) for view in layout.VIEWS}
-        truth = _set_truth(Path(root), exercise, videos["frontal"], videos["lateral"])
+        truth = _set_truth(Path(data.root), data.exercise, videos["frontal"], videos["lateral"])
         frames = truth.sampled[int(data.reps[i]) - layout.FIRST_REP]
         for view in layout.VIEWS:
             points, scale = truth.views[view]
@@ -238,17 +242,12 @@ def _calibrated(noise: ViewNoise, view: str, reps: TrackedReps, rounds: int = 4)
     target = median_angle_error(reps.found, reps)
     rng = np.random.default_rng(0)
     for _ in range(rounds):
-        drawn = _draw_all(noise, view, reps, rng)
+        drawn = LandmarkNoise("", {}, {view: noise}).sample_reps(reps, view, rng)
         noise = replace(noise, random_scale=noise.random_scale * target / median_angle_error(drawn, reps))
     unswapped = replace(noise, swaps={group: (0.0, 1.0) for group in noise.swaps})
-    seeming = _swap_shares(_draw_all(unswapped, view, reps, rng), reps)
+    seeming = _swap_shares(LandmarkNoise("", {}, {view: unswapped}).sample_reps(reps, view, rng), reps)
     return replace(noise, swaps={group: (max(0.0, share - seeming[group][0]), run)
                                  for group, (share, run) in noise.swaps.items()})
-
-
-def _draw_all(noise: ViewNoise, view: str, reps: TrackedReps, rng: np.random.Generator) -> np.ndarray:
-    model = LandmarkNoise("", {}, {view: noise})
-    return np.stack([model.sample(truth, scale, view, rng) for truth, scale in zip(reps.truth, reps.scale)])
 
 
 # The joint angles the calibration and the check compare (MediaPipe's numbers): knees, hips,
@@ -336,23 +335,19 @@ def _fit_view(reps: TrackedReps) -> ViewNoise:
         true[n[:, None], f[:, None], left], true[n[:, None], f[:, None], left + 1] = \
             true[n[:, None], f[:, None], left + 1], true[n[:, None], f[:, None], left]
     errors = measured - true
-    # Winsorised, so that a wild frame does not steer the regression.
-    typical = _robust_sd(errors)
-    centre = np.nanmedian(errors, axis=(0, 1))
-    clipped = np.clip(errors, centre - WINSOR_SDS * typical, centre + WINSOR_SDS * typical)
     terms = pose_terms(true[found])
     pose_weights = np.linalg.solve(terms.T @ terms + RIDGE * np.eye(POSE_TERMS),
-                                   terms.T @ clipped[found].reshape(-1, DIMS))
+                                   terms.T @ _winsorised(errors)[found].reshape(-1, DIMS))
     errors = errors - (pose_terms(true.reshape(-1, N_LANDMARKS, 3)) @ pose_weights).reshape(errors.shape)
     rep_median = np.nanmedian(errors, axis=1, keepdims=True)  # NaN for a repetition never found
     deviations = errors - rep_median
     # How badly each frame is read as a whole: its errors' typical size over the 99 numbers (a median,
     # so that one wild landmark does not make the whole frame bad), relative to the typical frame.
-    flat = (deviations / _robust_sd(deviations)).reshape(*deviations.shape[:2], DIMS)
+    deviation_sd = _robust_sd(deviations).reshape(DIMS)
+    flat = deviations.reshape(*deviations.shape[:2], DIMS) / deviation_sd
     roughness = np.median(np.abs(flat), axis=-1)
     scale = roughness / np.nanmedian(roughness)
-    normalised = np.clip(flat / scale[..., None], -WINSOR_SDS, WINSOR_SDS) \
-        * _robust_sd(deviations).reshape(DIMS)
+    normalised = np.clip(flat / scale[..., None], -WINSOR_SDS, WINSOR_SDS) * deviation_sd
     # The spreads of the two parts, and the frame part's smoothness, come from the errors'
     # autocovariance (a median or a mean per repetition would keep some of the frames' error and
     # take some of their smoothness); their shapes from the repetitions' medians and the deviations.
@@ -407,6 +402,13 @@ def _variance_split(z: np.ndarray, found: np.ndarray) -> tuple[float, float]:
     return fixed / c0, rho
 
 
+def _winsorised(errors: np.ndarray) -> np.ndarray:
+    """``errors`` (N, T, 33, 3) clipped WINSOR_SDS robust spreads from their median, so that a wild
+    frame does not steer a regression."""
+    typical, centre = _robust_sd(errors), np.nanmedian(errors, axis=(0, 1))
+    return np.clip(errors, centre - WINSOR_SDS * typical, centre + WINSOR_SDS * typical)
+
+
 def _robust_sd(values: np.ndarray) -> np.ndarray:
     """(33, 3) spread of ``values`` (N, T, 33, 3) over repetitions and frames, robust to the far ones."""
     centre = np.nanmedian(values, axis=(0, 1))
@@ -434,7 +436,7 @@ def check_landmark_noise(noise: LandmarkNoise, root: Path, seed: int = 0) -> lis
     rows = []
     rng = np.random.default_rng(seed)
     for view, reps in tracked_reps(root).items():
-        drawn = np.stack([noise.sample(truth, scale, view, rng) for truth, scale in zip(reps.truth, reps.scale)])
+        drawn = noise.sample_reps(reps, view, rng)
         measured, modelled = _fit_view(reps), _fit_view(TrackedReps(drawn, reps.truth, reps.scale))
         rows.append(NoiseCheckRow(
             view=view, repetitions=len(reps.found),
@@ -453,9 +455,7 @@ def _explained(noise: ViewNoise, reps: TrackedReps) -> float:
     found = ~np.isnan(reps.found[..., 0, 0])
     scale = reps.scale[:, :, None, :]
     pose = (reps.truth / scale)[found]
-    errors = ((reps.found - reps.truth) / scale)[found]
-    typical, centre = _robust_sd(errors[None]), np.median(errors, axis=0)
-    errors = np.clip(errors, centre - WINSOR_SDS * typical, centre + WINSOR_SDS * typical)[..., :2]
+    errors = _winsorised(((reps.found - reps.truth) / scale)[found][None])[0][..., :2]
     predicted = (pose_terms(pose) @ noise.pose_weights).reshape(errors.shape[0], N_LANDMARKS, 3)[..., :2]
     return float(1.0 - ((errors - predicted) ** 2).sum() / ((errors - errors.mean(axis=0)) ** 2).sum())
 

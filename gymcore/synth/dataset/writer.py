@@ -35,6 +35,7 @@ from gymcore.perception.video import DecodedFrame, uniform_indices, write_video
 from gymcore.serialize import atomic_output, jsonable, removed_on_failure, write_json
 from gymcore.synth.body import Participant, pose_skeleton
 from gymcore.synth.dataset.plan import ParticipantPlan, SetPlan, Settings, plan_dataset
+from gymcore.synth.landmarks import body_height_px
 from gymcore.synth.motion.faults import rules_for, table_rows
 from gymcore.synth.motion.performance import Performance, perform
 from gymcore.synth.noise import LandmarkNoise, true_landmarks
@@ -42,6 +43,8 @@ from gymcore.synth.render.renderer import Camera, Scene, frontal_camera, lateral
 
 NAME = "SynthGym"
 VERSION = "1.0"
+# What tracks the rendered frames (gymcore.perception.pose.PoseEstimator over each repetition's 16).
+TRACKER = "MediaPipe Pose 0.10.21 (model_complexity=1, video mode over the 16 frames)"
 STAGES = ("motion", "render", "jpeg", "mediapipe", "noise_model", "clips", "ground_truth")
 # The noise model's draws come from their own stream of the set's seed, so that the rest of a set
 # (scenes, cameras) is drawn the same whichever source its landmarks come from.
@@ -177,8 +180,7 @@ class Landmarker:
             return np.where(track.detected[:, None, None], track.landmarks, np.nan)
         with lap("noise_model"):
             truth, scale = true_landmarks(np.stack([s.landmarks for s in skeletons]),
-                                          np.array([height_m * camera.pixels_per_metre(s.pelvis) for s in skeletons]),
-                                          camera)
+                                          body_height_px(height_m, skeletons, camera), camera)
             return self._noise.sample(truth, scale, view, rng)
 
 
@@ -247,8 +249,7 @@ def write_ground_truth(stem: Path, plan: SetPlan, performance: Performance, skel
                                      "sampled_frames": sampled}
     for view, camera in cameras.items():
         arrays[f"landmarks_px_{view}"] = camera.project(joints.reshape(-1, 3)).reshape(len(joints), 33, 2).astype(np.float32)
-        arrays[f"body_height_px_{view}"] = np.array(
-            [plan.participant.height * camera.pixels_per_metre(s.pelvis) for s in skeletons], dtype=np.float32)
+        arrays[f"body_height_px_{view}"] = body_height_px(plan.participant.height, skeletons, camera).astype(np.float32)
     np.savez_compressed(stem.with_suffix(".npz"), **arrays)
     write_json(stem.with_suffix(".json"), set_description(plan, performance, cameras, sampled))
 
@@ -445,8 +446,7 @@ def write_tables(out: Path, settings: Settings, rows: dict[str, list[RepRow]]) -
 
 def _landmarks_description(source: str) -> str:
     if source == "mediapipe":
-        return ("MediaPipe Pose 0.10.21 (model_complexity=1, video mode over the 16 frames): normalised image x, y"
-                " and relative z; null for a frame with no detection")
+        return f"{TRACKER}: normalised image x, y and relative z; null for a frame with no detection"
     noise = LandmarkNoise.load()
     fitted = noise.fitted_on
     return (f"drawn by the landmark noise model of {noise.estimator} (fitted on {fitted['name']} {fitted['version']},"
