@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 View = Literal["frontal", "lateral"]
+# The two views of the paper's protocol, in the order every dataset, model and table uses.
+VIEWS: tuple[View, ...] = ("frontal", "lateral")
 EXERCISES: tuple[str, ...] = ("squat", "lunges", "deadlift")
 EXERCISE_NAMES: dict[str, str] = {
     "squat": "Squat",

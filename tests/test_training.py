@@ -132,3 +132,56 @@ def test_the_classifier_recognises_the_exercise_of_analysed_clips(trained, squat
     assert recognition.confidence == pytest.approx(evidence[recognition.exercise], abs=1e-3)
     assert recognition.method == "exercise classifier (classifier_all_compact.safetensors)"
     assert sum(recognition.evidence.values()) == pytest.approx(1.0, abs=2e-3)
+
+
+def test_a_one_view_model_is_trained_listed_beside_the_two_view_one_and_judges_a_side_clip(trained, tmp_path,
+                                                                                            monkeypatch, squat_pair):
+    import shutil
+
+    from gymcore import assess
+    from gymcore.judging import learned
+    from gymcore.records.presentation import provenance
+
+    weights = shutil.copytree(trained["weights"], tmp_path / "weights")
+    side = train(trained["data"], "squat", "pose", "cpu", weights_dir=weights, work_dir=tmp_path / "run",
+                 max_epochs=2, progress=False, views=("lateral",))
+    assert side.weights_file.name == "pose_squat_compact_lateral.safetensors"
+    assert side.card["input"]["views"] == ["lateral"] and side.card["command"].endswith("--views lateral")
+    entries = {entry.key: entry for entry in read_manifest(weights)}
+    assert entries[("pose", "squat", ("lateral",))].file == side.weights_file.name
+    assert entries[("pose", "squat", ("frontal", "lateral"))].file == "pose_squat_compact.safetensors"  # kept
+    model = load_criteria_model("pose", "squat", weights, views=("lateral",))
+    assert model.net.views == ("lateral",) and set(model.net.streams["features"].state_dict()) == {
+        key for key in load_criteria_model("pose", "squat", weights).net.streams["features"].state_dict()
+        if key.startswith("lateral.")}
+    from gymcore.models.catalogue import list_models
+
+    assert [(row.views, row.weights) for row in list_models(weights) if row.views != ("frontal", "lateral")] == [
+        (("lateral",), side.weights_file.name)]
+    # No frontal one-view weights: the two-view model serves, and says which view it lacks.
+    assert load_criteria_model("pose", "squat", weights, views=("frontal",)).net.views == ("frontal", "lateral")
+
+    monkeypatch.setattr(learned, "WEIGHTS_DIR", weights)
+    result = assess(side=squat_pair[1], exercise="squat", models=("rules", "pose")).record()
+    assert result.weights["pose"].file == side.weights_file.name and result.weights["pose"].views == ["lateral"]
+    assert "reading the lateral view alone" in next(item.text for item in provenance(result.weights)
+                                                    if item.model == "pose")
+    for rep in result.reps:
+        pose = {cid: by_model["pose"] for cid, by_model in rep.verdicts.items()}
+        rules = {cid: by_model["rules"] for cid, by_model in rep.verdicts.items()}
+        # The gate decides for both models alike: the lateral criteria are judged, feet angled (frontal) is not.
+        assert [cid for cid, v in pose.items() if v.assessable] == [cid for cid, v in rules.items() if v.assessable]
+        assert any(v.assessable for v in pose.values()) and not pose["feet_angled"].assessable
+
+    monkeypatch.setattr(learned, "WEIGHTS_DIR", trained["weights"])  # no one-view weights listed there
+    declined = [by_model["pose"] for rep in assess(side=squat_pair[1], exercise="squat", models=("pose",)).record().reps
+                for by_model in rep.verdicts.values()]
+    assert declined and not any(v.assessable for v in declined)
+    assert any("needs both views" in v.reason for v in declined)  # the rest, refused by the gate, say why
+
+
+def test_a_one_view_classifier_or_unknown_view_is_refused(trained, tmp_path):
+    with pytest.raises(InputError, match="each view on its own"):
+        train(trained["data"], "squat", "classifier", "cpu", weights_dir=tmp_path, views=("lateral",), progress=False)
+    with pytest.raises(InputError, match="frontal view, the lateral view or both"):
+        train(trained["data"], "squat", "pose", "cpu", weights_dir=tmp_path, views=("overhead",), progress=False)

@@ -34,7 +34,8 @@ LEAKS = re.compile(r"Traceback|\w+(Error|Exception)\b|Errno|\n")
 def shipped_entry(model: str, exercise: str) -> dict:
     """A real entry of weights/manifest.json, to be spoiled one way at a time."""
     entries = json.loads((SHIPPED_WEIGHTS_DIR / "manifest.json").read_text(encoding="utf-8"))["models"]
-    return next(dict(entry) for entry in entries if (entry["model"], entry["exercise"]) == (model, exercise))
+    return next(dict(entry) for entry in entries
+                if (entry["model"], entry["exercise"]) == (model, exercise) and "views" not in entry)
 
 
 def write_manifest(folder: Path, document: object) -> Path:
@@ -121,6 +122,18 @@ def card_training_data_wrong(folder: Path) -> tuple[str, str]:
     entry = pose_entry()
     entry["card"] = entry["card"] | {"training_data": "SynthGym"}
     return str(write_manifest(folder, {"models": [entry]})), "'training_data' is not an object"
+
+
+def views_not_a_list(folder: Path) -> tuple[str, str]:
+    return str(write_manifest(folder, {"models": [pose_entry(views="lateral")]})), "gives 'views' that are not"
+
+
+def unknown_view(folder: Path) -> tuple[str, str]:
+    return str(write_manifest(folder, {"models": [pose_entry(views=["overhead"])]})), "gives 'views' that are not"
+
+
+def views_out_of_order(folder: Path) -> tuple[str, str]:
+    return str(write_manifest(folder, {"models": [pose_entry(views=["lateral", "frontal"])]})), "out of order"
 
 
 def unknown_variant(folder: Path) -> tuple[str, str]:
@@ -218,7 +231,7 @@ def not_finite_values(folder: Path) -> tuple[str, str]:
 CASES: dict[str, Case] = {case.__name__: case for case in (
     invalid_json, list_manifest, models_not_a_list, unknown_top_level_key, entry_not_an_object, missing_key,
     unknown_key, wrong_type, control_character_in_file_name, sha256_not_hex, card_not_an_object,
-    card_training_data_wrong, unknown_variant, manifest_is_a_folder, absolute_path, dot_dot_path, symlink_out,
+    card_training_data_wrong, views_not_a_list, unknown_view, views_out_of_order, unknown_variant, manifest_is_a_folder, absolute_path, dot_dot_path, symlink_out,
     missing_file, a_directory, a_fifo, pickle_with_matching_sha, torch_save_with_matching_sha,
     header_length_2_to_the_40, shorter_than_a_header, header_not_safetensors_json, sha256_mismatch,
     tensors_that_do_not_fit, not_finite_values,
@@ -255,6 +268,16 @@ def test_a_spoiled_classifier_is_a_sentence_too(case, tmp_path):
     with pytest.raises(WeightsError) as caught:
         exercise_probabilities([torch.rand(16, 33, 3).numpy()], folder)
     assert_one_sentence(str(caught.value), named, says)
+
+
+def test_two_view_weights_listed_as_one_view_weights_are_refused(tmp_path):
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    shutil.copy(SHIPPED_WEIGHTS_DIR / POSE_FILE, folder / POSE_FILE)
+    listing(folder, pose_entry(views=["lateral"]))
+    with pytest.raises(WeightsError) as caught:
+        load_model("pose", "squat", weights_dir=folder, views=("lateral",))
+    assert_one_sentence(str(caught.value), POSE_FILE, "does not fit the compact pose model")
 
 
 def test_a_broken_entry_makes_only_its_own_model_unavailable(tmp_path):

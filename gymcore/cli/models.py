@@ -24,5 +24,6 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(row) for row in rows], indent=1))
         return 0
     for row in rows:
-        print(f"{row.model:<15} {row.exercise:<9} {row.variant:<8} {row.parameters:>12,}  {row.weights or '-'}")
+        views = "both" if len(row.views) > 1 else row.views[0]
+        print(f"{row.model:<15} {row.exercise:<9} {row.variant:<8} {views:<8} {row.parameters:>12,}  {row.weights or '-'}")
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from gymcore.criteria import EXERCISES
+from gymcore.criteria import EXERCISES, VIEWS
 from gymcore.errors import InputError
 from gymcore.models.names import CLASSIFIER, LEARNED_MODELS
 from gymcore.training.presets import PRESETS
@@ -26,7 +26,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch (per process under torchrun)")
     parser.add_argument("--init-streams", action="store_true",
                         help="fusion only: start its streams from the trained vision and pose models of the exercise")
+    parser.add_argument("--views", type=views_list, default=VIEWS, metavar="VIEWS",
+                        help="the views the model reads: frontal,lateral (default), or frontal or lateral alone, for"
+                             " the clips a coach films from one side only")
     parser.set_defaults(run=run)
+
+
+def views_list(text: str) -> tuple[str, ...]:
+    """``--views frontal,lateral`` -> ("frontal", "lateral"); the trainer checks the names."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     check_options(args)
     torch.set_num_threads(args.threads)
     result = train(args.data, args.exercise, args.model, args.preset, args.seed, args.weights_dir, args.work_dir,
-                   resume=not args.restart, max_epochs=args.epochs, init_streams=args.init_streams)
+                   resume=not args.restart, max_epochs=args.epochs, init_streams=args.init_streams, views=args.views)
     if leader_process():  # under torchrun every process returns the same result; one report is enough
         print(f"wrote {result.weights_file}")
         print(json.dumps(result.card["test_metrics"], indent=1))

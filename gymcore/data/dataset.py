@@ -302,10 +302,12 @@ def load_frames(paths: list[Path], size: int) -> np.ndarray:
     return np.stack([resize_frames(frame[None], size)[0] for frame in frames])
 
 
-def model_arrays(data: ExerciseSet, kinds: tuple[str, ...], image_size: int) -> dict[str, np.ndarray]:
-    """The inputs of a model reading ``kinds`` for every repetition: ``{f"{kind}_{view}": array}``."""
+def model_arrays(data: ExerciseSet, kinds: tuple[str, ...], image_size: int,
+                 views: tuple[str, ...] = VIEWS) -> dict[str, np.ndarray]:
+    """The inputs of a model reading ``kinds`` from ``views`` for every repetition:
+    ``{f"{kind}_{view}": array}``."""
     arrays: dict[str, np.ndarray] = {}
-    for view in VIEWS:
+    for view in views:
         for kind in kinds:
             if kind == "video":
                 arrays[f"video_{view}"] = cached_frames(data, view, image_size)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 
 from gymcore.config import MODEL_FRAMES
+from gymcore.criteria import VIEWS as VIEWS  # re-exported: the layout's two views
 from gymcore.criteria import criteria_for
-
-VIEWS: tuple[str, ...] = ("frontal", "lateral")
 
 FRAME_FOLDERS = {"squat": "Squat_frames", "deadlift": "Deadlift_frames", "lunges": "Lunges_frames"}
 SHEETS = {"squat": "squat.xlsx", "deadlift": "deadlift.xlsx", "lunges": "lunges.xlsx"}

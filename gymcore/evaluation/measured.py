@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from gymcore.criteria import EXERCISE_NAMES, criteria_for
+from gymcore.criteria import EXERCISE_NAMES, VIEWS, criteria_for
 from gymcore.errors import InputError
 from gymcore.judging.registry import model_title
 
@@ -37,13 +37,15 @@ class MeasuredFigures:
 
 
 def card_figures(weights_dir: Path | None = None) -> list[MeasuredFigures]:
-    """The test-split figures written into the model cards of weights/manifest.json."""
+    """The test-split figures written into the model cards of weights/manifest.json, of the models
+    reading both views: those the papers' two-view models compare with (a one-view model's card is
+    beside its weights, and its real-clip figures on the Compare page)."""
     from gymcore.models.weights import WEIGHTS_DIR, read_manifest
 
     out = []
     for entry in read_manifest(weights_dir or WEIGHTS_DIR):
         metrics = entry.card.get("test_metrics", {})
-        if entry.exercise not in EXERCISE_NAMES or "hamming_loss" not in metrics:
+        if entry.exercise not in EXERCISE_NAMES or "hamming_loss" not in metrics or tuple(entry.views) != VIEWS:
             continue
         data = entry.card.get("training_data", {})
         split = entry.card.get("split", {})

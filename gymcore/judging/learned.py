@@ -1,8 +1,11 @@
 """Learned models behind the ``CriteriaModel`` protocol.
 
 Models are loaded once per process (weights checked against the manifest's sha256) and judge all
-repetitions of a clip as one batch. A repetition lacking a view, or a vision model given no
-frames, gets ``Verdict.not_assessable`` rather than a guess.
+repetitions of a clip as one batch. A repetition lacking a view the model reads, or a vision model
+given no frames, gets ``Verdict.not_assessable`` rather than a guess.
+
+A clip filmed from one side only is judged by the model's one-view weights when the manifest lists
+them (``train --views lateral``); the view gate still decides which criteria that view shows.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
-from gymcore.criteria import criteria_for
+from gymcore.criteria import VIEWS, criteria_for
 from gymcore.errors import InputError
 from gymcore.judging.types import RepSample, Verdict, WeightsInfo
 from gymcore.models.engine import OpenVinoRunner, check_engine, openvino_runner
@@ -23,7 +26,6 @@ from gymcore.models.inputs import batched_logits, pose_input, to_tensors
 from gymcore.models.weights import WEIGHTS_DIR, ManifestEntry, WeightsError, find_entry, load_weights
 from gymcore.perception.video import resize_frames
 
-VIEWS = ("frontal", "lateral")
 THRESHOLD = 0.5
 
 
@@ -75,16 +77,18 @@ class LearnedCriteriaModel:
             return self._runners[signature](inputs)
 
     def _reason_not_assessable(self, rep: RepSample) -> str:
-        missing = [view for view in VIEWS if view not in rep.views]
-        if missing:
+        missing = [view for view in self.net.views if view not in rep.views]
+        if missing and len(self.net.views) == len(VIEWS):
             return f"the {self.name} model needs both views; the {' and '.join(missing)} view is missing"
-        if self.needs_images and any(rep.views[view].images is None for view in VIEWS):
+        if missing:
+            return f"these {self.name} weights read the {missing[0]} view alone, and it is missing"
+        if self.needs_images and any(rep.views[view].images is None for view in self.net.views):
             return f"the {self.name} model needs the sampled frames, which were not decoded"
         return ""
 
     def _arrays(self, reps: list[RepSample]) -> dict[str, np.ndarray]:
         arrays: dict[str, np.ndarray] = {}
-        for view in VIEWS:
+        for view in self.net.views:
             for kind in self.net.input_kinds:
                 if kind == "video":
                     arrays[f"video_{view}"] = np.stack([resize_frames(rep.views[view].images, self.image_size) for rep in reps])
@@ -94,8 +98,10 @@ class LearnedCriteriaModel:
 
 
 def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None = None,
-                        engine: str = "torch") -> LearnedCriteriaModel:
-    """The shipped ``name`` model for ``exercise``, built and loaded once per process and engine.
+                        engine: str = "torch", views: tuple[str, ...] = VIEWS) -> LearnedCriteriaModel:
+    """The shipped ``name`` model for ``exercise`` that reads ``views`` (the views the clips show),
+    built and loaded once per process and engine. With one view given and no one-view weights
+    listed, the two-view model is loaded, and declines each repetition saying which view it lacks.
 
     ``weights_dir`` None reads WEIGHTS_DIR: weights/, or the folder the environment variable
     GYMCORE_WEIGHTS names. Raises WeightsError (a GymError, one sentence naming the file) when no
@@ -103,18 +109,23 @@ def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None
     (gymcore.models.weights), and EngineError when the engine cannot run here.
     """
     check_engine(engine)
-    return _cached_model(name, exercise, str(Path(weights_dir) if weights_dir else WEIGHTS_DIR), engine)
+    folder = str(Path(weights_dir) if weights_dir else WEIGHTS_DIR)
+    views = tuple(view for view in VIEWS if view in views)
+    if views != VIEWS and find_entry(name, exercise, Path(folder), views) is None:
+        views = VIEWS
+    return _cached_model(name, exercise, folder, engine, views)
 
 
 @cache
-def _cached_model(name: str, exercise: str, weights_dir: str, engine: str) -> LearnedCriteriaModel:
+def _cached_model(name: str, exercise: str, weights_dir: str, engine: str,
+                  views: tuple[str, ...]) -> LearnedCriteriaModel:
     from gymcore.models.registry import build_model, variant_named
 
-    entry = find_entry(name, exercise, Path(weights_dir))
+    entry = find_entry(name, exercise, Path(weights_dir), views)
     if entry is None:
         raise WeightsError(f"No weights for the {name} model of {exercise} are listed in {weights_dir}/manifest.json;"
                            f" train them with `python -m gymcore train --model {name} --exercise {exercise}`.")
-    net = load_weights(build_model(name, exercise, entry.variant), entry, Path(weights_dir))
+    net = load_weights(build_model(name, exercise, entry.variant, tuple(entry.views)), entry, Path(weights_dir))
     net.eval()
     return LearnedCriteriaModel(name, exercise, net, variant_named(entry.variant).image_size,
                                 weights_info(entry, engine), engine)
@@ -128,4 +139,5 @@ def weights_info(entry: ManifestEntry, engine: str) -> WeightsInfo:
         status="loaded", file=entry.file, sha256=entry.sha256, variant=entry.variant,
         trained_on=" ".join(str(data[key]) for key in ("name", "version") if data.get(key) is not None) or None,
         synthetic=bool(data.get("synthetic")) or "synth" in name.lower(), date=entry.card.get("date"), engine=engine,
+        views=list(entry.views),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gymcore.criteria import VIEWS
 from gymcore.errors import GymError, InputError
 from gymcore.judging.types import CriteriaModel, WeightsInfo
 from gymcore.models.names import ASSESS_MODELS, LEARNED_MODELS, ModelName
@@ -46,8 +47,10 @@ def has_weights(name: str, exercise: str, weights_dir: str | Path | None = None)
         return False
 
 
-def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str | Path | None = None) -> CriteriaModel:
-    """The rules model, or a learned model for ``exercise`` (weights checked against the manifest).
+def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str | Path | None = None,
+               views: tuple[str, ...] = VIEWS) -> CriteriaModel:
+    """The rules model, or a learned model for ``exercise`` (weights checked against the manifest)
+    reading ``views``, the views the clips show (gymcore.judging.learned.load_criteria_model).
 
     Raises a GymError saying why a learned model cannot be loaded."""
     check_model_name(name)
@@ -57,12 +60,12 @@ def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str
         return DEFAULT_RULES_MODEL
     from gymcore.judging.learned import load_criteria_model
 
-    return load_criteria_model(name, exercise, weights_dir, engine)
+    return load_criteria_model(name, exercise, weights_dir, engine, views)
 
 
 def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str, engine: str = "torch",
-                         ) -> tuple[list[CriteriaModel], dict[str, WeightsInfo]]:
-    """The named models that can run, and for every name where its verdicts come from, or why it
+                         views: tuple[str, ...] = VIEWS) -> tuple[list[CriteriaModel], dict[str, WeightsInfo]]:
+    """The named models that can run on clips showing ``views``, and for every name where its verdicts come from, or why it
     is not available: a missing model, or a broken manifest entry or weights file, is an answer
     (``WeightsInfo.unavailable`` with the sentence naming the file), not a crash, and the rest go
     on without it. The rules never read the manifest. The weights folder is WEIGHTS_DIR (the
@@ -72,7 +75,7 @@ def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str, engi
     for name in names:
         check_model_name(name, ASSESS_MODELS)
         try:
-            model = load_model(name, exercise, engine)
+            model = load_model(name, exercise, engine, views=views)
         except GymError as error:
             status[name] = WeightsInfo.unavailable(str(error))
             continue

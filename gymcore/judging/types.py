@@ -80,6 +80,7 @@ class WeightsInfo:
     synthetic: bool = False  # trained on synthetic people, not on real footage
     date: str | None = None
     engine: str | None = None
+    views: list[str] | None = None  # the views the weights read: both, or one alone for one-view clips
     note: str = ""
     reason: str = ""  # why not available
 

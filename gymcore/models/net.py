@@ -3,6 +3,9 @@
 A model is a set of streams (pose features, video, or both), each seeing the frontal and the
 lateral view with its own encoder per view. One stream feeds the standalone head; two streams each
 pass a feature head and meet in the fusion head, as in the paper's Figures 3, 4 and 6.
+
+A model may also be built for one view alone (``views=("lateral",)``): the same design with one
+encoder per stream, for the clips a coach films from one side only (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -14,28 +17,41 @@ import numpy as np
 import torch
 from torch import nn
 
+from gymcore.criteria import VIEWS
+from gymcore.errors import InputError
 from gymcore.models.blocks import PoseEncoder, VideoEncoder, feature_head, fusion_head, standalone_head
 from gymcore.models.inputs import INPUT_CHANNELS
 
-VIEWS = ("frontal", "lateral")
 FROZEN_PREFIX = "frozen_"
 
 
-class DualViewStream(nn.Module):
-    """The same encoder design applied to each view (separate weights), outputs concatenated."""
+def check_views(views: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """``views`` in the canonical order (frontal, lateral), each known and named once."""
+    unknown = [view for view in views if view not in VIEWS]
+    if unknown or not views or len(set(views)) != len(views):
+        raise InputError(f"A model reads the frontal view, the lateral view or both, not {', '.join(views) or 'none'}.")
+    return tuple(view for view in VIEWS if view in views)
 
-    def __init__(self, make_encoder: Callable[[], nn.Module]) -> None:
+
+class ViewStreams(nn.Module):
+    """The same encoder design applied to each view it reads (separate weights, one submodule per
+    view, named by it), outputs concatenated in the order of ``VIEWS``."""
+
+    def __init__(self, make_encoder: Callable[[], nn.Module], views: tuple[str, ...] = VIEWS) -> None:
         super().__init__()
-        self.frontal = make_encoder()
-        self.lateral = make_encoder()
-        self.out_features = 2 * self.frontal.out_channels
+        self.views = check_views(views)
+        for view in self.views:
+            self.add_module(view, make_encoder())
+        self.out_features = len(self.views) * getattr(self, self.views[0]).out_channels
 
-    def forward(self, frontal: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
-        return torch.cat((self.frontal(frontal), self.lateral(lateral)), dim=1)
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        """One input per view, in the order of ``views``."""
+        return torch.cat([getattr(self, view)(x) for view, x in zip(self.views, inputs, strict=True)], dim=1)
 
-    def forward_from_frozen(self, frontal: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
+    def forward_from_frozen(self, *inputs: torch.Tensor) -> torch.Tensor:
         """The same, from the outputs of each video encoder's frozen stages."""
-        return torch.cat((self.frontal.forward_from_frozen(frontal), self.lateral.forward_from_frozen(lateral)), dim=1)
+        return torch.cat([getattr(self, view).forward_from_frozen(x) for view, x in zip(self.views, inputs, strict=True)],
+                         dim=1)
 
 
 class CriteriaNet(nn.Module):
@@ -46,7 +62,7 @@ class CriteriaNet(nn.Module):
     frozen stages (see ``frozen_video_inputs``), which training computes once.
     """
 
-    def __init__(self, streams: dict[str, DualViewStream], n_outputs: int,
+    def __init__(self, streams: dict[str, ViewStreams], n_outputs: int,
                  standalone_dropouts: tuple[float, float] = (0.3, 0.2), fusion_width: int = 512) -> None:
         super().__init__()
         self.streams = nn.ModuleDict(streams)
@@ -65,14 +81,18 @@ class CriteriaNet(nn.Module):
     def input_kinds(self) -> tuple[str, ...]:
         return tuple(self.streams.keys())
 
+    @property
+    def views(self) -> tuple[str, ...]:
+        """The views every stream reads (all streams of a model read the same ones)."""
+        return next(iter(self.streams.values())).views
+
     def forward(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
         parts = []
         for kind, stream in self.streams.items():
-            if f"{FROZEN_PREFIX}{kind}_frontal" in inputs:
-                features = stream.forward_from_frozen(inputs[f"{FROZEN_PREFIX}{kind}_frontal"],
-                                                      inputs[f"{FROZEN_PREFIX}{kind}_lateral"])
+            if f"{FROZEN_PREFIX}{kind}_{stream.views[0]}" in inputs:
+                features = stream.forward_from_frozen(*(inputs[f"{FROZEN_PREFIX}{kind}_{view}"] for view in stream.views))
             else:
-                features = stream(inputs[f"{kind}_frontal"], inputs[f"{kind}_lateral"])
+                features = stream(*(inputs[f"{kind}_{view}"] for view in stream.views))
             parts.append(self.projections[kind](features) if self.projections is not None else features)
         return self.head(torch.cat(parts, dim=1))
 
@@ -88,7 +108,7 @@ def frozen_video_inputs(net: CriteriaNet, arrays: dict[str, np.ndarray], batch_s
     if "video" not in net.streams:
         return arrays
     out = {key: array for key, array in arrays.items() if not key.startswith("video_")}
-    for view in VIEWS:
+    for view in net.views:
         encoder = getattr(net.streams["video"], view)
         encoder.eval()
         parts = []
@@ -146,22 +166,23 @@ views, 13 steps).
 """
 
 
-def pose_stream(kind: str, variant: Variant) -> DualViewStream:
-    return DualViewStream(lambda: PoseEncoder(INPUT_CHANNELS[kind], variant.pose_hidden, variant.pose_out))
+def pose_stream(kind: str, variant: Variant, views: tuple[str, ...] = VIEWS) -> ViewStreams:
+    return ViewStreams(lambda: PoseEncoder(INPUT_CHANNELS[kind], variant.pose_hidden, variant.pose_out), views)
 
 
-def video_stream(variant: Variant) -> DualViewStream:
-    return DualViewStream(lambda: VideoEncoder(variant.video_layers, variant.video_widths))
+def video_stream(variant: Variant, views: tuple[str, ...] = VIEWS) -> ViewStreams:
+    return ViewStreams(lambda: VideoEncoder(variant.video_layers, variant.video_widths), views)
 
 
-def pose_net(n_outputs: int, variant: Variant, kind: str = "features") -> CriteriaNet:
+def pose_net(n_outputs: int, variant: Variant, kind: str = "features", views: tuple[str, ...] = VIEWS) -> CriteriaNet:
     """The pose model; ``kind`` picks Table 4's input: features, distances, angles or landmarks."""
-    return CriteriaNet({kind: pose_stream(kind, variant)}, n_outputs)
+    return CriteriaNet({kind: pose_stream(kind, variant, views)}, n_outputs)
 
 
-def vision_net(n_outputs: int, variant: Variant) -> CriteriaNet:
-    return CriteriaNet({"video": video_stream(variant)}, n_outputs, standalone_dropouts=(0.3, 0.21))
+def vision_net(n_outputs: int, variant: Variant, views: tuple[str, ...] = VIEWS) -> CriteriaNet:
+    return CriteriaNet({"video": video_stream(variant, views)}, n_outputs, standalone_dropouts=(0.3, 0.21))
 
 
-def fusion_net(n_outputs: int, variant: Variant) -> CriteriaNet:
-    return CriteriaNet({"video": video_stream(variant), "features": pose_stream("features", variant)}, n_outputs)
+def fusion_net(n_outputs: int, variant: Variant, views: tuple[str, ...] = VIEWS) -> CriteriaNet:
+    return CriteriaNet({"video": video_stream(variant, views), "features": pose_stream("features", variant, views)},
+                       n_outputs)

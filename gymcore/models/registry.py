@@ -7,25 +7,27 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from gymcore.criteria import EXERCISES, criteria_for
+from gymcore.criteria import EXERCISES, VIEWS, criteria_for
 from gymcore.errors import InputError
 from gymcore.models.names import LEARNED_MODELS
-from gymcore.models.net import VARIANTS, CriteriaNet, Variant, fusion_net, pose_net, vision_net
+from gymcore.models.net import VARIANTS, CriteriaNet, Variant, check_views, fusion_net, pose_net, vision_net
+
+Builder = Callable[[int, Variant, tuple[str, ...]], CriteriaNet]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
     description: str
-    build: Callable[[int, Variant], CriteriaNet]
+    build: Builder
     uses_video: bool
 
 
-_BUILDERS: dict[str, tuple[Callable[[int, Variant], CriteriaNet], bool]] = {
-    "pose": (lambda n, v: pose_net(n, v, "features"), False),
-    "pose_raw": (lambda n, v: pose_net(n, v, "landmarks"), False),
-    "pose_distances": (lambda n, v: pose_net(n, v, "distances"), False),
-    "pose_angles": (lambda n, v: pose_net(n, v, "angles"), False),
+_BUILDERS: dict[str, tuple[Builder, bool]] = {
+    "pose": (lambda n, v, views: pose_net(n, v, "features", views), False),
+    "pose_raw": (lambda n, v, views: pose_net(n, v, "landmarks", views), False),
+    "pose_distances": (lambda n, v, views: pose_net(n, v, "distances", views), False),
+    "pose_angles": (lambda n, v, views: pose_net(n, v, "angles", views), False),
     "vision": (vision_net, True),
     "fusion": (fusion_net, True),
 }
@@ -53,10 +55,11 @@ def check_exercise(exercise: str) -> str:
     return exercise
 
 
-def build_model(name: str, exercise: str, variant: str = "paper") -> CriteriaNet:
-    """A freshly initialised criteria model with one output per criterion of ``exercise``."""
+def build_model(name: str, exercise: str, variant: str = "paper", views: tuple[str, ...] = VIEWS) -> CriteriaNet:
+    """A freshly initialised criteria model with one output per criterion of ``exercise``, reading
+    ``views`` (both, or one alone)."""
     n_outputs = len(criteria_for(check_exercise(exercise)))
-    return model_spec(name).build(n_outputs, variant_named(variant))
+    return model_spec(name).build(n_outputs, variant_named(variant), check_views(views))
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -33,8 +33,9 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save_file
 
-from gymcore.errors import GymError
-from gymcore.models.net import VARIANTS
+from gymcore.criteria import VIEWS
+from gymcore.errors import GymError, InputError
+from gymcore.models.net import VARIANTS, check_views
 
 SHIPPED_WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
 WEIGHTS_DIR = Path(os.environ.get("GYMCORE_WEIGHTS") or SHIPPED_WEIGHTS_DIR)
@@ -49,8 +50,9 @@ WEIGHTS_MAX_BYTES = 1 << 30
 SAFETENSORS_LENGTH_BYTES = 8
 SAFETENSORS_HEADER_MAX = 100 << 20
 ENTRY_FIELDS: dict[str, type] = {"file": str, "sha256": str, "model": str, "exercise": str, "variant": str,
-                                 "card": dict}
-OPTIONAL_FIELDS = {"card"}
+                                 "card": dict, "views": list}
+# An entry without ``views`` reads both (every manifest written before one-view models).
+OPTIONAL_FIELDS = {"card", "views"}
 SHA256_TEXT = re.compile(r"[0-9a-f]{64}")
 RETRAIN = "restore the weights folder from the repository or retrain with `python -m gymcore train`"
 
@@ -89,9 +91,19 @@ class ManifestEntry:
     exercise: str
     variant: str
     card: dict[str, object] = field(default_factory=dict)
+    views: list[str] = field(default_factory=lambda: list(VIEWS))
+
+    @property
+    def key(self) -> tuple[str, str, tuple[str, ...]]:
+        """What the entry serves: one model of one exercise, reading these views."""
+        return self.model, self.exercise, tuple(self.views)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """The manifest's entry; ``views`` only when not both, as manifests before it were written."""
+        entry = asdict(self)
+        if tuple(self.views) == VIEWS:
+            del entry["views"]
+        return entry
 
 
 def sha256_of(path: Path) -> str:
@@ -112,16 +124,17 @@ def read_manifest(weights_dir: Path = WEIGHTS_DIR) -> list[ManifestEntry]:
     return [parse_entry(item, index, path) for index, item in enumerate(manifest_items(path))]
 
 
-def find_entry(model: str, exercise: str, weights_dir: Path = WEIGHTS_DIR) -> ManifestEntry | None:
-    """The manifest's entry serving ``model`` for ``exercise`` (the last one listed wins), None
-    when none is listed.
+def find_entry(model: str, exercise: str, weights_dir: Path = WEIGHTS_DIR,
+               views: tuple[str, ...] = VIEWS) -> ManifestEntry | None:
+    """The manifest's entry serving ``model`` for ``exercise`` from ``views`` (the last one listed
+    wins), None when none is listed.
 
     Only that entry is checked in full, so that a broken entry makes its own model unavailable and
     no other; an entry that does not say which model and exercise it serves could be any model's,
     and makes the whole manifest unusable."""
     path = manifest_path(weights_dir)
     matches = [(index, item) for index, item in enumerate(manifest_items(path))
-               if served_by(item, index, path) == (model, exercise)]
+               if served_by(item, index, path) == (model, exercise, tuple(views))]
     if not matches:
         return None
     index, item = matches[-1]
@@ -169,17 +182,28 @@ def _manifest_json(path: Path) -> object:
         raise WeightsError(f"The weights manifest {path} is not valid JSON (nested too deep); {RETRAIN}.") from error
 
 
-def served_by(item: object, index: int, path: Path) -> tuple[str, str]:
-    """The (model, exercise) an entry serves."""
+def served_by(item: object, index: int, path: Path) -> tuple[str, str, tuple[str, ...]]:
+    """The (model, exercise, views) an entry serves; both views when it names none."""
     if not (isinstance(item, dict) and isinstance(item.get("model"), str) and isinstance(item.get("exercise"), str)):
         raise WeightsError(f"Entry {index + 1} of the weights manifest {path} does not say which model and exercise"
                            f" it serves (an object with the texts 'model' and 'exercise'); {RETRAIN}.")
-    return item["model"], item["exercise"]
+    views = item.get("views", list(VIEWS))
+    try:
+        if not isinstance(views, list) or not all(isinstance(view, str) for view in views):
+            raise InputError("not a list of texts")
+        read = check_views(views)
+    except InputError as error:
+        raise WeightsError(f"Entry {index + 1} of the weights manifest {path} gives 'views' that are not"
+                           f" ['frontal'], ['lateral'] or both; {RETRAIN}.") from error
+    if tuple(views) != read:
+        raise WeightsError(f"Entry {index + 1} of the weights manifest {path} lists its views out of order"
+                           f" (frontal before lateral); {RETRAIN}.")
+    return item["model"], item["exercise"], read
 
 
 def parse_entry(item: object, index: int, path: Path) -> ManifestEntry:
     """One manifest entry, every key known, present (``card`` may be left out) and of its type."""
-    model, exercise = served_by(item, index, path)
+    model, exercise, _ = served_by(item, index, path)
     where = f"The entry for the {model!r} model of {exercise!r} (entry {index + 1}) in the weights manifest {path}"
     missing = [key for key in ENTRY_FIELDS if key not in item and key not in OPTIONAL_FIELDS]
     if missing:
@@ -211,7 +235,7 @@ def _check_card(card: dict[str, object], where: str) -> None:
 
 
 def _type_word(kind: type) -> str:
-    return {str: "text", dict: "JSON object"}[kind]
+    return {str: "text", dict: "JSON object", list: "list"}[kind]
 
 
 def write_manifest(entries: list[ManifestEntry], weights_dir: Path = WEIGHTS_DIR) -> Path:
@@ -222,9 +246,9 @@ def write_manifest(entries: list[ManifestEntry], weights_dir: Path = WEIGHTS_DIR
 
 
 def record_in_manifest(entry: ManifestEntry, weights_dir: Path = WEIGHTS_DIR) -> Path:
-    """Add ``entry``, replacing the one for the same model and exercise (a broken manifest is
+    """Add ``entry``, replacing the one for the same model, exercise and views (a broken manifest is
     refused, not overwritten: its other entries would be lost)."""
-    kept = [old for old in read_manifest(weights_dir) if (old.model, old.exercise) != (entry.model, entry.exercise)]
+    kept = [old for old in read_manifest(weights_dir) if old.key != entry.key]
     return write_manifest(kept + [entry], weights_dir)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from gymcore.config import DEFAULT_LIMITS, MODEL_FRAMES, ClipLimits
+from gymcore.criteria import VIEWS
 from gymcore.errors import ClipEndedEarly, InputError, NoPersonError
 from gymcore.perception.angles import ANGLE_NAMES, ANGLE_NAMES_3D, image_angles, world_angles
 from gymcore.perception.draw import AnnotatedClip
@@ -47,7 +48,6 @@ from gymcore.perception.video import (
     with_decoded_count,
 )
 
-VIEWS = ("frontal", "lateral")
 # A clip whose last few packets never decode (common in edited phone clips) is read as the frames
 # that do decode; below this share of the announced frames the file is treated as truncated.
 MIN_DECODABLE_SHARE = 0.9

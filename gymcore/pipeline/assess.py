@@ -65,7 +65,8 @@ def assess(
     segmentation["rejected"] = [asdict(item) for item in not_counted]
     timing["segmentation"] = time.perf_counter() - clock
 
-    loaded, weights = load_criteria_models(models, recognition.exercise, engine)
+    given = tuple(perception.views())
+    loaded, weights = load_criteria_models(models, recognition.exercise, engine, given)
     clock = time.perf_counter()
     needs_images = any(model.needs_images for model in loaded)
     samples = [rep_sample(perception, rep_views, needs_images) for rep_views in windows]

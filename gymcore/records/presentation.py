@@ -164,8 +164,14 @@ def _source_text(model: str, info: WeightsInfo) -> str:
         return f"not available ({info.reason or 'no reason recorded'})"
     if model == "rules":
         return RULES_SOURCE
-    parts = [f"weights {info.file}" if info.file else "", _training_text(info), f"dated {info.date}" if info.date else ""]
+    parts = [f"weights {info.file}" if info.file else "", _views_text(info), _training_text(info),
+             f"dated {info.date}" if info.date else ""]
     return ", ".join(part for part in parts if part)
+
+
+def _views_text(info: WeightsInfo) -> str:
+    """Said only of one-view weights: that they judged from one view, and which."""
+    return f"reading the {info.views[0]} view alone" if info.views and len(info.views) == 1 else ""
 
 
 def _training_text(info: WeightsInfo) -> str:

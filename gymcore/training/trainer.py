@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gymcore.criteria import EXERCISES
+from gymcore.criteria import EXERCISES, VIEWS
 from gymcore.errors import InputError
 from gymcore.training.presets import PRESETS, Preset
 
@@ -72,13 +72,15 @@ class Split:
 def train(data: str | Path, exercise: str, model: str, preset: str = "cpu", seed: int = 0,
           weights_dir: str | Path | None = None, work_dir: str | Path | None = None, resume: bool = True,
           max_epochs: int | None = None, progress: bool = True, command: str = "",
-          init_streams: bool = False) -> TrainResult:
+          init_streams: bool = False, views: tuple[str, ...] = VIEWS) -> TrainResult:
     """Train ``model`` for ``exercise`` on the dataset in ``data`` (``exercise`` is ignored by the
-    exercise classifier, which learns from every exercise present)."""
+    exercise classifier, which learns from every exercise present), reading ``views``: both, or one
+    alone for the clips filmed from one side only (the classifier reads each view on its own anyway)."""
     import torch
 
     from gymcore.data.dataset import dataset_info
     from gymcore.models.names import CLASSIFIER
+    from gymcore.models.net import check_views
     from gymcore.models.weights import WEIGHTS_DIR
     from gymcore.training import distributed
 
@@ -88,23 +90,33 @@ def train(data: str | Path, exercise: str, model: str, preset: str = "cpu", seed
         np.random.seed(seed)
         is_classifier = model == CLASSIFIER
         exercise = "all" if is_classifier else exercise
+        views = check_views(views)
+        if is_classifier and views != VIEWS:
+            raise InputError("The exercise classifier learns from each view on its own already; train it without --views.")
         with distributed.leader_first(run):
             net, splits, kinds_note = (_classifier_task(Path(data), seed) if is_classifier
-                                       else _criteria_task(Path(data), exercise, model, settings, seed))
+                                       else _criteria_task(Path(data), exercise, model, settings, seed, views))
         distributed.check_world(run, len(splits["train"]), settings.batch_size, str(data))
         weights_dir = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
         if init_streams:
-            kinds_note["initialised_from"] = initialise_streams(net, model, exercise, settings.variant, weights_dir)
-        stem = f"{model}_{exercise}_{settings.variant}"
+            kinds_note["initialised_from"] = initialise_streams(net, model, exercise, settings.variant, weights_dir,
+                                                                views)
+        stem = weights_stem(model, exercise, settings.variant, views)
         work_dir = Path(work_dir) if work_dir is not None else Path("runs") / stem
         loss_fn = torch.nn.CrossEntropyLoss() if is_classifier else torch.nn.BCEWithLogitsLoss()
         history = _fit(net, loss_fn, splits, settings, max_epochs or settings.max_epochs, seed, work_dir, resume,
                        progress, is_classifier, run)
-        command = command or _command(data, exercise, model, preset, seed, max_epochs, init_streams,
+        command = command or _command(data, exercise, model, preset, seed, max_epochs, init_streams, views,
                                       distributed.launcher(run))
         shipped = (_ship(net, model, exercise, settings, splits, history, dataset_info(Path(data)), seed, weights_dir,
                          work_dir, stem, command, kinds_note, run.world_size) if run.leader else None)
         return distributed.from_leader(run, shipped)
+
+
+def weights_stem(model: str, exercise: str, variant: str, views: tuple[str, ...] = VIEWS) -> str:
+    """The name of a model's weights, card and curves files (and of its checkpoint folder): a
+    one-view model's ends in its view."""
+    return f"{model}_{exercise}_{variant}" + ("" if views == VIEWS else f"_{'_'.join(views)}")
 
 
 def _unknown_preset(name: str) -> Preset:
@@ -114,9 +126,10 @@ def _unknown_preset(name: str) -> Preset:
 STREAM_SOURCES = {"video": "vision", "features": "pose"}
 
 
-def initialise_streams(net, model: str, exercise: str, variant: str, weights_dir: Path) -> list[str]:
+def initialise_streams(net, model: str, exercise: str, variant: str, weights_dir: Path,
+                       views: tuple[str, ...] = VIEWS) -> list[str]:
     """Copy each stream of a fusion ``net`` from the trained single-stream model of the same
-    exercise and variant; returns the weights files used."""
+    exercise, variant and views; returns the weights files used."""
     from gymcore.models.registry import build_model
     from gymcore.models.weights import find_entry, load_weights
 
@@ -125,12 +138,12 @@ def initialise_streams(net, model: str, exercise: str, variant: str, weights_dir
     used = []
     state = net.state_dict()
     for kind, source in STREAM_SOURCES.items():
-        entry = find_entry(source, exercise, weights_dir)
+        entry = find_entry(source, exercise, weights_dir, views)
         if entry is None or entry.variant != variant:
             raise InputError(f"Starting fusion from trained streams needs the {variant} {source} model for {exercise}"
                              f" in {weights_dir}; train it first with `python -m gymcore train --model {source}"
-                             f" --exercise {exercise}`.")
-        trained = load_weights(build_model(source, exercise, variant), entry, weights_dir).state_dict()
+                             f" --exercise {exercise}{views_option(views)}`.")
+        trained = load_weights(build_model(source, exercise, variant, views), entry, weights_dir).state_dict()
         prefix = f"streams.{kind}."
         state.update({name: tensor for name, tensor in trained.items() if name.startswith(prefix)})
         used.append(entry.file)
@@ -138,14 +151,15 @@ def initialise_streams(net, model: str, exercise: str, variant: str, weights_dir
     return used
 
 
-def _criteria_task(data: Path, exercise: str, model: str, settings: Preset, seed: int):
+def _criteria_task(data: Path, exercise: str, model: str, settings: Preset, seed: int, views: tuple[str, ...]):
     from gymcore.data.dataset import load_exercise, model_arrays, split_exercise
     from gymcore.models.registry import build_model, variant_named
 
-    net = build_model(model, exercise, settings.variant)
+    net = build_model(model, exercise, settings.variant, views)
     image_size = variant_named(settings.variant).image_size
     parts = split_exercise(load_exercise(data, exercise), seed)
-    splits = {name: Split(model_arrays(part, net.input_kinds, image_size), part.labels, len(set(part.participants)))
+    splits = {name: Split(model_arrays(part, net.input_kinds, image_size, views), part.labels,
+                          len(set(part.participants)))
               for name, part in parts.items()}
     _require_rows(splits, data, exercise)
     uses_video = "video" in net.input_kinds
@@ -294,13 +308,15 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
 
     file_name = f"{stem}.safetensors"
     sha = save_weights(net, weights_dir / file_name, settings.storage_precision)
-    entry = ManifestEntry(file=file_name, sha256=sha, model=model, exercise=exercise, variant=settings.variant)
+    views = list(getattr(net, "views", VIEWS))  # the classifier reads each view on its own
+    entry = ManifestEntry(file=file_name, sha256=sha, model=model, exercise=exercise, variant=settings.variant,
+                          views=views)
     stored = load_weights(net, entry, weights_dir)  # measure the weights as shipped (after fp16 rounding)
     test_metrics = test_split_metrics(stored, model, exercise, splits["test"])
     card = ModelCard(
         model=model, exercise=exercise, variant=settings.variant,
         architecture=variant_named(settings.variant).description, parameters=count_parameters(net),
-        input={**inputs_note, "frames": 16, "views": ["frontal", "lateral"]},
+        input={**inputs_note, "frames": 16, "views": views},
         storage_precision=settings.storage_precision,
         training_data={key: data_info.get(key) for key in ("name", "version", "seed")}
         | {"size": sum(len(split) for split in splits.values()), "landmarks": landmark_source(data_info)},
@@ -358,8 +374,14 @@ def _write_curves(history: list[EpochRecord], folder: Path, stem: str) -> None:
         writer.writerows(rows)
 
 
+def views_option(views: tuple[str, ...]) -> str:
+    """The command line's ``--views`` for ``views`` ("" for both, the default)."""
+    return "" if views == VIEWS else f" --views {','.join(views)}"
+
+
 def _command(data, exercise: str, model: str, preset: str, seed: int, max_epochs: int | None,
-             init_streams: bool, launcher: str) -> str:
+             init_streams: bool, views: tuple[str, ...], launcher: str) -> str:
     target = "" if exercise == "all" else f" --exercise {exercise}"
     extras = (f" --epochs {max_epochs}" if max_epochs else "") + (" --init-streams" if init_streams else "")
+    extras += views_option(views)
     return f"{launcher} -m gymcore train --data {data}{target} --model {model} --preset {preset} --seed {seed}{extras}"
