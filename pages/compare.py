@@ -158,10 +158,14 @@ else:
     st.dataframe(criteria[(criteria["Half"] == half) & criteria["Model"].isin(models)], hide_index=True, width="stretch")
     learned = [row for row in real.criteria if row.tally.model != "rules" and row.tally.scored]
     declined_all = bool(learned) and all(row.not_assessable_rate == 1.0 for row in learned)
+    judged = sorted({row.tally.model for row in learned if row.not_assessable_rate < 1.0})
     st.caption(f"{measured_on(real)} False alarms: fails on labelled passes; detection: fails on labelled faults;"
                " n is each rate's denominator." + (
                    " The learned models judge only a frontal and a lateral clip together, and declined every"
-                   " repetition of these clips." if declined_all else ""))
+                   " repetition of these clips." if declined_all else "") + (
+                   f" Every clip here is one view: {', '.join(judged)} judged them with one-view weights trained on"
+                   " SynthGym's synthetic people only (weights/README.md); a model without one-view weights declined"
+                   " every repetition." if judged else ""))
 
 st.header("Inference time (Table 8)")
 left, right = st.columns(2)

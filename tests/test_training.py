@@ -154,6 +154,12 @@ def test_a_one_view_model_is_trained_listed_beside_the_two_view_one_and_judges_a
     assert model.net.views == ("lateral",) and set(model.net.streams["features"].state_dict()) == {
         key for key in load_criteria_model("pose", "squat", weights).net.streams["features"].state_dict()
         if key.startswith("lateral.")}
+    # evaluate reproduces the one-view card, and never stands the two-view weights in for missing one-view ones.
+    report = evaluate(trained["data"], "test", ["pose"], weights_dir=weights, views=("lateral",))
+    assert report["results"]["squat"]["pose"]["hamming_loss"] == pytest.approx(side.card["test_metrics"]["hamming_loss"])
+    assert report["dataset"]["learned_models_read"] == "the lateral view alone"
+    missing = evaluate(trained["data"], "test", ["pose"], weights_dir=weights, views=("frontal",))
+    assert "--views frontal" in missing["not_available"]["squat"]["pose"] and not missing["results"]["squat"]
     from gymcore.models.catalogue import list_models
 
     assert [(row.views, row.weights) for row in list_models(weights) if row.views != ("frontal", "lateral")] == [

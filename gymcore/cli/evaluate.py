@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 
 from gymcore.cli.parallel import add_parallel_options
+from gymcore.cli.train import views_list
+from gymcore.criteria import VIEWS
 from gymcore.errors import InputError
 
 DATA_SPLITS = ("test", "val", "train", "all")
@@ -32,6 +34,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                         " --clips: rules)")
     parser.add_argument("--seed", type=int, default=0, help="the split's seed (as in training)")
     parser.add_argument("--weights-dir", help="default: weights/")
+    parser.add_argument("--views", type=views_list, default=VIEWS, metavar="VIEWS",
+                        help="with --data: the learned models' weights to judge with, those reading frontal,lateral"
+                             " (default) or one view alone (train --views); the rules are unchanged")
     parser.add_argument("--json", dest="json_out", required=True, metavar="OUT")
     add_parallel_options(parser, 1, "clips (or, with --data, the models on each exercise)")
     parser.set_defaults(run=run)
@@ -41,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
     from gymcore.serialize import check_output_path
 
     check_output_path(args.json_out, "the evaluation", "evaluation.json")
+    if args.views != VIEWS and not args.data:
+        raise InputError("--views picks the learned models' weights for --data; with clips, the views they show pick"
+                         " them: leave it out.")
     if args.clips:
         return _evaluate_clips(args)
     if args.root:
@@ -80,6 +88,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     import torch
 
     from gymcore.evaluation.engine import evaluate
+    from gymcore.models.net import check_views
     from gymcore.serialize import write_json
 
     split = args.split or DATA_SPLITS[0]
@@ -89,7 +98,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     torch.set_num_threads(2)
     models = [name.strip() for name in args.models.split(",")] if args.models else None
     report = evaluate(args.data, split, models, args.seed, args.weights_dir, workers=args.workers,
-                      address=args.address)
+                      address=args.address, views=check_views(args.views))
     write_json(args.json_out, report)
     for exercise, by_model in report["results"].items():
         for name, metrics in by_model.items():

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from gymcore.criteria import VIEWS
 from gymcore.data.dataset import (
     ExerciseSet,
     available_exercises,
@@ -103,15 +104,22 @@ class JudgeTask:
     cpus: ClassVar[int] = 1
 
     weights_dir: str | Path | None
+    views: tuple[str, ...] = VIEWS  # the views the learned models' weights read
 
     def setup(self) -> None:
         pass
 
     def run(self, job: ModelJob) -> ModelRun:
         try:
-            model = load_model(job.model, job.rows.exercise, weights_dir=self.weights_dir)
+            model = load_model(job.model, job.rows.exercise, weights_dir=self.weights_dir, views=self.views)
         except GymError as error:  # reported as not available; the other models go on
             return ModelRun(unavailable=str(error))
+        if job.model != "rules" and tuple(model.weights.views or VIEWS) != self.views:
+            # assess falls back on the two-view model for a one-view clip; an evaluation of one-view weights must not
+            view = " and ".join(self.views)
+            return ModelRun(unavailable=f"No weights of the {job.model} model of {job.rows.exercise} reading the {view}"
+                                        f" view alone are listed; train them with `python -m gymcore train --model"
+                                        f" {job.model} --exercise {job.rows.exercise} --views {view}`.")
         return evaluate_model(model, job.rows)
 
     def label(self, job: ModelJob) -> str:
@@ -120,11 +128,14 @@ class JudgeTask:
 
 def run_evaluation(data: str | Path, split: str = "test", models: list[str] | None = None, seed: int = 0,
                    weights_dir: str | Path | None = None, progress: Progress | None = None, *,
-                   workers: int | None = 1, address: str | None = None) -> EvaluationRun:
+                   workers: int | None = 1, address: str | None = None,
+                   views: tuple[str, ...] = VIEWS) -> EvaluationRun:
     """Judge the chosen split of every exercise of ``data`` with each requested model (default: the
     rules and every learned model the manifest lists for the exercise), each model on each exercise
     one item for ``workers`` workers (one: in this process) or the Ray cluster at ``address``;
-    ``progress(share, text)`` is told of each item done.
+    ``progress(share, text)`` is told of each item done. ``views`` names the learned models' weights
+    to judge with: both views (the paper's models), or the one-view weights of one view, which read
+    that view of every repetition and judge every criterion, as their card's test figures do.
 
     An unknown model name, or a ``weights_dir`` that is not a folder holding manifest.json, is an
     InputError; a requested model that cannot be loaded (no weights listed, a broken entry or
@@ -135,8 +146,8 @@ def run_evaluation(data: str | Path, split: str = "test", models: list[str] | No
     plan = [(exercise, split_rows(data, exercise, split, seed)) for exercise in dataset_exercises(data)]
     # Absolute paths: a Ray worker does not start in this process's folder.
     jobs = [ModelJob(replace(rows, root=Path(os.path.abspath(rows.root))), name) for exercise, rows in plan
-            for name in requested or default_models(exercise, weights_dir)]
-    task = JudgeTask(os.path.abspath(weights_dir) if weights_dir is not None else None)
+            for name in requested or default_models(exercise, weights_dir, views)]
+    task = JudgeTask(os.path.abspath(weights_dir) if weights_dir is not None else None, views)
     done = []
     for outcome in run_jobs(task, jobs, workers=workers, address=address):
         done.append(outcome)
@@ -157,6 +168,8 @@ def run_evaluation(data: str | Path, split: str = "test", models: list[str] | No
         run.verdicts[job.model], run.metrics[job.model], run.weights[job.model] = (
             result.verdicts, result.metrics, result.weights)
     info = dataset_info(data) | {"split": split, "split_seed": seed, "not_assessable": NOT_ASSESSABLE_POLICY}
+    if views != VIEWS:
+        info["learned_models_read"] = f"the {' and '.join(views)} view alone"
     return EvaluationRun(info, runs)
 
 
@@ -176,27 +189,29 @@ def check_weights_dir(weights_dir: str | Path | None) -> None:
                          f" wrote (`python -m gymcore train --weights-dir`), or leave it out to use weights/.")
 
 
-def default_models(exercise: str, weights_dir: str | Path | None) -> list[str]:
-    """The rules and each learned model that the manifest lists for ``exercise``. An entry or a
-    manifest that cannot be read counts as listed, so that the model is reported not available
-    with the reason rather than silently left out."""
-    return [name for name in CRITERIA_MODELS if name == "rules" or _listed_or_broken(name, exercise, weights_dir)]
+def default_models(exercise: str, weights_dir: str | Path | None, views: tuple[str, ...] = VIEWS) -> list[str]:
+    """The rules and each learned model that the manifest lists for ``exercise`` and ``views``. An
+    entry or a manifest that cannot be read counts as listed, so that the model is reported not
+    available with the reason rather than silently left out."""
+    return [name for name in CRITERIA_MODELS
+            if name == "rules" or _listed_or_broken(name, exercise, weights_dir, views)]
 
 
-def _listed_or_broken(name: str, exercise: str, weights_dir: str | Path | None) -> bool:
+def _listed_or_broken(name: str, exercise: str, weights_dir: str | Path | None, views: tuple[str, ...]) -> bool:
     from gymcore.models.weights import WEIGHTS_DIR, WeightsError, find_entry
 
     try:
-        return find_entry(name, exercise, Path(weights_dir or WEIGHTS_DIR)) is not None
+        return find_entry(name, exercise, Path(weights_dir or WEIGHTS_DIR), views) is not None
     except WeightsError:
         return True
 
 
 def evaluate(data: str | Path, split: str = "test", models: list[str] | None = None, seed: int = 0,
              weights_dir: str | Path | None = None, *, workers: int | None = 1,
-             address: str | None = None) -> dict[str, object]:
+             address: str | None = None, views: tuple[str, ...] = VIEWS) -> dict[str, object]:
     """``run_evaluation``'s report: the dataset and every model's metrics per exercise."""
-    return run_evaluation(data, split, models, seed, weights_dir, workers=workers, address=address).report()
+    return run_evaluation(data, split, models, seed, weights_dir, workers=workers, address=address,
+                          views=views).report()
 
 
 def dataset_exercises(data: Path) -> list[str]:

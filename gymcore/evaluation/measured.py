@@ -65,7 +65,8 @@ def evaluation_figures(report: dict[str, Any]) -> list[MeasuredFigures]:
                          " `python -m gymcore evaluate --data FOLDER --json OUT` or on the Evaluate page.")
     data = report["dataset"]
     where = (f"{data.get('name', 'dataset')} {data.get('version') or ''}".strip()
-             + f", {data.get('split', '?')} split (seed {data.get('split_seed', '?')}), evaluation report")
+             + f", {data.get('split', '?')} split (seed {data.get('split_seed', '?')}), evaluation report"
+             + (f", learned models reading {data['learned_models_read']}" if data.get("learned_models_read") else ""))
     return [_figures(model, exercise, metrics, where)
             for exercise, by_model in report["results"].items() for model, metrics in by_model.items()]
 
