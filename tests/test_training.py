@@ -191,3 +191,48 @@ def test_a_one_view_classifier_or_unknown_view_is_refused(trained, tmp_path):
         train(trained["data"], "squat", "classifier", "cpu", weights_dir=tmp_path, views=("lateral",), progress=False)
     with pytest.raises(InputError, match="frontal view, the lateral view or both"):
         train(trained["data"], "squat", "pose", "cpu", weights_dir=tmp_path, views=("overhead",), progress=False)
+
+
+def test_training_calibrates_the_probabilities_without_changing_a_verdict(trained):
+    from scipy.special import expit
+
+    from gymcore.criteria import criteria_for
+    from gymcore.models.inputs import batched_logits
+
+    calibration = trained["pose"].card["calibration"]
+    ids = [criterion.id for criterion in criteria_for("squat")]
+    assert list(calibration["criteria"]) == ids and calibration["fitted_on"] == "validation split (4 repetitions)"
+    model = load_criteria_model("pose", "squat", trained["weights"])
+    assert model.weights.calibrated
+    temperatures = np.array([calibration["criteria"][cid]["temperature"] for cid in ids])
+    assert (temperatures > 0).all() and model.temperatures.tolist() == pytest.approx(temperatures.tolist())
+    rows = load_exercise(trained["data"], "squat").subset(np.arange(6))
+    verdicts = model.judge("squat", rep_samples(rows))
+    logits = batched_logits(model.net, model._arrays(rep_samples(rows)))
+    judged = np.array([[verdicts[i][cid].prob for cid in ids] for i in range(len(rows))])
+    assert judged == pytest.approx(expit(logits / temperatures), abs=1e-5)
+    assert [[verdicts[i][cid].passed for cid in ids] for i in range(len(rows))] == (logits >= 0).tolist()
+
+
+def test_calibrate_records_a_calibration_in_the_card_and_keeps_the_weights(trained, tmp_path):
+    import shutil
+
+    from gymcore.training.trainer import calibrate_shipped
+
+    weights = shutil.copytree(trained["weights"], tmp_path / "weights")
+    from gymcore.models.weights import record_in_manifest
+
+    before = {entry.key: entry for entry in read_manifest(weights)}[("pose", "squat", ("frontal", "lateral"))]
+    del before.card["calibration"]  # weights trained before training calibrated
+    record_in_manifest(before, weights)
+    assert not load_criteria_model("pose", "squat", weights).weights.calibrated
+    calibration = calibrate_shipped(trained["data"], "squat", "pose", weights)
+    after = {entry.key: entry for entry in read_manifest(weights)}[before.key]
+    assert after.sha256 == before.sha256 == sha256_of(weights / after.file)
+    assert after.card["calibration"] == calibration == json.loads((weights / "pose_squat_compact.card.json").read_text())[
+        "calibration"] == trained["pose"].card["calibration"]  # the same split, the same fit
+    other = write_tiny_dataset(tmp_path / "other", ("squat",), participants=4)
+    with pytest.raises(InputError, match="not the data these weights were trained on"):
+        calibrate_shipped(other, "squat", "pose", weights)
+    with pytest.raises(InputError, match="reading the lateral view are listed"):
+        calibrate_shipped(trained["data"], "squat", "pose", weights, ("lateral",))

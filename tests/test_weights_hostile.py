@@ -124,6 +124,12 @@ def card_training_data_wrong(folder: Path) -> tuple[str, str]:
     return str(write_manifest(folder, {"models": [entry]})), "'training_data' is not an object"
 
 
+def calibration_temperature_negative(folder: Path) -> tuple[str, str]:
+    entry = pose_entry()
+    entry["card"] = entry["card"] | {"calibration": {"criteria": {"feet_flat": {"temperature": -2.0}}}}
+    return str(write_manifest(folder, {"models": [entry]})), "positive finite temperature"
+
+
 def views_not_a_list(folder: Path) -> tuple[str, str]:
     return str(write_manifest(folder, {"models": [pose_entry(views="lateral")]})), "gives 'views' that are not"
 
@@ -231,8 +237,8 @@ def not_finite_values(folder: Path) -> tuple[str, str]:
 CASES: dict[str, Case] = {case.__name__: case for case in (
     invalid_json, list_manifest, models_not_a_list, unknown_top_level_key, entry_not_an_object, missing_key,
     unknown_key, wrong_type, control_character_in_file_name, sha256_not_hex, card_not_an_object,
-    card_training_data_wrong, views_not_a_list, unknown_view, views_out_of_order, unknown_variant,
-    manifest_is_a_folder, absolute_path, dot_dot_path, symlink_out,
+    card_training_data_wrong, calibration_temperature_negative, views_not_a_list, unknown_view, views_out_of_order,
+    unknown_variant, manifest_is_a_folder, absolute_path, dot_dot_path, symlink_out,
     missing_file, a_directory, a_fifo, pickle_with_matching_sha, torch_save_with_matching_sha,
     header_length_2_to_the_40, shorter_than_a_header, header_not_safetensors_json, sha256_mismatch,
     tensors_that_do_not_fit, not_finite_values,

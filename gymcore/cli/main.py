@@ -10,12 +10,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from gymcore.cli import assess, bench, criteria, evaluate, models, noise, pose, synth, train
+from gymcore.cli import assess, bench, calibrate, criteria, evaluate, models, noise, pose, synth, train
 from gymcore.errors import GymError
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     criteria.register, pose.register, bench.register, assess.register, train.register, evaluate.register,
-    models.register, synth.register, noise.register,
+    models.register, synth.register, noise.register, calibrate.register,
 ]
 
 

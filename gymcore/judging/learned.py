@@ -21,6 +21,7 @@ from scipy.special import expit
 from gymcore.criteria import VIEWS, criteria_for
 from gymcore.errors import InputError
 from gymcore.judging.types import RepSample, Verdict, WeightsInfo
+from gymcore.models.calibration import card_temperatures
 from gymcore.models.engine import OpenVinoRunner, check_engine, openvino_runner
 from gymcore.models.inputs import batched_logits, pose_input, to_tensors
 from gymcore.models.weights import WEIGHTS_DIR, ManifestEntry, WeightsError, find_entry, load_weights
@@ -39,6 +40,8 @@ class LearnedCriteriaModel:
     image_size: int
     weights: WeightsInfo
     engine: str = "torch"  # or "openvino" (gymcore.models.engine)
+    # Per criterion, the temperature dividing its logit (the card's calibration); None: uncalibrated.
+    temperatures: np.ndarray | None = None
     _runners: dict[tuple, OpenVinoRunner] = field(default_factory=dict, repr=False)
     # One model serves every session of a dashboard: an OpenVINO request runs one inference at a
     # time, and the runner table must not be filled twice at once.
@@ -57,7 +60,7 @@ class LearnedCriteriaModel:
         probs = np.zeros((len(reps), len(ids)), dtype=np.float32)
         if ready:
             logits = self.logits(self._arrays([reps[i] for i in ready]))
-            probs[ready] = expit(logits)
+            probs[ready] = expit(logits if self.temperatures is None else logits / self.temperatures)
         return [
             {cid: Verdict.not_assessable(reasons[i]) for cid in ids} if reasons[i]
             else {cid: Verdict(prob=float(probs[i, j]), passed=bool(probs[i, j] >= THRESHOLD)) for j, cid in enumerate(ids)}
@@ -127,8 +130,9 @@ def _cached_model(name: str, exercise: str, weights_dir: str, engine: str,
                            f" train them with `python -m gymcore train --model {name} --exercise {exercise}`.")
     net = load_weights(build_model(name, exercise, entry.variant, tuple(entry.views)), entry, Path(weights_dir))
     net.eval()
+    ids = [criterion.id for criterion in criteria_for(exercise)]
     return LearnedCriteriaModel(name, exercise, net, variant_named(entry.variant).image_size,
-                                weights_info(entry, engine), engine)
+                                weights_info(entry, engine), engine, card_temperatures(entry.card, ids))
 
 
 def weights_info(entry: ManifestEntry, engine: str) -> WeightsInfo:
@@ -139,5 +143,5 @@ def weights_info(entry: ManifestEntry, engine: str) -> WeightsInfo:
         status="loaded", file=entry.file, sha256=entry.sha256, variant=entry.variant,
         trained_on=" ".join(str(data[key]) for key in ("name", "version") if data.get(key) is not None) or None,
         synthetic=bool(data.get("synthetic")) or "synth" in name.lower(), date=entry.card.get("date"), engine=engine,
-        views=list(entry.views),
+        views=list(entry.views), calibrated=bool(entry.card.get("calibration")),
     )

@@ -81,6 +81,7 @@ class WeightsInfo:
     date: str | None = None
     engine: str | None = None
     views: list[str] | None = None  # the views the weights read: both, or one alone for one-view clips
+    calibrated: bool = False  # probabilities temperature-scaled on the validation split (the card says how)
     note: str = ""
     reason: str = ""  # why not available
 

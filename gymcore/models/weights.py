@@ -35,7 +35,9 @@ from safetensors.torch import save_file
 
 from gymcore.criteria import VIEWS
 from gymcore.errors import GymError, InputError
+from gymcore.models.calibration import calibration_is_sound
 from gymcore.models.net import VARIANTS, check_views
+from gymcore.serialize import atomic_output
 
 SHIPPED_WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
 WEIGHTS_DIR = Path(os.environ.get("GYMCORE_WEIGHTS") or SHIPPED_WEIGHTS_DIR)
@@ -78,6 +80,7 @@ class ModelCard:
     date: str
     training: dict[str, object] = field(default_factory=dict)
     notes: str = ""
+    calibration: dict[str, object] = field(default_factory=dict)  # gymcore.models.calibration.calibration_card
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -227,11 +230,16 @@ def parse_entry(item: object, index: int, path: Path) -> ManifestEntry:
 
 
 def _check_card(card: dict[str, object], where: str) -> None:
-    """The card's fields that the weights' description reads (``weights_info``) have their types."""
+    """The card's fields that the weights' description reads (``weights_info``) have their types,
+    and its calibration, which changes the probabilities shown, holds a positive finite temperature
+    per criterion."""
     if not isinstance(card.get("training_data", {}), dict):
         raise WeightsError(f"{where} has a card whose 'training_data' is not an object; {RETRAIN}.")
     if not isinstance(card.get("date"), str | None):
         raise WeightsError(f"{where} has a card whose 'date' is not a text; {RETRAIN}.")
+    if not calibration_is_sound(card.get("calibration", {})):
+        raise WeightsError(f"{where} has a card whose 'calibration' does not give every criterion a positive finite"
+                           f" temperature; calibrate again with `python -m gymcore calibrate`, or {RETRAIN}.")
 
 
 def _type_word(kind: type) -> str:
@@ -239,9 +247,20 @@ def _type_word(kind: type) -> str:
 
 
 def write_manifest(entries: list[ManifestEntry], weights_dir: Path = WEIGHTS_DIR) -> Path:
+    """The manifest, written whole or not at all: a dashboard reading it while a model is trained
+    or calibrated sees the old one or the new one, never half of one."""
     path = manifest_path(weights_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"models": [entry.to_dict() for entry in entries]}, indent=1) + "\n", encoding="utf-8")
+    with atomic_output(path) as temporary:
+        temporary.write_text(json.dumps({"models": [entry.to_dict() for entry in entries]}, indent=1) + "\n",
+                             encoding="utf-8")
+    return path
+
+
+def write_card(entry: ManifestEntry, weights_dir: Path = WEIGHTS_DIR) -> Path:
+    """The entry's card beside its weights file (``NAME.card.json``), written whole or not at all."""
+    path = Path(weights_dir) / (PurePosixPath(entry.file).stem + ".card.json")
+    with atomic_output(path) as temporary:
+        temporary.write_text(json.dumps(entry.card, indent=1) + "\n", encoding="utf-8")
     return path
 
 

@@ -165,6 +165,7 @@ def _source_text(model: str, info: WeightsInfo) -> str:
     if model == "rules":
         return RULES_SOURCE
     parts = [f"weights {info.file}" if info.file else "", _views_text(info), _training_text(info),
+             "probabilities calibrated on its validation split" if info.calibrated else "",
              f"dated {info.date}" if info.date else ""]
     return ", ".join(part for part in parts if part)
 

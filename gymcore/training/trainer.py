@@ -304,7 +304,14 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
           inputs_note: dict[str, object], world_size: int) -> TrainResult:
     from gymcore.data.dataset import landmark_source
     from gymcore.models.registry import count_parameters, variant_named
-    from gymcore.models.weights import ManifestEntry, ModelCard, load_weights, record_in_manifest, save_weights
+    from gymcore.models.weights import (
+        ManifestEntry,
+        ModelCard,
+        load_weights,
+        record_in_manifest,
+        save_weights,
+        write_card,
+    )
 
     file_name = f"{stem}.safetensors"
     sha = save_weights(net, weights_dir / file_name, settings.storage_precision)
@@ -313,6 +320,7 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
                           views=views)
     stored = load_weights(net, entry, weights_dir)  # measure the weights as shipped (after fp16 rounding)
     test_metrics = test_split_metrics(stored, model, exercise, splits["test"])
+    calibration = {} if exercise == "all" else split_calibration(stored, exercise, splits)
     card = ModelCard(
         model=model, exercise=exercise, variant=settings.variant,
         architecture=variant_named(settings.variant).description, parameters=count_parameters(net),
@@ -334,12 +342,69 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
                  " can be downloaded here." if inputs_note.get("image_size") else "")
               + (" Its streams started from the trained vision and pose models of the same exercise"
                  f" ({', '.join(inputs_note['initialised_from'])})." if inputs_note.get("initialised_from") else ""),
+        calibration=calibration,
     ).to_dict()
     entry.card = card
     record_in_manifest(entry, weights_dir)
-    (weights_dir / f"{stem}.card.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    write_card(entry, weights_dir)
     _write_curves(history, weights_dir, f"{stem}.curves")
     return TrainResult(weights_dir / file_name, card, history)
+
+
+def split_calibration(net, exercise: str, splits: dict[str, Split]) -> dict[str, object]:
+    """The card's calibration: per criterion, a temperature fitted on the validation split and the
+    test split's reliability before and after it (gymcore.models.calibration)."""
+    from gymcore.criteria import criteria_for
+    from gymcore.models.calibration import calibrate, calibration_card
+    from gymcore.models.inputs import batched_logits
+
+    ids = [criterion.id for criterion in criteria_for(exercise)]
+    val, test = splits["val"], splits["test"]
+    fitted = calibrate(batched_logits(net, val.inputs), val.targets, batched_logits(net, test.inputs), test.targets, ids)
+    return calibration_card(fitted, len(val), len(test))
+
+
+def calibrate_shipped(data: str | Path, exercise: str, model: str, weights_dir: str | Path | None = None,
+                      views: tuple[str, ...] = VIEWS) -> dict[str, object]:
+    """Calibrate trained weights after the fact, on the validation split of the data they were
+    trained on (the card's split seed), and record it in their card and the manifest; the weights
+    file is untouched. Returns the calibration."""
+    from gymcore.data.dataset import load_exercise, model_arrays, split_exercise
+    from gymcore.models.registry import build_model, variant_named
+    from gymcore.models.weights import WEIGHTS_DIR, find_entry, load_weights, record_in_manifest, write_card
+
+    folder = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
+    entry = find_entry(model, exercise, folder, views)
+    if entry is None:
+        raise InputError(f"No weights of the {model} model of {exercise} reading the {' and '.join(views)} view"
+                         f"{'s' if len(views) > 1 else ''} are listed in {folder}; train them first"
+                         f" (`python -m gymcore train --model {model} --exercise {exercise}{views_option(views)}`).")
+    rows = load_exercise(Path(data), exercise)
+    check_same_data(entry.card, Path(data), len(rows))
+    net = load_weights(build_model(model, exercise, entry.variant, views), entry, folder)
+    image_size = variant_named(entry.variant).image_size
+    parts = split_exercise(rows, int(entry.card.get("split", {}).get("seed", 0)))
+    splits = {name: Split(model_arrays(parts[name], net.input_kinds, image_size, views), parts[name].labels,
+                          len(set(parts[name].participants))) for name in ("val", "test")}
+    entry.card["calibration"] = split_calibration(net, exercise, splits)
+    record_in_manifest(entry, folder)
+    write_card(entry, folder)
+    return entry.card["calibration"]
+
+
+def check_same_data(card: dict[str, object], data: Path, size: int) -> None:
+    """The data at ``data`` (``size`` repetitions of the card's exercise) is the set the card says
+    the weights were trained on, so that its validation split is the one training held out."""
+    from gymcore.data.dataset import dataset_info
+
+    info = dataset_info(data)
+    seen = {"name": info.get("name"), "version": info.get("version"), "seed": info.get("seed"), "size": size}
+    trained_on = card.get("training_data", {})
+    wanted = {key: trained_on.get(key) for key in seen}
+    if seen != wanted:
+        raise InputError(f"{data} is not the data these weights were trained on (their card: {wanted}; this folder:"
+                         f" {seen}); calibrate on the same set, so that its validation split is the one training"
+                         " held out.")
 
 
 def test_split_metrics(net, model: str, exercise: str, split: Split) -> dict[str, object]:
