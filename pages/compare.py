@@ -7,12 +7,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.labelled import criteria_table, measured_on, summary_table
-from gymcore.criteria import EXERCISE_NAMES, EXERCISES
+from gymcore.criteria import EXERCISE_NAMES, EXERCISES, criteria_for
 from gymcore.errors import GymError
 from gymcore.evaluation import published as papers
 from gymcore.evaluation.clips import ClipsFigures, read_clips_figures
 from gymcore.evaluation.measured import (
     PUBLISHED_COLUMN,
+    CalibrationFigures,
+    calibration_frame,
+    card_calibrations,
     card_figures,
     criterion_frame,
     evaluation_figures,
@@ -75,7 +78,8 @@ def our_figures() -> tuple[list, str]:
 
 def real_clip_figures() -> tuple[ClipsFigures | None, str]:
     """The real-clip figures from the chosen run, and a sentence when there are none."""
-    runs = {f"This project's run: {path.stem}": path for path in sorted(REAL_RESULTS.glob("*.json"))}
+    # Newest first: the runs are named by date.
+    runs = {f"This project's run: {path.stem}": path for path in sorted(REAL_RESULTS.glob("*.json"), reverse=True)}
     sources = [*runs, "A report (JSON)"]
     if "clips_report" in st.session_state:
         sources.append("The labelled-clips run on the Evaluate page")
@@ -99,6 +103,24 @@ def criteria_chart(frame: pd.DataFrame, title: str) -> go.Figure:
                          xaxis={"title": "Hamming loss (lower is better)", "range": [0, 0.6]},
                          yaxis={"autorange": "reversed"}, margin={"t": 50, "b": 40, "l": 10, "r": 10},
                          legend={"orientation": "h", "y": -0.2})
+    return figure
+
+
+def reliability_chart(figures: CalibrationFigures) -> go.Figure:
+    """Each criterion's reliability curve after calibration, over the diagonal of perfect calibration."""
+    names = {criterion.id: criterion.name for criterion in criteria_for(figures.exercise)}
+    figure = go.Figure([go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
+                                   line={"dash": "dot", "color": "grey"})])
+    for cid, item in figures.criteria.items():
+        filled = [b for b in item.after.bins if b.count]
+        figure.add_trace(go.Scatter(x=[b.mean_prob for b in filled], y=[b.pass_rate for b in filled],
+                                    mode="lines+markers", name=names.get(cid, cid),
+                                    customdata=[b.count for b in filled],
+                                    hovertemplate="probability %{x:.2f}, passed %{y:.2f} (%{customdata} reps)"))
+    figure.update_layout(title=f"{figures.label}, after calibration", height=380,
+                         xaxis={"title": "predicted probability of passing", "range": [0, 1]},
+                         yaxis={"title": "share that passed", "range": [0, 1]},
+                         margin={"t": 50, "b": 40, "l": 10, "r": 10}, legend={"orientation": "h", "y": -0.25})
     return figure
 
 
@@ -140,6 +162,24 @@ else:
     right.plotly_chart(criteria_chart(ours, "Measured by this project"), width="stretch")
     for where in sorted({f.measured_on for f in figures if f.exercise == exercise}):
         right.caption(f"Measured on: {where}.")
+
+st.header("Calibration of the learned models")
+st.caption("How far the probability each learned model shows (\"pass · 0.93\") can be taken at its word: the test"
+           " split's repetitions binned by predicted probability of passing, against how often they passed, before and"
+           " after the temperature fitted per criterion on the validation split. The temperature changes no verdict."
+           " The papers publish no calibration, so there is no published column here.")
+calibrations = [item for item in card_calibrations() if item.exercise == exercise]
+if not calibrations:
+    st.info(f"No calibrated model of the {EXERCISE_NAMES[exercise].lower()} is listed in weights/manifest.json:"
+            " `python -m gymcore calibrate` calibrates trained weights, and training calibrates new ones.")
+else:
+    by_label = {item.label: item for item in calibrations}
+    chosen = by_label[st.selectbox("Model", list(by_label), key="calibration_model")]
+    left, right = st.columns(2)
+    left.plotly_chart(reliability_chart(chosen), width="stretch")
+    right.dataframe(calibration_frame(chosen), hide_index=True, width="stretch")
+    st.caption(f"Measured on: {chosen.measured_on}. ECE: the bins' gaps between probability and pass rate, weighted"
+               " by their share of repetitions (lower is better).")
 
 st.header("On real footage")
 st.caption("This project's own benchmark of public clips of real people (docs/real-benchmark.md): repetitions,"

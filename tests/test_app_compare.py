@@ -41,8 +41,8 @@ def test_an_uploaded_evaluation_report_is_shown_apart_with_its_data():
     assert list(ours["Model"]) == ["Rules (hand-written thresholds)"]
     assert ours["Squat HL"].tolist() == [0.1]
     assert any(c.value.startswith("Measured on: SynthGym 1.0, test split") for c in app.caption)
-    charts = app.get("plotly_chart")
-    assert len(charts) == 2 and "Measured by this project" in charts[1].proto.spec
+    charts = app.get("plotly_chart")  # published, ours, and the calibration of a shipped model
+    assert len(charts) == 3 and "Measured by this project" in charts[1].proto.spec
 
 
 def test_a_file_that_is_not_a_report_gets_a_sentence():
@@ -63,9 +63,17 @@ def test_the_real_clip_figures_of_the_committed_run_say_their_data_and_a_bad_rep
     assert {"Rules (hand-written thresholds)"} <= set(criteria["Model"]) and set(criteria["Half"]) == {"tuning"}
     assert any(c.value.startswith("Measured on 98 labelled clips of gymcore real-clip benchmark") and
                "labelled blind by the protocol of docs/real-benchmark.md" in c.value and
-               "declined every repetition of these clips" in c.value for c in app.caption)
-    # The committed figures themselves, one half at a time (benchmarks/real/results/2026-12-01-both-halves.json).
+               "pose judged them with one-view weights" in c.value for c in app.caption)
+    # The newest committed run, one half at a time (benchmarks/real/results/2026-12-02-both-halves-one-view-pose.json).
     assert real_summary(app)["Counted exactly"] == "41/49"
+    app.multiselect(key="real_models").set_value(["Pose (Angles+Distances)"]).run()
+    pose = next(frame.value for frame in app.dataframe if "False alarms" in frame.value.columns)
+    assert set(pose["Model"]) == {"Pose (Angles+Distances)"} and not pose["Not assessable"].str.startswith("1.00").all()
+    app.segmented_control(key="real_half").set_value("held_out").run()
+    assert real_summary(app)["Counted exactly"] == "32/49" and real_summary(app)["Recognised"] == "40/49"
+    # The earlier run, before one-view weights: the learned models declined every repetition.
+    app.radio(key="real_figures_source").set_value("This project's run: 2026-12-01-both-halves").run()
+    assert any("declined every repetition of these clips" in c.value for c in app.caption)
     app.segmented_control(key="real_half").set_value("held_out").run()
     assert real_summary(app)["Counted exactly"] == "31/49" and real_summary(app)["Recognised"] == "39/49"
     app.radio(key="real_figures_source").set_value("A report (JSON)").run()
@@ -79,3 +87,20 @@ def real_summary(app) -> dict:
     summary = next(frame.value for frame in app.dataframe if "Counted exactly" in frame.value.columns)
     (row,) = summary[summary["Exercise"] == "all"].to_dict("records")
     return row
+
+
+def test_the_calibration_of_the_shipped_models_is_shown_with_its_data(monkeypatch, tmp_path):
+    app = open_page("compare")
+    assert not app.exception and not app.error
+    # The vision and fusion models' validation splits are too small to calibrate on (MIN_VALIDATION).
+    assert app.selectbox(key="calibration_model").options == ["Pose", "Pose (lateral view alone)",
+                                                               "Pose (frontal view alone)"]
+    table = next(frame.value for frame in app.dataframe if "ECE after" in frame.value.columns)
+    assert list(table["Criterion"]) == [item.name for item in criteria_for("squat")]
+    assert (table["Temperature"] > 0).all() and (table["ECE after"] <= 1).all()
+    assert any(c.value.startswith("Measured on: SynthGym 1.0 (seed 12000, noise-model landmarks), test split (seed 0),"
+                                  " model card of pose_squat_compact.safetensors") for c in app.caption)
+    assert any("Pose, after calibration" in chart.proto.spec for chart in app.get("plotly_chart"))
+    monkeypatch.setattr("gymcore.models.weights.WEIGHTS_DIR", tmp_path)  # nothing trained, nothing calibrated
+    app = open_page("compare")
+    assert any("No calibrated model of the squat" in i.value for i in app.info)

@@ -26,7 +26,10 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("train")
     data = write_tiny_dataset(root / "data", ("squat", "lunges", "deadlift"), participants=10)
     weights = root / "weights"
-    pose = train(data, "squat", "pose", "cpu", weights_dir=weights, work_dir=root / "run", max_epochs=3, progress=False)
+    with pytest.MonkeyPatch.context() as patch:  # the tiny set's 4 validation repetitions may be calibrated on
+        patch.setattr("gymcore.models.calibration.MIN_VALIDATION", 4)
+        pose = train(data, "squat", "pose", "cpu", weights_dir=weights, work_dir=root / "run", max_epochs=3,
+                     progress=False)
     # The classifier is small and cheap: 30 epochs (a few seconds) take it from chance to telling the tiny
     # exercises apart, so that the tests can check its answers, not only their type.
     classifier = train(data, "squat", "classifier", "cpu", weights_dir=weights, work_dir=root / "runc",
@@ -214,7 +217,7 @@ def test_training_calibrates_the_probabilities_without_changing_a_verdict(traine
     assert [[verdicts[i][cid].passed for cid in ids] for i in range(len(rows))] == (logits >= 0).tolist()
 
 
-def test_calibrate_records_a_calibration_in_the_card_and_keeps_the_weights(trained, tmp_path):
+def test_calibrate_records_a_calibration_in_the_card_and_keeps_the_weights(trained, tmp_path, monkeypatch):
     import shutil
 
     from gymcore.training.trainer import calibrate_shipped
@@ -226,6 +229,9 @@ def test_calibrate_records_a_calibration_in_the_card_and_keeps_the_weights(train
     del before.card["calibration"]  # weights trained before training calibrated
     record_in_manifest(before, weights)
     assert not load_criteria_model("pose", "squat", weights).weights.calibrated
+    with pytest.raises(InputError, match="holds 4 squat repetitions, fewer than the 100"):
+        calibrate_shipped(trained["data"], "squat", "pose", weights)
+    monkeypatch.setattr("gymcore.models.calibration.MIN_VALIDATION", 4)
     calibration = calibrate_shipped(trained["data"], "squat", "pose", weights)
     after = {entry.key: entry for entry in read_manifest(weights)}[before.key]
     assert after.sha256 == before.sha256 == sha256_of(weights / after.file)

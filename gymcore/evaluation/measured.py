@@ -10,13 +10,17 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from gymcore.criteria import EXERCISE_NAMES, VIEWS, criteria_for
 from gymcore.errors import InputError
-from gymcore.judging.registry import model_title
+from gymcore.judging.registry import model_label, model_title
+from gymcore.models.calibration import CriterionCalibration
+
+if TYPE_CHECKING:
+    from gymcore.models.weights import ManifestEntry
 
 # Which column of the published Tables 5 to 7 each of our models corresponds to.
 PUBLISHED_COLUMN = {"pose": "pose_hl", "vision": "vision_hl", "fusion": "multi_hl"}
@@ -47,15 +51,55 @@ def card_figures(weights_dir: Path | None = None) -> list[MeasuredFigures]:
         metrics = entry.card.get("test_metrics", {})
         if entry.exercise not in EXERCISE_NAMES or "hamming_loss" not in metrics or tuple(entry.views) != VIEWS:
             continue
-        data = entry.card.get("training_data", {})
-        split = entry.card.get("split", {})
-        where = f"{data.get('name', 'unnamed data')} {data.get('version') or ''}".strip()
-        details = [f"seed {data['seed']}"] if data.get("seed") is not None else []
-        details += [f"{data['landmarks']} landmarks"] if data.get("landmarks") else []
-        where += f" ({', '.join(details)})" if details else ""
-        out.append(_figures(entry.model, entry.exercise, metrics,
-                            f"{where}, test split (seed {split.get('seed', '?')}), model card of {entry.file}"))
+        out.append(_figures(entry.model, entry.exercise, metrics, card_test_split(entry)))
     return out
+
+
+def card_test_split(entry: ManifestEntry) -> str:
+    """What a card's test figures were measured on, e.g. "SynthGym 1.0 (seed 12000, noise-model
+    landmarks), test split (seed 0), model card of pose_squat_compact.safetensors"."""
+    data = entry.card.get("training_data", {})
+    where = f"{data.get('name', 'unnamed data')} {data.get('version') or ''}".strip()
+    details = [f"seed {data['seed']}"] if data.get("seed") is not None else []
+    details += [f"{data['landmarks']} landmarks"] if data.get("landmarks") else []
+    where += f" ({', '.join(details)})" if details else ""
+    return f"{where}, test split (seed {entry.card.get('split', {}).get('seed', '?')}), model card of {entry.file}"
+
+
+@dataclass(frozen=True)
+class CalibrationFigures:
+    """A calibrated model's per-criterion temperature and test-split reliability, from its card."""
+
+    model: str
+    exercise: str
+    views: tuple[str, ...]
+    criteria: dict[str, CriterionCalibration]
+    measured_on: str
+
+    @property
+    def label(self) -> str:
+        """"Pose", or "Pose (lateral view alone)" for one-view weights."""
+        return model_label(self.model) + ("" if self.views == VIEWS else f" ({self.views[0]} view alone)")
+
+
+def card_calibrations(weights_dir: Path | None = None) -> list[CalibrationFigures]:
+    """The calibration recorded in each criteria model's card (uncalibrated models are left out)."""
+    from gymcore.models.weights import WEIGHTS_DIR, read_manifest
+
+    return [CalibrationFigures(entry.model, entry.exercise, tuple(entry.views),
+                               {cid: CriterionCalibration.from_dict(item)
+                                for cid, item in entry.card["calibration"]["criteria"].items()},
+                               card_test_split(entry))
+            for entry in read_manifest(weights_dir or WEIGHTS_DIR)
+            if entry.exercise in EXERCISE_NAMES and entry.card.get("calibration")]
+
+
+def calibration_frame(figures: CalibrationFigures) -> pd.DataFrame:
+    """One row per criterion: its temperature and the test split's ECE before and after."""
+    names = {criterion.id: criterion.name for criterion in criteria_for(figures.exercise)}
+    return pd.DataFrame([{"Criterion": names.get(cid, cid), "Temperature": round(item.temperature, 3),
+                          "ECE before": round(item.before.ece, 3), "ECE after": round(item.after.ece, 3),
+                          "n": item.after.n} for cid, item in figures.criteria.items()])
 
 
 def evaluation_figures(report: dict[str, Any]) -> list[MeasuredFigures]:

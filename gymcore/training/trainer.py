@@ -320,7 +320,8 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
                           views=views)
     stored = load_weights(net, entry, weights_dir)  # measure the weights as shipped (after fp16 rounding)
     test_metrics = test_split_metrics(stored, model, exercise, splits["test"])
-    calibration = {} if exercise == "all" else split_calibration(stored, exercise, splits)
+    calibration = {} if exercise == "all" or not calibration_possible(splits) else split_calibration(stored, exercise,
+                                                                                                        splits)
     card = ModelCard(
         model=model, exercise=exercise, variant=settings.variant,
         architecture=variant_named(settings.variant).description, parameters=count_parameters(net),
@@ -364,6 +365,13 @@ def split_calibration(net, exercise: str, splits: dict[str, Split]) -> dict[str,
     return calibration_card(fitted, len(val), len(test))
 
 
+def calibration_possible(splits: dict[str, Split]) -> bool:
+    """Whether the validation split is large enough to fit temperatures on (MIN_VALIDATION)."""
+    from gymcore.models import calibration
+
+    return len(splits["val"]) >= calibration.MIN_VALIDATION
+
+
 def calibrate_shipped(data: str | Path, exercise: str, model: str, weights_dir: str | Path | None = None,
                       views: tuple[str, ...] = VIEWS) -> dict[str, object]:
     """Calibrate trained weights after the fact, on the validation split of the data they were
@@ -386,6 +394,12 @@ def calibrate_shipped(data: str | Path, exercise: str, model: str, weights_dir: 
     parts = split_exercise(rows, int(entry.card.get("split", {}).get("seed", 0)))
     splits = {name: Split(model_arrays(parts[name], net.input_kinds, image_size, views), parts[name].labels,
                           len(set(parts[name].participants))) for name in ("val", "test")}
+    if not calibration_possible(splits):
+        from gymcore.models.calibration import MIN_VALIDATION
+
+        raise InputError(f"The validation split of {data} holds {len(splits['val'])} {exercise} repetitions, fewer than"
+                         f" the {MIN_VALIDATION} a temperature needs not to be fitted to noise; calibrate on a larger set"
+                         " (train on it first).")
     entry.card["calibration"] = split_calibration(net, exercise, splits)
     record_in_manifest(entry, folder)
     write_card(entry, folder)
