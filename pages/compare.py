@@ -113,8 +113,10 @@ def reliability_chart(figures: CalibrationFigures) -> go.Figure:
                                    line={"dash": "dot", "color": "grey"})])
     for cid, item in figures.criteria.items():
         filled = [b for b in item.after.bins if b.count]
+        # A bin of a few repetitions swings far from the diagonal by chance: its marker is drawn small.
         figure.add_trace(go.Scatter(x=[b.mean_prob for b in filled], y=[b.pass_rate for b in filled],
                                     mode="lines+markers", name=names.get(cid, cid),
+                                    marker={"size": [4 + 12 * (b.count / item.after.n) ** 0.5 for b in filled]},
                                     customdata=[b.count for b in filled],
                                     hovertemplate="probability %{x:.2f}, passed %{y:.2f} (%{customdata} reps)"))
     figure.update_layout(title=f"{figures.label}, after calibration", height=380,

@@ -94,9 +94,11 @@ class WeightsInfo:
         return cls(status="not_available", reason=reason)
 
     def to_dict(self) -> dict[str, object]:
-        """The JSON of ``assess``: unset fields are left out."""
+        """The JSON of ``assess``: unset fields are left out, and ``calibrated`` unless it is true
+        (records written before calibration read back the same)."""
         return {key: value for key, value in asdict(self).items()
-                if value not in (None, "") and not (key == "synthetic" and not self.loaded)}
+                if value not in (None, "") and not (key == "synthetic" and not self.loaded)
+                and not (key == "calibrated" and not value)}
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> WeightsInfo:

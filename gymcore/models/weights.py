@@ -43,8 +43,9 @@ SHIPPED_WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
 WEIGHTS_DIR = Path(os.environ.get("GYMCORE_WEIGHTS") or SHIPPED_WEIGHTS_DIR)
 MANIFEST_NAME = "manifest.json"
 STORAGE_DTYPES = {"float16": torch.float16, "float32": torch.float32, "bfloat16": torch.bfloat16}
-# The shipped manifest is about 60 kB and the largest weights file (the paper's fusion model in
-# fp16) about 100 MB: anything far beyond is not gymcore's, and is refused before it is read.
+# The shipped manifest is about 250 kB (the cards' reliability curves) and the largest weights file
+# (the paper's fusion model in fp16) about 100 MB: anything far beyond is not gymcore's, and is
+# refused before it is read.
 MANIFEST_MAX_BYTES = 16 << 20
 WEIGHTS_MAX_BYTES = 1 << 30
 # safetensors: an 8-byte little-endian header length, then that many bytes of JSON, then the data;
