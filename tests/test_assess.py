@@ -106,6 +106,8 @@ def test_the_pose_rule_names_each_exercise_from_its_evidence() -> None:
     # One knee bent, the other straight, over a wide stance: a side lunge.
     ({"free_leg_lift": 0.05, "foot_split": 0.2, "trunk_lean_deg": 25, "stance_width": 1.2,
       "knee_gap_deg": 95}, "side lunge"),
+    # The back foot crossed behind the front one (a real curtsy lunge measured -0.25 to -0.44).
+    ({"free_leg_lift": 0.05, "foot_split": 0.5, "trunk_lean_deg": 15, "stance_width": -0.35}, "curtsy lunge"),
 ])
 def test_a_movement_of_none_of_the_three_exercises_is_said_to_be_none_with_why(evidence, reason) -> None:
     from gymcore.recognition.pose_rule import NONE, decide
@@ -123,6 +125,8 @@ def test_what_stays_one_of_the_three_beside_the_none_tests() -> None:
     # A sumo squat: wide, both knees bent alike.
     assert decide(free_leg_lift=0.01, foot_split=0.03, trunk_lean_deg=10, stance_width=1.1,
                   knee_flexion_deg=105, knee_gap_deg=12).exercise == "squat"
+    # A lunge whose feet landed on one line, a little crossed (SynthGym's faulty lunges reach -0.10).
+    assert decide(free_leg_lift=0.03, foot_split=0.8, trunk_lean_deg=10, stance_width=-0.1).exercise == "lunges"
     # SynthGym's faulty single-leg RDL, free leg left low but off the floor.
     assert decide(free_leg_lift=0.28, foot_split=0.9, trunk_lean_deg=72, knee_flexion_deg=25).exercise == "deadlift"
 

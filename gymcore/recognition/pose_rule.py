@@ -64,6 +64,12 @@ SQUAT_KNEE_FLEXION_DEG = 90.0
 # with one knee bent this much more than the other (squats up to 25 degrees; real side lunges 90-104).
 SIDE_LUNGE_STANCE = 0.9
 SIDE_LUNGE_KNEE_GAP_DEG = 60.0
+# A curtsy lunge: at the bottom the back foot has crossed behind the front one, so the left ankle
+# lies right of the right one across the hip line (signed stance width, over leg length). On the
+# real-clip benchmark's tuning half every squat and lunge movement measured +0.15 to +1.17, the
+# one curtsy-lunge set -0.25 to -0.44 (docs/real-benchmark.md); a SynthGym faulty lunge (feet
+# stepped onto one line) reached -0.10 in one window of its demo clips, so the bound sits past it.
+CROSSED_STANCE = -0.2
 # A jump: the lower foot and the hips both this far above standing (over the image leg length) for
 # FLIGHT_FRAMES frames running.
 FLIGHT = 0.2
@@ -276,7 +282,8 @@ def window_features(view: ViewAnalysis, signals: FrameSignals, start_s: float | 
     ``start_s`` and ``end_s`` (the whole clip by default): free-leg lift, foot split front to back
     and stance width across (all over leg length), trunk lean, the knees' mean flexion and the gap
     between them (degrees) from MediaPipe's world landmarks (metres, so either camera will do); the
-    flight of the whole body and the share of frames with the legs drawn, in the image."""
+    flight of the whole body and the share of frames with the legs drawn, in the image. The stance
+    width is signed: negative when the feet have crossed (the left ankle right of the right one)."""
     timeline = view.timeline
     span = np.ones(len(timeline.time_s), dtype=bool)
     if start_s is not None and end_s is not None:
@@ -300,7 +307,7 @@ def window_features(view: ViewAnalysis, signals: FrameSignals, start_s: float | 
     return {
         "free_leg_lift": round(float(np.nanmedian(lift)), 3),
         "foot_split": round(float(np.nanmedian(np.abs(np.sum(feet * forward, axis=1)))) / leg, 3),
-        "stance_width": round(float(np.nanmedian(np.abs(np.sum(feet * across, axis=1)))) / leg, 3),
+        "stance_width": round(float(np.nanmedian(np.sum(feet * across, axis=1))) / leg, 3),
         "trunk_lean_deg": round(float(np.nanmedian(view.angles["trunk_lean_3d"][deepest])), 1),
         "knee_flexion_deg": round(float(np.nanmedian(knees)), 1),
         "knee_gap_deg": round(float(np.abs(np.nanmedian(knees[0]) - np.nanmedian(knees[1]))), 1),
@@ -382,6 +389,9 @@ def decide(free_leg_lift: float, foot_split: float, trunk_lean_deg: float, stanc
         if hinge >= 1.0:
             return _none(hinge, evidence, f"the trunk tipped to {trunk_lean_deg:.0f} degrees with both feet on the"
                                           " floor: a two-legged deadlift, or a move to the floor")
+    if stance_width <= CROSSED_STANCE:
+        return _none(stance_width / CROSSED_STANCE, evidence, f"the feet crossed behind each other"
+                                                             f" ({-stance_width:.2f} leg lengths): a curtsy lunge")
     side = min(stance_width / SIDE_LUNGE_STANCE, knee_gap_deg / SIDE_LUNGE_KNEE_GAP_DEG)
     if side >= 1.0 and foot_split < LUNGE_SPLIT:
         return _none(side, evidence, f"one knee bent {knee_gap_deg:.0f} degrees more than the other over a wide"
