@@ -106,6 +106,8 @@ def test_the_pose_rule_names_each_exercise_from_its_evidence() -> None:
     # One knee bent, the other straight, over a wide stance: a side lunge.
     ({"free_leg_lift": 0.05, "foot_split": 0.2, "trunk_lean_deg": 25, "stance_width": 1.2,
       "knee_gap_deg": 95}, "side lunge"),
+    # Knees hardly bent with the trunk upright: no squat, lunge or hinge (a real banded step-up measured 8 degrees).
+    ({"free_leg_lift": 0.04, "foot_split": 0.14, "trunk_lean_deg": 20, "knee_flexion_deg": 8}, "knees bent only"),
     # The back foot crossed behind the front one (a real curtsy lunge measured -0.25 to -0.44).
     ({"free_leg_lift": 0.05, "foot_split": 0.5, "trunk_lean_deg": 15, "stance_width": -0.35}, "curtsy lunge"),
 ])
@@ -125,6 +127,9 @@ def test_what_stays_one_of_the_three_beside_the_none_tests() -> None:
     # A sumo squat: wide, both knees bent alike.
     assert decide(free_leg_lift=0.01, foot_split=0.03, trunk_lean_deg=10, stance_width=1.1,
                   knee_flexion_deg=105, knee_gap_deg=12).exercise == "squat"
+    # A shallow faulty lunge (SynthGym's bend the knees 42 degrees and more) and a hinge with straight knees.
+    assert decide(free_leg_lift=0.03, foot_split=0.8, trunk_lean_deg=10, knee_flexion_deg=40).exercise == "lunges"
+    assert decide(free_leg_lift=0.8, foot_split=0.9, trunk_lean_deg=75, knee_flexion_deg=7).exercise == "deadlift"
     # A lunge whose feet landed on one line, a little crossed (SynthGym's faulty lunges reach -0.10).
     assert decide(free_leg_lift=0.03, foot_split=0.8, trunk_lean_deg=10, stance_width=-0.1).exercise == "lunges"
     # SynthGym's faulty single-leg RDL, free leg left low but off the floor.

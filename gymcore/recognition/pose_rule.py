@@ -64,6 +64,12 @@ SQUAT_KNEE_FLEXION_DEG = 90.0
 # with one knee bent this much more than the other (squats up to 25 degrees; real side lunges 90-104).
 SIDE_LUNGE_STANCE = 0.9
 SIDE_LUNGE_KNEE_GAP_DEG = 60.0
+# Knees bent less than this at the deepest frames, with the trunk upright (under
+# DEADLIFT_TRUNK_LEAN_DEG): no squat, lunge or hinge happened (a step-up, a stand, a sway). On the
+# real benchmark's tuning half every squat and lunge repetition bent its knees 65 degrees or more,
+# a banded step-up's only window 8 (docs/real-benchmark.md); on SynthGym's demo clips (seeds 6161,
+# 9494) squats bent them 77 or more and faulty lunges, the front knee short of 90, 42 or more.
+SHALLOW_KNEES_DEG = 30.0
 # A curtsy lunge: at the bottom the back foot has crossed behind the front one, so the left ankle
 # lies right of the right one across the hip line (signed stance width, over leg length). On the
 # real-clip benchmark's tuning half every squat and lunge movement measured +0.15 to +1.17, the
@@ -389,6 +395,10 @@ def decide(free_leg_lift: float, foot_split: float, trunk_lean_deg: float, stanc
         if hinge >= 1.0:
             return _none(hinge, evidence, f"the trunk tipped to {trunk_lean_deg:.0f} degrees with both feet on the"
                                           " floor: a two-legged deadlift, or a move to the floor")
+    if knee_flexion_deg < SHALLOW_KNEES_DEG and trunk_lean_deg < DEADLIFT_TRUNK_LEAN_DEG:
+        return _none(SHALLOW_KNEES_DEG / max(knee_flexion_deg, 1.0), evidence,
+                     f"the knees bent only {knee_flexion_deg:.0f} degrees with the trunk upright: no squat, lunge or"
+                     " hinge (a step-up, or standing)")
     if stance_width <= CROSSED_STANCE:
         return _none(stance_width / CROSSED_STANCE, evidence, f"the feet crossed behind each other"
                                                              f" ({-stance_width:.2f} leg lengths): a curtsy lunge")
