@@ -398,7 +398,7 @@ def decide(free_leg_lift: float, foot_split: float, trunk_lean_deg: float, stanc
     if knee_flexion_deg < SHALLOW_KNEES_DEG and trunk_lean_deg < DEADLIFT_TRUNK_LEAN_DEG:
         return _none(SHALLOW_KNEES_DEG / max(knee_flexion_deg, 1.0), evidence,
                      f"the knees bent only {knee_flexion_deg:.0f} degrees with the trunk upright: no squat, lunge or"
-                     " hinge (a step-up, or standing)")
+                     " hinge, as in a step-up or standing")
     if stance_width <= CROSSED_STANCE:
         return _none(stance_width / CROSSED_STANCE, evidence, f"the feet crossed behind each other"
                                                              f" ({-stance_width:.2f} leg lengths): a curtsy lunge")
