@@ -65,10 +65,10 @@ def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str
 
 def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str, engine: str = "torch",
                          views: tuple[str, ...] = VIEWS) -> tuple[list[CriteriaModel], dict[str, WeightsInfo]]:
-    """The named models that can run on clips showing ``views``, and for every name where its verdicts come from, or why it
-    is not available: a missing model, or a broken manifest entry or weights file, is an answer
-    (``WeightsInfo.unavailable`` with the sentence naming the file), not a crash, and the rest go
-    on without it. The rules never read the manifest. The weights folder is WEIGHTS_DIR (the
+    """The named models that can run on clips showing ``views``, and for every name where its
+    verdicts come from, or why it is not available: a missing model, or a broken manifest entry or
+    weights file, is an answer (``WeightsInfo.unavailable`` with the sentence naming the file), not
+    a crash, and the rest go on without it. The rules never read the manifest. The weights folder is WEIGHTS_DIR (the
     environment variable GYMCORE_WEIGHTS, see gymcore.models.weights)."""
     loaded: list[CriteriaModel] = []
     status: dict[str, WeightsInfo] = {}
