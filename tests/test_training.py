@@ -167,8 +167,15 @@ def test_a_one_view_model_is_trained_listed_beside_the_two_view_one_and_judges_a
 
     assert [(row.views, row.weights) for row in list_models(weights) if row.views != ("frontal", "lateral")] == [
         (("lateral",), side.weights_file.name)]
-    # No frontal one-view weights: the two-view model serves, and says which view it lacks.
-    assert load_criteria_model("pose", "squat", weights, views=("frontal",)).net.views == ("frontal", "lateral")
+    # No frontal one-view weights: loading them is refused with the command that trains them, and clips of the
+    # frontal view alone are served by the two-view model, which says which view it lacks (below).
+    from gymcore.judging.learned import views_served
+    from gymcore.models.weights import WeightsError
+
+    with pytest.raises(WeightsError, match="reading the frontal view alone are listed .*--views frontal`"):
+        load_criteria_model("pose", "squat", weights, views=("frontal",))
+    assert views_served("pose", "squat", ("frontal",), weights) == ("frontal", "lateral")
+    assert views_served("pose", "squat", ("lateral",), weights) == ("lateral",)
 
     monkeypatch.setattr(learned, "WEIGHTS_DIR", weights)
     result = assess(side=squat_pair[1], exercise="squat", models=("rules", "pose")).record()

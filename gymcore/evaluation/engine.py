@@ -114,12 +114,6 @@ class JudgeTask:
             model = load_model(job.model, job.rows.exercise, weights_dir=self.weights_dir, views=self.views)
         except GymError as error:  # reported as not available; the other models go on
             return ModelRun(unavailable=str(error))
-        if job.model != "rules" and tuple(model.weights.views or VIEWS) != self.views:
-            # assess falls back on the two-view model for a one-view clip; an evaluation of one-view weights must not
-            view = " and ".join(self.views)
-            return ModelRun(unavailable=f"No weights of the {job.model} model of {job.rows.exercise} reading the {view}"
-                                        f" view alone are listed; train them with `python -m gymcore train --model"
-                                        f" {job.model} --exercise {job.rows.exercise} --views {view}`.")
         return evaluate_model(model, job.rows)
 
     def label(self, job: ModelJob) -> str:

@@ -5,7 +5,8 @@ repetitions of a clip as one batch. A repetition lacking a view the model reads,
 given no frames, gets ``Verdict.not_assessable`` rather than a guess.
 
 A clip filmed from one side only is judged by the model's one-view weights when the manifest lists
-them (``train --views lateral``); the view gate still decides which criteria that view shows.
+them (``train --views lateral``; ``views_served``); the view gate still decides which criteria that
+view shows.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from gymcore.judging.types import RepSample, Verdict, WeightsInfo
 from gymcore.models.calibration import card_temperatures
 from gymcore.models.engine import OpenVinoRunner, check_engine, openvino_runner
 from gymcore.models.inputs import batched_logits, pose_input, to_tensors
+from gymcore.models.names import views_option
 from gymcore.models.weights import WEIGHTS_DIR, ManifestEntry, WeightsError, find_entry, load_weights
 from gymcore.perception.video import resize_frames
 
@@ -102,9 +104,8 @@ class LearnedCriteriaModel:
 
 def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None = None,
                         engine: str = "torch", views: tuple[str, ...] = VIEWS) -> LearnedCriteriaModel:
-    """The shipped ``name`` model for ``exercise`` that reads ``views`` (the views the clips show),
-    built and loaded once per process and engine. With one view given and no one-view weights
-    listed, the two-view model is loaded, and declines each repetition saying which view it lacks.
+    """The shipped ``name`` model for ``exercise`` whose weights read ``views``, built and loaded
+    once per process and engine.
 
     ``weights_dir`` None reads WEIGHTS_DIR: weights/, or the folder the environment variable
     GYMCORE_WEIGHTS names. Raises WeightsError (a GymError, one sentence naming the file) when no
@@ -112,11 +113,22 @@ def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None
     (gymcore.models.weights), and EngineError when the engine cannot run here.
     """
     check_engine(engine)
-    folder = str(Path(weights_dir) if weights_dir else WEIGHTS_DIR)
+    return _cached_model(name, exercise, _folder(weights_dir), engine, tuple(view for view in VIEWS if view in views))
+
+
+def views_served(name: str, exercise: str, views: tuple[str, ...], weights_dir: str | Path | None = None,
+                 ) -> tuple[str, ...]:
+    """The views of the weights that judge clips showing ``views``: those views' own weights when
+    the manifest lists them, else the two-view weights, whose model declines each repetition saying
+    which view it lacks. A broken entry for them is a WeightsError, as loading it would be."""
     views = tuple(view for view in VIEWS if view in views)
-    if views != VIEWS and find_entry(name, exercise, Path(folder), views) is None:
-        views = VIEWS
-    return _cached_model(name, exercise, folder, engine, views)
+    if views == VIEWS or find_entry(name, exercise, Path(_folder(weights_dir)), views) is not None:
+        return views
+    return VIEWS
+
+
+def _folder(weights_dir: str | Path | None) -> str:
+    return str(Path(weights_dir) if weights_dir else WEIGHTS_DIR)
 
 
 @cache
@@ -126,8 +138,10 @@ def _cached_model(name: str, exercise: str, weights_dir: str, engine: str,
 
     entry = find_entry(name, exercise, Path(weights_dir), views)
     if entry is None:
-        raise WeightsError(f"No weights for the {name} model of {exercise} are listed in {weights_dir}/manifest.json;"
-                           f" train them with `python -m gymcore train --model {name} --exercise {exercise}`.")
+        alone = "" if views == VIEWS else f" reading the {' and '.join(views)} view alone"
+        raise WeightsError(f"No weights for the {name} model of {exercise}{alone} are listed in {weights_dir}/"
+                           f"manifest.json; train them with `python -m gymcore train --model {name} --exercise"
+                           f" {exercise}{views_option(views)}`.")
     net = load_weights(build_model(name, exercise, entry.variant, tuple(entry.views)), entry, Path(weights_dir))
     net.eval()
     ids = [criterion.id for criterion in criteria_for(exercise)]

@@ -50,7 +50,7 @@ def has_weights(name: str, exercise: str, weights_dir: str | Path | None = None)
 def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str | Path | None = None,
                views: tuple[str, ...] = VIEWS) -> CriteriaModel:
     """The rules model, or a learned model for ``exercise`` (weights checked against the manifest)
-    reading ``views``, the views the clips show (gymcore.judging.learned.load_criteria_model).
+    whose weights read ``views`` (gymcore.judging.learned.load_criteria_model).
 
     Raises a GymError saying why a learned model cannot be loaded."""
     check_model_name(name)
@@ -65,20 +65,29 @@ def load_model(name: str, exercise: str, engine: str = "torch", weights_dir: str
 
 def load_criteria_models(names: tuple[str, ...] | list[str], exercise: str, engine: str = "torch",
                          views: tuple[str, ...] = VIEWS) -> tuple[list[CriteriaModel], dict[str, WeightsInfo]]:
-    """The named models that can run on clips showing ``views``, and for every name where its
-    verdicts come from, or why it is not available: a missing model, or a broken manifest entry or
-    weights file, is an answer (``WeightsInfo.unavailable`` with the sentence naming the file), not
-    a crash, and the rest go on without it. The rules never read the manifest. The weights folder is WEIGHTS_DIR (the
+    """The named models that can run on clips showing ``views`` (one view's own weights when listed:
+    gymcore.judging.learned.views_served), and for every name where its verdicts come from, or why
+    it is not available: a missing model, or a broken manifest entry or weights file, is an answer
+    (``WeightsInfo.unavailable`` with the sentence naming the file), not a crash, and the rest go on
+    without it. The rules never read the manifest. The weights folder is WEIGHTS_DIR (the
     environment variable GYMCORE_WEIGHTS, see gymcore.models.weights)."""
     loaded: list[CriteriaModel] = []
     status: dict[str, WeightsInfo] = {}
     for name in names:
         check_model_name(name, ASSESS_MODELS)
         try:
-            model = load_model(name, exercise, engine, views=views)
+            model = load_model(name, exercise, engine, views=_served(name, exercise, views))
         except GymError as error:
             status[name] = WeightsInfo.unavailable(str(error))
             continue
         loaded.append(model)
         status[name] = model.weights
     return loaded, status
+
+
+def _served(name: str, exercise: str, views: tuple[str, ...]) -> tuple[str, ...]:
+    if name == "rules" or tuple(views) == VIEWS:
+        return VIEWS
+    from gymcore.judging.learned import views_served
+
+    return views_served(name, exercise, views)

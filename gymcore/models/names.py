@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gymcore.criteria import VIEWS
+
 
 @dataclass(frozen=True)
 class ModelName:
@@ -33,3 +35,8 @@ CLASSIFIER = "classifier"
 ENGINES = ("torch", "openvino")
 # The models an assessment offers: the rules and the paper's three.
 ASSESS_MODELS = ("rules", "pose", "vision", "fusion")
+
+
+def views_option(views: tuple[str, ...]) -> str:
+    """The command line's ``--views`` naming ``views`` ("" for both, the default)."""
+    return "" if tuple(views) == VIEWS else f" --views {','.join(views)}"

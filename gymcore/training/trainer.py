@@ -37,9 +37,11 @@ import numpy as np
 
 from gymcore.criteria import EXERCISES, VIEWS
 from gymcore.errors import InputError
+from gymcore.models.names import views_option
 from gymcore.training.presets import PRESETS, Preset
 
 if TYPE_CHECKING:
+    from gymcore.data.dataset import ExerciseSet
     from gymcore.training.distributed import Run
 
 
@@ -151,16 +153,21 @@ def initialise_streams(net, model: str, exercise: str, variant: str, weights_dir
     return used
 
 
+def model_splits(parts: dict[str, ExerciseSet], net, image_size: int) -> dict[str, Split]:
+    """Each split's inputs for ``net`` (its input kinds and views), labels and participants."""
+    from gymcore.data.dataset import model_arrays
+
+    return {name: Split(model_arrays(part, net.input_kinds, image_size, net.views), part.labels,
+                        len(set(part.participants))) for name, part in parts.items()}
+
+
 def _criteria_task(data: Path, exercise: str, model: str, settings: Preset, seed: int, views: tuple[str, ...]):
-    from gymcore.data.dataset import load_exercise, model_arrays, split_exercise
+    from gymcore.data.dataset import load_exercise, split_exercise
     from gymcore.models.registry import build_model, variant_named
 
     net = build_model(model, exercise, settings.variant, views)
     image_size = variant_named(settings.variant).image_size
-    parts = split_exercise(load_exercise(data, exercise), seed)
-    splits = {name: Split(model_arrays(part, net.input_kinds, image_size, views), part.labels,
-                          len(set(part.participants)))
-              for name, part in parts.items()}
+    splits = model_splits(split_exercise(load_exercise(data, exercise), seed), net, image_size)
     _require_rows(splits, data, exercise)
     uses_video = "video" in net.input_kinds
     note = {"pose_input": [k for k in net.input_kinds if k != "video"], "image_size": image_size if uses_video else None}
@@ -303,6 +310,7 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
           data_info: dict[str, object], seed: int, weights_dir: Path, work_dir: Path, stem: str, command: str,
           inputs_note: dict[str, object], world_size: int) -> TrainResult:
     from gymcore.data.dataset import landmark_source
+    from gymcore.models.inputs import batched_logits
     from gymcore.models.registry import count_parameters, variant_named
     from gymcore.models.weights import (
         ManifestEntry,
@@ -319,9 +327,10 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
     entry = ManifestEntry(file=file_name, sha256=sha, model=model, exercise=exercise, variant=settings.variant,
                           views=views)
     stored = load_weights(net, entry, weights_dir)  # measure the weights as shipped (after fp16 rounding)
-    test_metrics = test_split_metrics(stored, model, exercise, splits["test"])
-    calibration = {} if exercise == "all" or not calibration_possible(splits) else split_calibration(stored, exercise,
-                                                                                                        splits)
+    test_logits = batched_logits(stored, splits["test"].inputs)
+    test_metrics = test_split_metrics(test_logits, exercise, splits["test"])
+    calibration = ({} if exercise == "all" or not calibration_possible(splits)
+                   else split_calibration(stored, exercise, splits, test_logits))
     card = ModelCard(
         model=model, exercise=exercise, variant=settings.variant,
         architecture=variant_named(settings.variant).description, parameters=count_parameters(net),
@@ -352,16 +361,17 @@ def _ship(net, model: str, exercise: str, settings: Preset, splits: dict[str, Sp
     return TrainResult(weights_dir / file_name, card, history)
 
 
-def split_calibration(net, exercise: str, splits: dict[str, Split]) -> dict[str, object]:
+def split_calibration(net, exercise: str, splits: dict[str, Split], test_logits: np.ndarray) -> dict[str, object]:
     """The card's calibration: per criterion, a temperature fitted on the validation split and the
-    test split's reliability before and after it (gymcore.models.calibration)."""
+    test split's reliability (``test_logits`` are ``net``'s on it) before and after it
+    (gymcore.models.calibration)."""
     from gymcore.criteria import criteria_for
     from gymcore.models.calibration import calibrate, calibration_card
     from gymcore.models.inputs import batched_logits
 
     ids = [criterion.id for criterion in criteria_for(exercise)]
     val, test = splits["val"], splits["test"]
-    fitted = calibrate(batched_logits(net, val.inputs), val.targets, batched_logits(net, test.inputs), test.targets, ids)
+    fitted = calibrate(batched_logits(net, val.inputs), val.targets, test_logits, test.targets, ids)
     return calibration_card(fitted, len(val), len(test))
 
 
@@ -377,7 +387,8 @@ def calibrate_shipped(data: str | Path, exercise: str, model: str, weights_dir: 
     """Calibrate trained weights after the fact, on the validation split of the data they were
     trained on (the card's split seed), and record it in their card and the manifest; the weights
     file is untouched. Returns the calibration."""
-    from gymcore.data.dataset import load_exercise, model_arrays, split_exercise
+    from gymcore.data.dataset import load_exercise, split_exercise
+    from gymcore.models.inputs import batched_logits
     from gymcore.models.registry import build_model, variant_named
     from gymcore.models.weights import WEIGHTS_DIR, find_entry, load_weights, record_in_manifest, write_card
 
@@ -390,17 +401,15 @@ def calibrate_shipped(data: str | Path, exercise: str, model: str, weights_dir: 
     rows = load_exercise(Path(data), exercise)
     check_same_data(entry.card, Path(data), len(rows))
     net = load_weights(build_model(model, exercise, entry.variant, views), entry, folder)
-    image_size = variant_named(entry.variant).image_size
     parts = split_exercise(rows, int(entry.card.get("split", {}).get("seed", 0)))
-    splits = {name: Split(model_arrays(parts[name], net.input_kinds, image_size, views), parts[name].labels,
-                          len(set(parts[name].participants))) for name in ("val", "test")}
+    splits = model_splits({name: parts[name] for name in ("val", "test")}, net, variant_named(entry.variant).image_size)
     if not calibration_possible(splits):
         from gymcore.models.calibration import MIN_VALIDATION
 
         raise InputError(f"The validation split of {data} holds {len(splits['val'])} {exercise} repetitions, fewer than"
                          f" the {MIN_VALIDATION} a temperature needs not to be fitted to noise; calibrate on a larger set"
                          " (train on it first).")
-    entry.card["calibration"] = split_calibration(net, exercise, splits)
+    entry.card["calibration"] = split_calibration(net, exercise, splits, batched_logits(net, splits["test"].inputs))
     record_in_manifest(entry, folder)
     write_card(entry, folder)
     return entry.card["calibration"]
@@ -421,13 +430,12 @@ def check_same_data(card: dict[str, object], data: Path, size: int) -> None:
                          " held out.")
 
 
-def test_split_metrics(net, model: str, exercise: str, split: Split) -> dict[str, object]:
-    """The card's figures: the paper's metrics for criteria models, accuracy for the classifier."""
+def test_split_metrics(logits: np.ndarray, exercise: str, split: Split) -> dict[str, object]:
+    """The card's figures from the model's ``logits`` on the test split: the paper's metrics for
+    criteria models, accuracy for the classifier."""
     from gymcore.criteria import criteria_for
     from gymcore.evaluation.metrics import multilabel_metrics
-    from gymcore.models.inputs import batched_logits
 
-    logits = batched_logits(net, split.inputs)
     if exercise == "all":
         return {"accuracy": float((logits.argmax(axis=1) == split.targets).mean()), "n_samples": len(split)}
     ids = [criterion.id for criterion in criteria_for(exercise)]
@@ -451,11 +459,6 @@ def _write_curves(history: list[EpochRecord], folder: Path, stem: str) -> None:
         writer = csv.DictWriter(handle, fieldnames=["epoch", "train_loss", "val_loss", "lr", "seconds"])
         writer.writeheader()
         writer.writerows(rows)
-
-
-def views_option(views: tuple[str, ...]) -> str:
-    """The command line's ``--views`` for ``views`` ("" for both, the default)."""
-    return "" if views == VIEWS else f" --views {','.join(views)}"
 
 
 def _command(data, exercise: str, model: str, preset: str, seed: int, max_epochs: int | None,
