@@ -9,7 +9,7 @@ import pytest
 from gymcore.perception.angles import image_angles
 from gymcore.repetitions.alignment import align_offset
 from gymcore.repetitions.segmentation import segment
-from gymcore.repetitions.signals import combined, hip_drop
+from gymcore.repetitions.signals import combined, hip_drop, rolling_median
 from gymcore.repetitions.types import MovementSignal, Repetition
 from gymcore.synth import Participant, lateral_camera, pose_skeleton, squat_sequence
 
@@ -215,3 +215,20 @@ def test_frames_before_anyone_is_seen_are_not_a_repetition() -> None:
     value[int(0.75 * len(value)):int(0.75 * len(value)) + 6] = np.nan  # a short dropout mid-rep is bridged
     found = segment(MovementSignal(signal.name, signal.time_s, value, signal.hip_drop), "squat")
     assert len(found) == 1 and found[0].start_s > signal.time_s[first_bottom]
+
+
+@pytest.mark.parametrize("size", [1, 3, 5, 9, 31])
+@pytest.mark.parametrize("length", [1, 2, 7, 200])
+def test_rolling_median_equals_scipys_median_filter(size: int, length: int) -> None:
+    """The numpy rolling median that spares the first page scipy.ndimage gives scipy's values exactly."""
+    from scipy.ndimage import median_filter
+
+    rng = np.random.default_rng(size * 1000 + length)
+    values = np.cumsum(rng.normal(0, 1, length))
+    values[rng.random(length) < 0.1] += 40.0  # one-frame glitches, which the median is there to remove
+    np.testing.assert_array_equal(rolling_median(values, size), median_filter(values, size=size, mode="nearest"))
+
+
+def test_rolling_median_refuses_an_even_window() -> None:
+    with pytest.raises(ValueError, match="odd window"):
+        rolling_median(np.arange(5.0), 4)

@@ -31,14 +31,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import median_filter
 
 from gymcore.criteria import EXERCISE_NAMES
 from gymcore.errors import InputError
 from gymcore.perception.analysis import Perception, ViewAnalysis
 from gymcore.perception.pose import LANDMARK
 from gymcore.repetitions.segmentation import segment
-from gymcore.repetitions.signals import fill_gaps
+from gymcore.repetitions.signals import fill_gaps, rolling_median
 from gymcore.repetitions.types import MovementSignal, Repetition
 
 NONE = "none"  # what a movement of none of the three exercises is recognised as
@@ -356,7 +355,7 @@ def _rise(view: ViewAnalysis, xy: np.ndarray) -> np.ndarray:
         height = fill_gaps(xy[:, LANDMARK[ankle], 1])
         if not np.isfinite(height).all():
             return np.zeros(len(time_s))
-        rises.append(median_filter(height, size=size, mode="nearest") - height)
+        rises.append(rolling_median(height, size) - height)
     hips = (xy[:, LANDMARK["left_hip"], 1] + xy[:, LANDMARK["right_hip"], 1]) / 2
     legs_below = (np.fmax(xy[:, LANDMARK["left_ankle"], 1], xy[:, LANDMARK["right_ankle"], 1]) - hips) >= 0.5 * leg
     return np.where(legs_below, np.fmin(*rises) / leg, 0.0)
