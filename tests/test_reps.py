@@ -8,7 +8,7 @@ import pytest
 
 from gymcore.perception.angles import image_angles
 from gymcore.repetitions.alignment import align_offset
-from gymcore.repetitions.segmentation import segment
+from gymcore.repetitions.segmentation import segment, segment_explained
 from gymcore.repetitions.signals import combined, hip_drop, rolling_median
 from gymcore.repetitions.types import MovementSignal, Repetition
 from gymcore.synth import Participant, lateral_camera, pose_skeleton, squat_sequence
@@ -215,6 +215,28 @@ def test_frames_before_anyone_is_seen_are_not_a_repetition() -> None:
     value[int(0.75 * len(value)):int(0.75 * len(value)) + 6] = np.nan  # a short dropout mid-rep is bridged
     found = segment(MovementSignal(signal.name, signal.time_s, value, signal.hip_drop), "squat")
     assert len(found) == 1 and found[0].start_s > signal.time_s[first_bottom]
+
+
+def test_a_knee_bend_without_the_hips_dropping_is_left_out_out_loud() -> None:
+    """A window that rose like a repetition but is not counted is said, with why: a coach sees a
+    repetition the tool missed rather than a count one short."""
+    signal = squat_signal(3, np.random.default_rng(16))
+    drop = signal.hip_drop.copy()
+    second = (signal.time_s > 4.0) & (signal.time_s < 6.8)  # the second squat: 4.1 s to 6.7 s
+    drop[second] = 0.02  # the knees bend, the hips stay up: bending over, or the hips misread
+    reps, left_out = segment_explained(MovementSignal(signal.name, signal.time_s, signal.value, drop), "squat")
+    assert len(reps) == 2 and all(not 4.0 < rep.bottom_s < 6.8 for rep in reps)
+    assert len(left_out) == 1
+    assert 4.0 <= left_out[0].start_s < left_out[0].end_s <= 6.8
+    assert "hips dropped 2% of their standing height" in left_out[0].why
+    assert "degrees of knee flexion" in left_out[0].why
+
+
+def test_a_counted_set_leaves_nothing_out() -> None:
+    signal = squat_signal(3, np.random.default_rng(17), setup="walk")
+    reps, left_out = segment_explained(signal, "squat")
+    assert reps == segment(signal, "squat") and len(reps) == 3
+    assert left_out == []
 
 
 @pytest.mark.parametrize("size", [1, 3, 5, 9, 31])

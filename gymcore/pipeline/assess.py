@@ -20,7 +20,6 @@ from gymcore.judging.sampling import rep_sample
 from gymcore.judging.types import Verdict
 from gymcore.perception.analysis import Perception, ViewAnalysis, analyse_clips
 from gymcore.perception.trackcheck import ViewCheck, check_track, turned_flag
-from gymcore.pipeline.record import NotCounted
 from gymcore.pipeline.result import Assessment, rep_result, summarise
 from gymcore.recognition.pose_rule import NONE, Movement, NotAnExercise, Recognition, recognise, screened, spoken
 from gymcore.repetitions.windows import repetitions
@@ -59,9 +58,10 @@ def assess(
     views = {name: _view_check(view) for name, view in perception.views().items()}
     windows, segmentation = repetitions(perception, recognition.exercise)
     windows, rejected = screened(perception, recognition.exercise, windows, str(segmentation["view"]))
-    not_counted = [NotCounted.of(movement) for movement in rejected]
     if not windows:
         raise nothing_counted(exercise, recognition.exercise, rejected)
+    not_counted = sorted([*segmentation.pop("left_out"), *(movement.not_counted() for movement in rejected)],
+                         key=lambda item: item.start_s)
     segmentation["rejected"] = [asdict(item) for item in not_counted]
     timing["segmentation"] = time.perf_counter() - clock
 
@@ -97,7 +97,7 @@ def nothing_counted(named: str | None, exercise: str, rejected: list[Movement]) 
     answered), the surest window's reason given; with it named, each window and what it shows."""
     if not named:
         return NotAnExercise(max(rejected, key=lambda movement: movement.recognition.confidence).recognition)
-    shown = "; ".join(NotCounted.of(movement).describe() for movement in rejected)
+    shown = "; ".join(movement.not_counted().describe() for movement in rejected)
     return InputError(f"No movement in the clips looks like {spoken(exercise)}, nor any of the three"
                       f" exercises the tool knows: {shown}. Nothing was judged; check the exercise, or film the set"
                       " again with the whole body in view.")

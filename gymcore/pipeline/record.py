@@ -24,8 +24,8 @@ from gymcore.judging.types import Verdict, WeightsInfo
 from gymcore.perception.analysis import ViewAnalysis
 from gymcore.perception.trackcheck import QualityFlag, ViewCheck
 from gymcore.perception.video import ClipInfo
-from gymcore.recognition.pose_rule import Movement, Recognition
-from gymcore.repetitions.types import Repetition
+from gymcore.recognition.pose_rule import Recognition
+from gymcore.repetitions.types import NotCounted, Repetition
 from gymcore.serialize import jsonable
 
 SCHEMA_VERSION = 1
@@ -67,7 +67,8 @@ class Segmentation:
     segmented: bool  # False when no repetition was found and the whole clip is one
     offset_s: float | None = None  # the other view's lag, when there are two
     note: str = ""  # a sentence for the user when the clip was not segmented
-    # Movements found like repetitions but not counted, as they do not look like the exercise.
+    # Movements found like repetitions but not counted: they do not look like the exercise, or do
+    # not make a whole repetition.
     rejected: tuple[NotCounted, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
@@ -91,22 +92,6 @@ class Segmentation:
     def not_counted(self) -> list[str]:
         """A sentence per movement left out of the repetitions."""
         return [f"Not counted as a repetition ({self.view} clip), {item.describe()}." for item in self.rejected]
-
-
-@dataclass(frozen=True)
-class NotCounted:
-    """A movement that was found like a repetition but does not look like the exercise."""
-
-    start_s: float
-    end_s: float
-    why: str  # what the movement shows instead, in words
-
-    @classmethod
-    def of(cls, movement: Movement) -> NotCounted:
-        return cls(round(movement.start_s, 3), round(movement.end_s, 3), movement.recognition.reason)
-
-    def describe(self) -> str:
-        return f"{self.start_s:.1f}-{self.end_s:.1f} s: {self.why}"
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from gymcore.perception.analysis import Perception, ViewAnalysis
 from gymcore.perception.pose import LANDMARK
 from gymcore.repetitions.segmentation import segment
 from gymcore.repetitions.signals import fill_gaps, rolling_median
-from gymcore.repetitions.types import MovementSignal, Repetition
+from gymcore.repetitions.types import MovementSignal, NotCounted, Repetition
 
 NONE = "none"  # what a movement of none of the three exercises is recognised as
 
@@ -167,6 +167,10 @@ class Movement:
     start_s: float
     end_s: float
     recognition: Recognition
+
+    def not_counted(self) -> NotCounted:
+        """The movement, left out of the repetitions, with what it shows instead."""
+        return NotCounted(round(self.start_s, 3), round(self.end_s, 3), self.recognition.reason)
 
 
 def spoken(exercise: str) -> str:

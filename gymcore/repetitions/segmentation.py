@@ -4,7 +4,8 @@ A repetition is an excursion of the movement signal (knee flexion for squats, th
 lunges, trunk lean for the single-leg deadlift) from the standing level up past a high threshold
 and back below a low one (hysteresis), after a rolling median (one-frame tracking glitches) and
 smoothing. Excursions that are too shallow, too short or too long, or in which the hips do not
-drop (squats), are set-up motion (walking in, unracking, turning) and are not counted.
+drop (squats), are set-up motion (walking in, unracking, turning) and are not counted; each is
+said, with why, so that a repetition the tool missed is never missed silently.
 
 Lunges alternate legs, and MediaPipe often swaps the legs in a lateral view, so their knee angles
 jump; the height of the hips above the ankles, over the torso's length, is the same for either
@@ -20,16 +21,24 @@ from dataclasses import replace
 import numpy as np
 
 from gymcore.repetitions.signals import cleaned
-from gymcore.repetitions.types import DEFAULT_REPS, MovementSignal, RepConfig, Repetition
+from gymcore.repetitions.types import DEFAULT_REPS, MovementSignal, NotCounted, RepConfig, Repetition
 
 
 def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_REPS) -> list[Repetition]:
-    """The repetitions in one view's signal, in time order. Frames before the person is first
+    """The repetitions in one view's signal, in time order (``segment_explained`` without the
+    movements left out)."""
+    return segment_explained(signal, exercise, config)[0]
+
+
+def segment_explained(signal: MovementSignal, exercise: str,
+                      config: RepConfig = DEFAULT_REPS) -> tuple[list[Repetition], list[NotCounted]]:
+    """The repetitions in one view's signal, in time order, and the movements that rose past the
+    repetition threshold but were not counted, each with why. Frames before the person is first
     seen and after they are last seen (a title card, an empty gym) are left out, and a window
     seen in less than half its frames is not a repetition."""
     seen = np.flatnonzero(np.isfinite(signal.value))
     if len(seen) < 3:
-        return []
+        return [], []
     inside = slice(int(seen[0]), int(seen[-1]) + 1)
     signal = replace(signal, time_s=np.asarray(signal.time_s[inside], dtype=np.float64),
                      value=np.asarray(signal.value[inside], dtype=np.float64), hip_drop=signal.hip_drop[inside])
@@ -37,7 +46,7 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
     observed = np.isfinite(signal.value)
     value = cleaned(signal.value, time_s, config)
     if len(time_s) < 3 or not np.isfinite(value).all():
-        return []
+        return [], []
     standing = float(np.percentile(value, 10))
     span = float(value.max()) - standing
     # A lunge's excursion already rose past an absolute threshold; from where it starts it must
@@ -46,7 +55,7 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
                  "lunges": config.lunge_enter_drop_pct - config.lunge_leave_drop_pct,
                  }.get(exercise, config.min_knee_flexion_deg)
     if span < min_depth:
-        return []
+        return [], []
     if exercise == "lunges":
         enter, leave = standing + config.lunge_enter_drop_pct, standing + config.lunge_leave_drop_pct
     else:
@@ -55,23 +64,51 @@ def segment(signal: MovementSignal, exercise: str, config: RepConfig = DEFAULT_R
     windows = hysteresis_windows(value, enter, leave, config.min_visible_share)
     if exercise != "deadlift":
         windows = merged_while_down(windows, value, drop, config.min_hip_drop)
-    found = []
+    found, left_out = [], []
     for start, end in windows:
         bottom = start + int(np.argmax(value[start:end + 1]))
         depth = float(value[bottom] - standing)
-        duration = time_s[end] - time_s[start]
-        hips_dropped = exercise == "deadlift" or not np.isfinite(drop[bottom]) or drop[bottom] >= config.min_hip_drop
-        mostly_seen = observed[start:end + 1].mean() >= 0.5
-        if (depth >= min_depth and config.min_duration_s <= duration <= config.max_duration_s and hips_dropped
-                and mostly_seen):
+        why = _not_a_repetition(signal.name, exercise, depth, min_depth, float(time_s[end] - time_s[start]),
+                                float(drop[bottom]), float(observed[start:end + 1].mean()), config)
+        if why:
+            left_out.append(NotCounted(round(float(time_s[start]), 3), round(float(time_s[end]), 3), why))
+        else:
             found.append((start, bottom, end, depth))
     deepest = max((rep[3] for rep in found), default=0.0)
     relative = config.lunge_min_relative_depth if exercise == "lunges" else config.min_relative_depth
+    left_out += [NotCounted(round(float(time_s[start]), 3), round(float(time_s[end]), 3),
+                            f"it reached {depth / deepest:.0%} of the deepest repetition's {_amount(signal.name, deepest)}"
+                            f" (a repetition reaches at least {relative:.0%}): a partial movement")
+                 for start, _, end, depth in found if depth < relative * deepest]
     found = [rep for rep in found if rep[3] >= relative * deepest]
     edges = standing_edges([(start, end) for start, _, end, _ in found], value, standing + config.rest_share * span,
                            round(config.standing_pad_s / (float(np.median(np.diff(time_s))) or 1.0)))
-    return [Repetition(float(time_s[first]), float(time_s[bottom]), float(time_s[last]), depth)
+    reps = [Repetition(float(time_s[first]), float(time_s[bottom]), float(time_s[last]), depth)
             for (first, last), (_, bottom, _, depth) in zip(edges, found)]
+    return reps, sorted(left_out, key=lambda item: item.start_s)
+
+
+def _not_a_repetition(signal: str, exercise: str, depth: float, min_depth: float, duration_s: float, hip_drop: float,
+                      seen_share: float, config: RepConfig) -> str:
+    """Why a window that rose past the repetition threshold is not a repetition, in words; "" when it is one."""
+    if depth < min_depth:
+        return f"{_amount(signal, depth)}, less than a repetition's {_amount(signal, min_depth)}"
+    if duration_s < config.min_duration_s:
+        return f"it lasted {duration_s:.1f} s, too quick for a repetition (at least {config.min_duration_s:g} s)"
+    if duration_s > config.max_duration_s:
+        return f"it lasted {duration_s:.0f} s, longer than a repetition (at most {config.max_duration_s:g} s)"
+    if exercise != "deadlift" and np.isfinite(hip_drop) and hip_drop < config.min_hip_drop:
+        return (f"{_amount(signal, depth)} but the hips dropped {max(hip_drop, 0.0):.0%} of their standing height"
+                f" (a repetition drops them at least {config.min_hip_drop:.0%}): bending over rather than going"
+                " down, or the hips misread")
+    if seen_share < 0.5:
+        return f"the person was found in only {seen_share:.0%} of its frames"
+    return ""
+
+
+def _amount(signal: str, value: float) -> str:
+    """A depth of the movement signal in words: "84 degrees of knee flexion", "a 30% hip drop"."""
+    return f"a {value:.0f}% hip drop" if signal == "hip drop" else f"{value:.0f} degrees of {signal}"
 
 
 def standing_edges(windows: list[tuple[int, int]], value: np.ndarray, rest: float, pad: int) -> list[tuple[int, int]]:

@@ -1,4 +1,5 @@
-"""What the repetition stage passes on: its settings, a movement signal, and a repetition."""
+"""What the repetition stage passes on: its settings, a movement signal, a repetition, and a
+movement not counted as one."""
 
 from __future__ import annotations
 
@@ -77,3 +78,16 @@ class MovementSignal:
     # Whether the value means the same in either view (the hip drop does; image-plane angles in one
     # view and MediaPipe's 3D angles in the other do not), so that the two views can be combined.
     view_independent: bool = False
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    """A movement found like a repetition but not counted: it does not look like the exercise
+    (``gymcore.recognition``), or it does not make a whole repetition (``segment_explained``)."""
+
+    start_s: float
+    end_s: float
+    why: str  # what the movement shows instead, in words
+
+    def describe(self) -> str:
+        return f"{self.start_s:.1f}-{self.end_s:.1f} s: {self.why}"

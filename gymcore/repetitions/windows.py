@@ -7,7 +7,7 @@ import numpy as np
 
 from gymcore.perception.analysis import Perception
 from gymcore.repetitions.alignment import align_offset
-from gymcore.repetitions.segmentation import segment
+from gymcore.repetitions.segmentation import segment_explained
 from gymcore.repetitions.signals import combined, movement_signal
 from gymcore.repetitions.types import Repetition
 
@@ -15,7 +15,8 @@ from gymcore.repetitions.types import Repetition
 def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, Repetition]], dict[str, object]]:
     """Repetition windows per view: segmented on the lateral view's signal (the frontal one's when
     alone; for lunges, where the other view agrees), then shifted into the other view by the lag
-    that best matches the two views' movement signals."""
+    that best matches the two views' movement signals. The information's ``left_out`` lists the
+    movements segmentation did not count (``segment_explained``)."""
     views = perception.views()
     lead = "lateral" if "lateral" in views else "frontal"
     follower = "frontal" if lead == "lateral" else "lateral"
@@ -30,7 +31,7 @@ def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, R
         if signal.view_independent:
             signal = combined(signal, other, offset)
             info["signal"] = f"{signal.name}, both views"
-    reps = segment(signal, exercise)
+    reps, info["left_out"] = segment_explained(signal, exercise)
     info["segmented"] = bool(reps)
     if not reps:
         whole = views[lead].timeline.time_s
