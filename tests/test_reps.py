@@ -11,7 +11,8 @@ from gymcore.repetitions.alignment import align_offset
 from gymcore.repetitions.segmentation import segment, segment_explained
 from gymcore.repetitions.signals import combined, hip_drop, rolling_median
 from gymcore.repetitions.types import MovementSignal, Repetition
-from gymcore.synth import Participant, lateral_camera, pose_skeleton, squat_sequence
+from gymcore.perception.pose import LANDMARK
+from gymcore.synth import Participant, frontal_camera, lateral_camera, pose_skeleton, squat_sequence
 
 FPS = 30.0
 
@@ -78,7 +79,7 @@ def test_counts_synthgym_multi_repetition_squats() -> None:
         angles = image_angles(landmarks, camera.width, camera.height)
         knees = 180.0 - (angles["left_knee"] + angles["right_knee"]) / 2
         time_s = np.arange(len(poses)) / FPS
-        signal = MovementSignal("knee flexion", time_s, knees, hip_drop(landmarks, (camera.width, camera.height)))
+        signal = MovementSignal("knee flexion", time_s, knees, hip_drop(landmarks[..., :2] * [camera.width, camera.height]))
         found = segment(signal, "squat")
         assert len(found) == reps
         assert found[0].start_s >= 1.3  # standing during the set-up is not a repetition
@@ -169,7 +170,28 @@ def test_hip_drop_does_not_change_as_the_person_walks_toward_the_camera() -> Non
     standing = _normalised(participant, squat_sequence(participant, 1, FPS, rng, setup_s=0.5)[0], camera)
     centre = np.array([0.5, 0.9, 0.0])
     larger = [centre + (standing - centre) * scale for scale in np.linspace(0.6, 1.0, 20)]
-    assert np.nanmax(np.abs(hip_drop(np.stack(larger), (camera.width, camera.height)))) < 1e-9
+    assert np.nanmax(np.abs(hip_drop(np.stack(larger)[..., :2] * [camera.width, camera.height]))) < 1e-9
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_frontal_hip_drop_read_in_3d_is_not_shortened_by_the_leaning_trunk(seed: int) -> None:
+    """Seen from the front, a squat's trunk leans toward the camera and its pictured torso shortens,
+    so the hips' drop in torso lengths reads too small in the picture; MediaPipe's 3D landmarks
+    (metres, about the hips) read it as a side-on camera does."""
+    rng = np.random.default_rng(seed)
+    participant = Participant.sample(rng)
+    skeletons = [pose_skeleton(participant, pose).landmarks for pose in squat_sequence(participant, 1, FPS, rng)]
+
+    def readings(camera) -> tuple[float, float]:
+        joints = np.stack([camera.to_camera(skeleton) for skeleton in skeletons])
+        hips = (joints[:, LANDMARK["left_hip"]] + joints[:, LANDMARK["right_hip"]]) / 2
+        pictured = np.stack([camera.camera_to_pixels(frame) for frame in joints])[..., :2]
+        return float(np.nanmax(hip_drop(pictured))), float(np.nanmax(hip_drop(joints - hips[:, None])))
+
+    front_picture, front_3d = readings(frontal_camera(participant, rng))
+    side_picture, side_3d = readings(lateral_camera(participant, rng))
+    assert front_picture < front_3d - 0.04  # the picture under-reads from the front
+    assert abs(front_3d - side_picture) < 0.06 and abs(front_3d - side_3d) < 0.06
 
 
 @pytest.mark.slow  # renders and tracks the lunge demo clips (~50 s)

@@ -20,7 +20,7 @@ def movement_signal(view: ViewAnalysis, exercise: str) -> MovementSignal:
     knees bend toward it, so the frontal view uses MediaPipe's 3D angles.
     """
     suffix = "" if view.view == "lateral" else "_3d"
-    drop = hip_drop(view.timeline.landmarks, (view.source.width, view.source.height))
+    drop = hip_drop(view.timeline.world if view.view == "frontal" else pixels(view.timeline.landmarks, view))
     if exercise == "lunges":
         return MovementSignal("hip drop", view.timeline.time_s, 100.0 * drop, drop, view_independent=True)
     if exercise == "deadlift":
@@ -31,14 +31,19 @@ def movement_signal(view: ViewAnalysis, exercise: str) -> MovementSignal:
     return MovementSignal(name, view.timeline.time_s, value, drop)
 
 
-def hip_drop(landmarks: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+def hip_drop(points: np.ndarray) -> np.ndarray:
     """Per frame, 1 - (hip height above the ankles) / (its standing value, the 90th percentile),
     both measured in torso lengths (shoulders to hips), so that walking toward the camera, which
-    makes the whole body larger, does not read as standing up."""
-    xy = landmarks[..., :2] * np.asarray(image_size, dtype=np.float64)
+    makes the whole body larger, does not read as standing up. ``points``: (frames, 33, 2) landmarks
+    in pixels, or MediaPipe's (frames, 33, 3) 3D landmarks in metres.
+
+    A frontal view reads it from the 3D landmarks: there a trunk leaning toward the camera shortens
+    the pictured torso about as much as the hips' drop shortens their height, and a real air squat
+    read 0% down in the picture against 25% in 3D (the real-clip benchmark's tuning half,
+    docs/real-benchmark.md)."""
 
     def middle(part: str) -> np.ndarray:
-        return (xy[:, LANDMARK[f"left_{part}"]] + xy[:, LANDMARK[f"right_{part}"]]) / 2
+        return (points[:, LANDMARK[f"left_{part}"]] + points[:, LANDMARK[f"right_{part}"]]) / 2
 
     hips = middle("hip")
     torso = np.linalg.norm(middle("shoulder") - hips, axis=1)
@@ -47,6 +52,11 @@ def hip_drop(landmarks: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
         return np.full(len(height), np.nan)
     standing = np.nanpercentile(height, 90)
     return 1.0 - height / max(standing, 1e-6)
+
+
+def pixels(landmarks: np.ndarray, view: ViewAnalysis) -> np.ndarray:
+    """MediaPipe's normalised image landmarks (frames, 33, 3+) as (frames, 33, 2) pixels of the view's clip."""
+    return landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
 
 
 def combined(lead: MovementSignal, other: MovementSignal, offset_s: float) -> MovementSignal:
