@@ -11,7 +11,8 @@ from gymcore.cli.main import main
 from gymcore.errors import NoPersonError
 from gymcore.perception.analysis import analyse_clips, analyse_view
 from gymcore.perception.angles import ANGLE_NAMES
-from gymcore.perception.pose import LANDMARK, shared_estimator, track_in_parallel
+from gymcore.perception.pose import LANDMARK, PoseTrack, shared_estimator, track_in_parallel
+from gymcore.perception.trackcheck import quality_report, upside_down
 from gymcore.perception.video import probe_clip, read_frames, write_video
 
 
@@ -78,6 +79,32 @@ def test_frames_without_a_person_are_marked_not_dropped(tmp_path, squat_pair):
     assert np.isnan(view.timeline.landmarks[missing]).all()
     assert np.isnan(view.angles["left_knee"][missing]).all()
     assert "missed_frames" in [flag.code for flag in view.quality.flags]
+
+
+def test_a_body_read_upside_down_is_taken_as_missed_and_said(squat_perception) -> None:
+    """A body whose shoulders read below its hips is a tracker's misread (no squat, lunge or hinge
+    turns the trunk past about 100 degrees): those frames count as missed, and the view says so."""
+    track = squat_perception.lateral.timeline
+    flipped = np.zeros(len(track), dtype=bool)
+    flipped[5:9] = True
+    world = track.world.copy()
+    world[flipped, :, 1] *= -1  # the skeleton mirrored top to bottom about the hips
+    read = PoseTrack(track.frame_indices, track.time_s, track.landmarks, track.visibility, world, track.detected)
+    assert (upside_down(read) == (flipped & track.detected)).all() and upside_down(read)[5:9].all()
+    kept = read.marked_missing(upside_down(read))
+    assert not kept.detected[5:9].any() and np.isnan(kept.landmarks[5:9]).all() and np.isnan(kept.world[5:9]).all()
+    assert (kept.detected[~flipped] == track.detected[~flipped]).all()
+    flags = {flag.code: flag for flag in quality_report(kept, (640, 480), upside_down(read)).flags}
+    assert flags["upside_down"].times_s == tuple(np.round(track.time_s[5:9], 2).tolist())
+    assert "missed_frames" not in flags or len(flags["missed_frames"].times_s) == int((~track.detected).sum())
+
+
+@pytest.mark.slow  # MediaPipe on the squat pair
+def test_a_clip_playing_upside_down_is_refused_with_why(tmp_path, squat_pair) -> None:
+    info = probe_clip(squat_pair[1])
+    turned = [np.ascontiguousarray(np.rot90(frame.image, 2)) for frame in read_frames(info, range(info.frame_count))]
+    with pytest.raises(NoPersonError, match="reads upside down in every frame of flipped.mp4"):
+        analyse_view(write_video(tmp_path / "flipped.mp4", turned, fps=15), "lateral")
 
 
 @pytest.mark.slow  # MediaPipe on the squat pair

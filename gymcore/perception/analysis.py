@@ -34,6 +34,7 @@ from gymcore.perception.trackcheck import (
     quality_report,
     second_person_flags,
     truncation_flags,
+    upside_down,
 )
 from gymcore.perception.video import (
     ClipInfo,
@@ -151,21 +152,25 @@ def analyse_view(
         check_length(info, limits)
         clip = _read_clip(info, estimators, limits, keep_frames, decoded, decode_clock)
     tracked = time.perf_counter()
-    track = clip.track
+    misread = upside_down(clip.track)
+    track = clip.track.marked_missing(misread)
     if not track.detected.any():
         raise NoPersonError(
+            f"The body reads upside down in every frame of {Path(info.path).name} ({view} view): if the"
+            " clip plays upside down, turn it the right way up and try again." if misread.any() else
             f"Nobody was found in {Path(info.path).name} ({view} view): make sure the whole body is"
             " in frame, lit from the front, and try again."
         )
     position = {index: pos for pos, index in enumerate(track.frame_indices)}
     sampled = track.subset(np.array([position[i] for i in clip.model_idx]))
-    timeline = track.subset(np.searchsorted(track.frame_indices, clip.timeline_idx))
+    timeline_at = np.searchsorted(track.frame_indices, clip.timeline_idx)
+    timeline = track.subset(timeline_at)
     features = pose_features(sampled.landmarks)
     featured = time.perf_counter()
     width, height = _pose_frame_size(clip.model_images, info)
     angles = {**image_angles(timeline.landmarks, width, height), **world_angles(timeline.world)}
     images = [clip.model_images[i] for i in clip.model_idx]
-    quality = quality_report(timeline, (width, height))
+    quality = quality_report(timeline, (width, height), misread[timeline_at])
     searching = time.perf_counter()
     others = others_seen(shared_detector(view), images, sampled)
     searched = time.perf_counter()

@@ -74,6 +74,18 @@ class PoseTrack:
             world=self.world[positions], detected=self.detected[positions],
         )
 
+    def marked_missing(self, positions: np.ndarray) -> PoseTrack:
+        """This track with the poses at the given positions (a boolean mask) taken as not found."""
+        def blanked(values: np.ndarray) -> np.ndarray:
+            values = values.copy()
+            values[positions] = np.nan
+            return values
+
+        return PoseTrack(
+            frame_indices=self.frame_indices, time_s=self.time_s, landmarks=blanked(self.landmarks),
+            visibility=blanked(self.visibility), world=blanked(self.world), detected=self.detected & ~positions,
+        )
+
     @classmethod
     def joined(cls, tracks: list[PoseTrack]) -> PoseTrack:
         """Consecutive tracks of one clip as one track, in order."""

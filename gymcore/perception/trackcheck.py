@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gymcore.perception.angles import lean_from_vertical
 from gymcore.perception.pose import LANDMARK, PoseTrack
 from gymcore.perception.turned import turns
 from gymcore.perception.video import ClipInfo
@@ -52,6 +53,13 @@ _KEY_JOINTS = [LANDMARK[n] for n in ("left_shoulder", "right_shoulder", "left_hi
 # What "the whole body" means: head, shoulders, hips, knees, ankles and feet.
 WHOLE_BODY = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee",
               "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel")
+# A trunk (hip centre to shoulder centre, in MediaPipe's 3D landmarks) further than this from upright
+# is a body read upside down: no squat, lunge or hinge tips it past about 100 degrees (a back flat
+# over the floor is 90; a burpee's floor phase reached 142 on the real-clip benchmark's tuning half),
+# while the tracker's misreads there read 161-179 (a split squat whose head left the top of the frame,
+# two squats), docs/real-benchmark.md.
+UPSIDE_DOWN_DEG = 150.0
+_WORLD_UP = np.array([0.0, -1.0, 0.0])  # MediaPipe's world y axis points down
 # A landmark may sit this far outside the picture (fraction of the frame) and still count as in it:
 # MediaPipe puts heels and toes on the bottom edge when the feet touch it.
 FRAME_MARGIN = 0.02
@@ -135,16 +143,34 @@ class ViewCheck:
         return check | ({"flags": [flag.to_dict() for flag in self.flags]} if self.flags else {})
 
 
-def quality_report(track: PoseTrack, image_size: tuple[int, int]) -> QualityReport:
-    """Missed frames, jumps of the tracked person and poorly visible joints in one view."""
+def upside_down(track: PoseTrack) -> np.ndarray:
+    """(N,) bool: frames whose body MediaPipe read upside down (``UPSIDE_DOWN_DEG``), a misread."""
+    world = np.asarray(track.world, dtype=np.float64)
+    hips = (world[:, LANDMARK["left_hip"]] + world[:, LANDMARK["right_hip"]]) / 2
+    shoulders = (world[:, LANDMARK["left_shoulder"]] + world[:, LANDMARK["right_shoulder"]]) / 2
+    with np.errstate(invalid="ignore"):
+        return track.detected & (lean_from_vertical(hips, shoulders, _WORLD_UP) > UPSIDE_DOWN_DEG)
+
+
+def quality_report(track: PoseTrack, image_size: tuple[int, int], misread: np.ndarray | None = None) -> QualityReport:
+    """Missed frames, frames read upside down (``misread``, already taken as missed in ``track``),
+    jumps of the tracked person and poorly visible joints in one view."""
     flags: list[QualityFlag] = []
-    missed = ~track.detected
+    misread = np.zeros(len(track), dtype=bool) if misread is None else misread
+    missed = ~track.detected & ~misread
     if missed.any():
         flags.append(QualityFlag(
             "missed_frames",
             f"Nobody was found in {missed.sum()} of {len(track)} frames; those frames are left out"
             " of the curves.",
             tuple(np.round(track.time_s[missed], 2).tolist()),
+        ))
+    if misread.any():
+        flags.append(QualityFlag(
+            "upside_down",
+            f"In {misread.sum()} of {len(track)} frames the tracker read the body upside down (shoulders"
+            " below the hips), a misread: those frames are left out like frames where nobody was found.",
+            tuple(np.round(track.time_s[misread], 2).tolist()),
         ))
     jumps = jump_times(track.landmarks, track.time_s, image_size, every_frame=True)
     if jumps:
