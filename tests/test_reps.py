@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from gymcore.perception.angles import image_angles
+from gymcore.perception.pose import LANDMARK
 from gymcore.repetitions.alignment import align_offset
 from gymcore.repetitions.segmentation import segment, segment_explained
 from gymcore.repetitions.signals import combined, hip_drop, rolling_median
 from gymcore.repetitions.types import MovementSignal, Repetition
-from gymcore.perception.pose import LANDMARK
 from gymcore.synth import Participant, frontal_camera, lateral_camera, pose_skeleton, squat_sequence
 
 FPS = 30.0

@@ -155,23 +155,15 @@ def upside_down(track: PoseTrack) -> np.ndarray:
 def quality_report(track: PoseTrack, image_size: tuple[int, int], misread: np.ndarray | None = None) -> QualityReport:
     """Missed frames, frames read upside down (``misread``, already taken as missed in ``track``),
     jumps of the tracked person and poorly visible joints in one view."""
-    flags: list[QualityFlag] = []
     misread = np.zeros(len(track), dtype=bool) if misread is None else misread
     missed = ~track.detected & ~misread
-    if missed.any():
-        flags.append(QualityFlag(
-            "missed_frames",
-            f"Nobody was found in {missed.sum()} of {len(track)} frames; those frames are left out"
-            " of the curves.",
-            tuple(np.round(track.time_s[missed], 2).tolist()),
-        ))
-    if misread.any():
-        flags.append(QualityFlag(
-            "upside_down",
-            f"In {misread.sum()} of {len(track)} frames the tracker read the body upside down (shoulders"
-            " below the hips), a misread: those frames are left out like frames where nobody was found.",
-            tuple(np.round(track.time_s[misread], 2).tolist()),
-        ))
+    flags = [
+        *_frames_flag("missed_frames", f"Nobody was found in {missed.sum()} of {len(track)} frames; those frames are"
+                      " left out of the curves.", track, missed),
+        *_frames_flag("upside_down", f"In {misread.sum()} of {len(track)} frames the tracker read the body upside down"
+                      " (shoulders below the hips), a misread: those frames are left out like frames where nobody was"
+                      " found.", track, misread),
+    ]
     jumps = jump_times(track.landmarks, track.time_s, image_size, every_frame=True)
     if jumps:
         flags.append(QualityFlag(
@@ -188,6 +180,11 @@ def quality_report(track: PoseTrack, image_size: tuple[int, int], misread: np.nd
             f" {visibility:.2f}): film the whole body from further away.",
         ))
     return QualityReport(detection_rate=track.detection_rate, mean_visibility=round(visibility, 3), flags=flags)
+
+
+def _frames_flag(code: str, message: str, track: PoseTrack, frames: np.ndarray) -> list[QualityFlag]:
+    """A flag naming the times of the given frames (a boolean mask); none when there are none."""
+    return [QualityFlag(code, message, tuple(np.round(track.time_s[frames], 2).tolist()))] if frames.any() else []
 
 
 def truncation_flags(info: ClipInfo, min_share: float) -> list[QualityFlag]:
