@@ -162,8 +162,9 @@ def test_a_movement_not_counted_is_kept_in_the_record_and_said_among_the_warning
     from dataclasses import replace
 
     from gymcore.pipeline.assess import assess
-    from gymcore.pipeline.record import AssessmentRecord, NotCounted
+    from gymcore.pipeline.record import AssessmentRecord
     from gymcore.records.presentation import warning_lines
+    from gymcore.repetitions.types import NotCounted
 
     record = assess(perception=squat_perception).record()
     assert record.segmentation.rejected == () and "rejected" not in record.to_dict()["segmentation"]

@@ -10,7 +10,7 @@ import gymcore.judging.learned as learned
 from gymcore.judging.types import WeightsInfo
 from gymcore.perception.analysis import analyse_clips
 from gymcore.pipeline.assess import assess
-from gymcore.pipeline.record import NotCounted
+from gymcore.repetitions.types import NotCounted
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')

@@ -180,8 +180,8 @@ def count_repetitions(folders: list[str | Path], *, workers: int | None = 1, add
 def count_clip(item: DemoClip) -> ClipCount:
     clip, files = item.clip, item.clip["files"]
     perception = analyse_clips(front=item.folder / files["frontal"], side=item.folder / files["lateral"])
-    windows, info = repetitions(perception, clip["exercise"])
-    found = windows if info["segmented"] else []
+    windows, segmentation = repetitions(perception, clip["exercise"])
+    found = windows if segmentation.segmented else []
     wrong = verdicts = 0
     if len(found) == len(clip["reps"]):
         judged = DEFAULT_RULES_MODEL.judge(clip["exercise"], [rep_sample(perception, window, False) for window in found])
@@ -191,7 +191,7 @@ def count_clip(item: DemoClip) -> ClipCount:
     return ClipCount(
         folder=item.name, exercise=clip["exercise"], kind=clip["kind"], true_reps=len(clip["reps"]),
         found_reps=len(found), recognised=recognise(perception).exercise,
-        bottoms_s=[round(window[info["view"]].bottom_s, 2) for window in found],
+        bottoms_s=[round(window[segmentation.view].bottom_s, 2) for window in found],
         verdicts=verdicts, wrong_verdicts=wrong,
     )
 

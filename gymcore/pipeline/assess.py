@@ -9,7 +9,7 @@ requested criteria model judges all repetitions at once.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
 from gymcore.criteria import EXERCISES
@@ -57,12 +57,11 @@ def assess(
     clock = time.perf_counter()
     views = {name: _view_check(view) for name, view in perception.views().items()}
     windows, segmentation = repetitions(perception, recognition.exercise)
-    windows, rejected = screened(perception, recognition.exercise, windows, str(segmentation["view"]))
+    windows, rejected = screened(perception, recognition.exercise, windows, segmentation.view)
     if not windows:
         raise nothing_counted(exercise, recognition.exercise, rejected)
-    not_counted = sorted([*segmentation.pop("left_out"), *(movement.not_counted() for movement in rejected)],
-                         key=lambda item: item.start_s)
-    segmentation["rejected"] = [asdict(item) for item in not_counted]
+    segmentation = replace(segmentation, rejected=tuple(sorted(
+        [*segmentation.rejected, *(movement.not_counted() for movement in rejected)], key=lambda item: item.start_s)))
     timing["segmentation"] = time.perf_counter() - clock
 
     given = tuple(perception.views())
@@ -81,7 +80,7 @@ def assess(
         verdicts[model.name] = judge_gated(model, recognition.exercise, samples, gates)
         timing[f"model_{model.name}"] = time.perf_counter() - clock
     reps = [
-        rep_result(index, rep_views, segmentation["view"], {name: v[index] for name, v in verdicts.items()},
+        rep_result(index, rep_views, segmentation.view, {name: v[index] for name, v in verdicts.items()},
                    recognition.exercise)
         for index, rep_views in enumerate(windows)
     ]

@@ -25,7 +25,7 @@ from gymcore.perception.analysis import ViewAnalysis
 from gymcore.perception.trackcheck import QualityFlag, ViewCheck
 from gymcore.perception.video import ClipInfo
 from gymcore.recognition.pose_rule import Recognition
-from gymcore.repetitions.types import NotCounted, Repetition
+from gymcore.repetitions.types import Repetition, Segmentation
 from gymcore.serialize import jsonable
 
 SCHEMA_VERSION = 1
@@ -56,42 +56,6 @@ class Evidence:
         if not verdict.evidence:
             return None
         return cls(**{item.name: verdict.evidence[item.name] for item in fields(cls)})
-
-
-@dataclass(frozen=True)
-class Segmentation:
-    """How the repetitions were found (``gymcore.repetitions.windows.repetitions``)."""
-
-    view: str  # the view segmented; the other's windows are shifted by offset_s
-    signal: str  # the movement signal segmented
-    segmented: bool  # False when no repetition was found and the whole clip is one
-    offset_s: float | None = None  # the other view's lag, when there are two
-    note: str = ""  # a sentence for the user when the clip was not segmented
-    # Movements found like repetitions but not counted: they do not look like the exercise, or do
-    # not make a whole repetition.
-    rejected: tuple[NotCounted, ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {"view": self.view, "signal": self.signal}
-        if self.offset_s is not None:
-            data["offset_s"] = self.offset_s
-        data["segmented"] = self.segmented
-        if self.note:
-            data["note"] = self.note
-        if self.rejected:
-            data["rejected"] = [asdict(item) for item in self.rejected]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Segmentation:
-        return cls(view=data["view"], signal=data["signal"], segmented=bool(data["segmented"]),
-                   offset_s=data.get("offset_s"), note=data.get("note", ""),
-                   rejected=tuple(NotCounted(**item) for item in data.get("rejected", ())))
-
-    @property
-    def not_counted(self) -> list[str]:
-        """A sentence per movement left out of the repetitions."""
-        return [f"Not counted as a repetition ({self.view} clip), {item.describe()}." for item in self.rejected]
 
 
 @dataclass(frozen=True)

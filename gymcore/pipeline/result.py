@@ -18,11 +18,10 @@ from gymcore.pipeline.record import (
     FailedCriterion,
     RecordedClip,
     RepResult,
-    Segmentation,
     SetSummary,
 )
 from gymcore.recognition.pose_rule import Recognition
-from gymcore.repetitions.types import Repetition
+from gymcore.repetitions.types import Repetition, Segmentation
 
 
 @dataclass
@@ -33,7 +32,7 @@ class Assessment:
     timing_s: dict[str, float]
     weights: dict[str, WeightsInfo]  # model name -> where its verdicts come from
     views: dict[str, ViewCheck]
-    segmentation: dict[str, object]
+    segmentation: Segmentation
     perception: Perception = field(repr=False)
 
     def record(self, created_at: datetime | None = None) -> AssessmentRecord:
@@ -42,7 +41,7 @@ class Assessment:
         views = self.perception.views()
         return AssessmentRecord(
             exercise=self.exercise, reps=self.reps, summary=self.summary, timing_s=dict(self.timing_s),
-            weights=dict(self.weights), views=dict(self.views), segmentation=Segmentation.from_dict(self.segmentation),
+            weights=dict(self.weights), views=dict(self.views), segmentation=self.segmentation,
             pair_flags=list(self.perception.flags),
             clips={name: RecordedClip.of(view.source) for name, view in views.items()},
             timelines={name: AngleTimeline.of(view) for name, view in views.items()},

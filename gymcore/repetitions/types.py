@@ -1,9 +1,11 @@
-"""What the repetition stage passes on: its settings, a movement signal, a repetition, and a
-movement not counted as one."""
+"""What the repetition stage passes on: its settings, a movement signal, a repetition, a
+movement not counted as one, and how the repetitions were found."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -91,3 +93,39 @@ class NotCounted:
 
     def describe(self) -> str:
         return f"{self.start_s:.1f}-{self.end_s:.1f} s: {self.why}"
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """How the repetitions were found (``gymcore.repetitions.windows.repetitions``)."""
+
+    view: str  # the view segmented; the other's windows are shifted by offset_s
+    signal: str  # the movement signal segmented
+    segmented: bool  # False when no repetition was found and the whole clip is one
+    offset_s: float | None = None  # the other view's lag, when there are two
+    note: str = ""  # a sentence for the user when the clip was not segmented
+    # Movements found like repetitions but not counted: they do not look like the exercise, or do
+    # not make a whole repetition.
+    rejected: tuple[NotCounted, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"view": self.view, "signal": self.signal}
+        if self.offset_s is not None:
+            data["offset_s"] = self.offset_s
+        data["segmented"] = self.segmented
+        if self.note:
+            data["note"] = self.note
+        if self.rejected:
+            data["rejected"] = [asdict(item) for item in self.rejected]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Segmentation:
+        return cls(view=data["view"], signal=data["signal"], segmented=bool(data["segmented"]),
+                   offset_s=data.get("offset_s"), note=data.get("note", ""),
+                   rejected=tuple(NotCounted(**item) for item in data.get("rejected", ())))
+
+    @property
+    def not_counted(self) -> list[str]:
+        """A sentence per movement left out of the repetitions."""
+        return [f"Not counted as a repetition ({self.view} clip), {item.describe()}." for item in self.rejected]
