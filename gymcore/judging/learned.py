@@ -26,6 +26,7 @@ from gymcore.models.calibration import card_temperatures
 from gymcore.models.engine import OpenVinoRunner, check_engine, openvino_runner
 from gymcore.models.inputs import batched_logits, pose_input, to_tensors
 from gymcore.models.names import views_option
+from gymcore.models.net import check_views
 from gymcore.models.weights import WEIGHTS_DIR, ManifestEntry, WeightsError, find_entry, load_weights
 from gymcore.perception.video import resize_frames
 
@@ -113,7 +114,7 @@ def load_criteria_model(name: str, exercise: str, weights_dir: str | Path | None
     (gymcore.models.weights), and EngineError when the engine cannot run here.
     """
     check_engine(engine)
-    return _cached_model(name, exercise, _folder(weights_dir), engine, tuple(view for view in VIEWS if view in views))
+    return _cached_model(name, exercise, _folder(weights_dir), engine, check_views(views))
 
 
 def views_served(name: str, exercise: str, views: tuple[str, ...], weights_dir: str | Path | None = None,
@@ -121,7 +122,7 @@ def views_served(name: str, exercise: str, views: tuple[str, ...], weights_dir: 
     """The views of the weights that judge clips showing ``views``: those views' own weights when
     the manifest lists them, else the two-view weights, whose model declines each repetition saying
     which view it lacks. A broken entry for them is a WeightsError, as loading it would be."""
-    views = tuple(view for view in VIEWS if view in views)
+    views = check_views(views)
     if views == VIEWS or find_entry(name, exercise, Path(_folder(weights_dir)), views) is not None:
         return views
     return VIEWS

@@ -76,6 +76,11 @@ class ViewAnalysis:
     # input side S (gymcore.perception.video.resize_frames); None unless asked for (``keep_frames``).
     timeline_frames: np.ndarray | None = None
 
+    def timeline_pixels(self) -> np.ndarray:
+        """(T, 33, 2) the timeline's image landmarks in pixels of the frames the pose was read on."""
+        size = np.array([self.source.width, self.source.height], dtype=np.float64)
+        return np.asarray(self.timeline.landmarks, dtype=np.float64)[..., :2] * size
+
     def angles_2d(self) -> dict[str, np.ndarray]:
         return {name: self.angles[name] for name in ANGLE_NAMES}
 

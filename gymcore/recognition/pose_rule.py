@@ -216,7 +216,7 @@ class FrameSignals:
 
     @classmethod
     def of(cls, view: ViewAnalysis) -> FrameSignals:
-        xy = view.timeline.landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
+        xy = view.timeline_pixels()
         return cls(_activity(view), _rise(view, xy), _legs_drawn(view, xy),
                    _leg_length(view.timeline.world, view.timeline.detected))
 

@@ -71,14 +71,14 @@ def segment_explained(signal: MovementSignal, exercise: str,
         why = _not_a_repetition(signal.name, exercise, depth, min_depth, float(time_s[end] - time_s[start]),
                                 float(drop[bottom]), float(observed[start:end + 1].mean()), config)
         if why:
-            left_out.append(NotCounted(round(float(time_s[start]), 3), round(float(time_s[end]), 3), why))
+            left_out.append(_left_out(time_s, start, end, why))
         else:
             found.append((start, bottom, end, depth))
     deepest = max((rep[3] for rep in found), default=0.0)
     relative = config.lunge_min_relative_depth if exercise == "lunges" else config.min_relative_depth
-    left_out += [NotCounted(round(float(time_s[start]), 3), round(float(time_s[end]), 3),
-                            f"it reached {depth / deepest:.0%} of the deepest repetition's {_amount(signal.name, deepest)}"
-                            f" (a repetition reaches at least {relative:.0%}): a partial movement")
+    left_out += [_left_out(time_s, start, end, f"it reached {depth / deepest:.0%} of the deepest repetition's"
+                           f" {_amount(signal.name, deepest)} (a repetition reaches at least {relative:.0%}): a partial"
+                           " movement")
                  for start, _, end, depth in found if depth < relative * deepest]
     found = [rep for rep in found if rep[3] >= relative * deepest]
     edges = standing_edges([(start, end) for start, _, end, _ in found], value, standing + config.rest_share * span,
@@ -104,6 +104,10 @@ def _not_a_repetition(signal: str, exercise: str, depth: float, min_depth: float
     if seen_share < 0.5:
         return f"the person was found in only {seen_share:.0%} of its frames"
     return ""
+
+
+def _left_out(time_s: np.ndarray, start: int, end: int, why: str) -> NotCounted:
+    return NotCounted(round(float(time_s[start]), 3), round(float(time_s[end]), 3), why)
 
 
 def _amount(signal: str, value: float) -> str:

@@ -20,7 +20,7 @@ def movement_signal(view: ViewAnalysis, exercise: str) -> MovementSignal:
     knees bend toward it, so the frontal view uses MediaPipe's 3D angles.
     """
     suffix = "" if view.view == "lateral" else "_3d"
-    drop = hip_drop(view.timeline.world if view.view == "frontal" else pixels(view.timeline.landmarks, view))
+    drop = hip_drop(view.timeline.world if view.view == "frontal" else view.timeline_pixels())
     if exercise == "lunges":
         return MovementSignal("hip drop", view.timeline.time_s, 100.0 * drop, drop, view_independent=True)
     if exercise == "deadlift":
@@ -52,11 +52,6 @@ def hip_drop(points: np.ndarray) -> np.ndarray:
         return np.full(len(height), np.nan)
     standing = np.nanpercentile(height, 90)
     return 1.0 - height / max(standing, 1e-6)
-
-
-def pixels(landmarks: np.ndarray, view: ViewAnalysis) -> np.ndarray:
-    """MediaPipe's normalised image landmarks (frames, 33, 3+) as (frames, 33, 2) pixels of the view's clip."""
-    return landmarks[..., :2] * np.array([view.source.width, view.source.height], dtype=np.float64)
 
 
 def combined(lead: MovementSignal, other: MovementSignal, offset_s: float) -> MovementSignal:
