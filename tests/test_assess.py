@@ -241,3 +241,32 @@ def test_when_no_window_looks_like_the_exercise_the_answer_depends_on_whether_it
     named = nothing_counted("lunges", "lunges", rejected)
     assert not isinstance(named, NotAnExercise)
     assert str(named).startswith("No movement in the clips looks like a lunge,") and "0.7-2.0 s: the whole body" in str(named)
+
+
+def test_clips_without_a_whole_repetition_are_refused_with_why_not_judged_whole(squat_perception) -> None:
+    """Squat clips named a single-leg RDL: the trunk never leans like one, so no window is a
+    repetition. The answer says so (records once judged the whole clip as one repetition)."""
+    from gymcore.pipeline.assess import NoRepetition
+
+    with pytest.raises(NoRepetition) as refused:
+        assess(perception=squat_perception, exercise="deadlift")
+    assert isinstance(refused.value, InputError)
+    assert refused.value.recognition.exercise == "deadlift" and refused.value.recognition.method == "given"
+    (why,) = refused.value.segmentation.rejected
+    assert "degrees of trunk lean, less than a repetition's 30 degrees of trunk lean" in why.why
+    assert str(refused.value).startswith("No whole repetition of a single-leg Romanian deadlift was found in the clips (0.0-")
+    assert "nothing was judged" in str(refused.value)
+
+
+def test_an_older_record_that_judged_the_whole_clip_says_so_among_the_warnings(squat_perception) -> None:
+    from dataclasses import replace
+
+    from gymcore.pipeline.record import AssessmentRecord
+    from gymcore.records.presentation import warning_lines
+
+    record = assess(perception=squat_perception).record()
+    assert record.segmentation.segmented and "note" not in record.to_dict()["segmentation"]
+    note = "No repetition was found in the movement; the whole clip is judged as one repetition."
+    older = AssessmentRecord.from_dict(replace(record, segmentation=replace(
+        record.segmentation, segmented=False, note=note)).to_dict())
+    assert not older.segmentation.segmented and note in warning_lines(older)

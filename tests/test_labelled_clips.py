@@ -320,10 +320,22 @@ def sample_labels(name: str, hidden: tuple[str, ...] = ()) -> list[dict[str, obj
                         for cid, value in rep["labels"].items()}} for rep in truth["reps"]]
 
 
-@pytest.mark.slow  # MediaPipe over a sample pair and a single sample clip (~20 s)
-def test_the_command_on_two_sample_clips(tmp_path, capsys) -> None:
+def trimmed_from(source: Path, target: Path, start_s: float) -> Path:
+    """The clip from ``start_s`` on, as a user's trimmed copy of it."""
+    from gymcore.perception.video import probe_clip, read_frames, write_video
+
+    info = probe_clip(source)
+    frames = read_frames(info, range(round(start_s * info.fps), info.frame_count))
+    return write_video(target, [frame.image for frame in frames], info.fps)
+
+
+@pytest.mark.slow  # MediaPipe over a sample pair and two single clips (~25 s)
+def test_the_command_on_sample_clips(tmp_path, capsys) -> None:
     for name in ("squat_faulty_frontal", "squat_faulty_lateral", "lunges_clean_lateral"):
         (tmp_path / f"{name}.mp4").symlink_to(SAMPLES / f"{name}.mp4")
+    # Trimmed to start at the bottom of its only squat: no whole repetition, which is the product's answer.
+    (rep,) = sample_labels("squat_clean")
+    trimmed_from(SAMPLES / "squat_clean_lateral.mp4", tmp_path / "squat_cut.mp4", (rep["start_s"] + rep["end_s"]) / 2)
     path = tmp_path / "clips.json"
     path.write_text(json.dumps({"schema": 1, "held_out_runs": 0, "clips": [
         {"id": "squat-pair", "split": "tuning", "exercise": "squat", "front": "squat_faulty_frontal.mp4",
@@ -332,6 +344,8 @@ def test_the_command_on_two_sample_clips(tmp_path, capsys) -> None:
         {"id": "lunge-side", "split": "held_out", "view": "lateral", "exercise": "lunges",
          "file": "lunges_clean_lateral.mp4", "other_movements": [{"start_s": 0.0, "end_s": 0.8, "kind": "walk"}],
          "reps": sample_labels("lunges_clean", hidden=("heels_width", "feet_aligned"))},
+        {"id": "squat-cut", "split": "held_out", "view": "lateral", "exercise": "squat", "file": "squat_cut.mp4",
+         "reps": [], "other_movements": [{"start_s": 0.0, "end_s": 1.5, "kind": "partial"}]},
     ]}))
     out = tmp_path / "out.json"
     assert main(["evaluate", "--clips", str(path), "--split", "all", "--json", str(out)]) == 0
@@ -342,15 +356,17 @@ def test_the_command_on_two_sample_clips(tmp_path, capsys) -> None:
     report = json.loads(out.read_text())
     assert (report["split"], report["models"], report["held_out_run"], report["failed"]) == ("all", ["rules"], 1, [])
     clips = {item["id"]: item for item in report["clips"]}
+    cut = clips.pop("squat-cut")  # scored as answered (nothing counted), not failed
+    assert (cut["found"], cut["counted_movements"], cut["recognised"], cut["something_judged"]) == ([], [], "squat", False)
     for item in clips.values():
         assert len(item["found"]) == item["expected_reps"] == 1 and item["recognised_right"]
         assert item["matches"][0]["iou"] > 0.5 and item["something_judged"]
     assert (clips["squat-pair"]["view"], clips["lunge-side"]["split"]) == ("pair", "held_out")
     groups = {(g["split"], g["exercise"]): g for g in report["groups"]}
-    assert set(groups) == {("tuning", "squat"), ("tuning", "all"), ("held_out", "lunges"), ("held_out", "all"),
-                           ("all", "squat"), ("all", "lunges"), ("all", "all")}
+    assert set(groups) == {("tuning", "squat"), ("tuning", "all"), ("held_out", "lunges"), ("held_out", "squat"),
+                           ("held_out", "all"), ("all", "squat"), ("all", "lunges"), ("all", "all")}
     assert (groups["all", "all"]["clips"], groups["all", "all"]["count_exact"], groups["all", "all"]["recognised"]) == \
-        (2, 2, 2)
+        (3, 3, 3)
     rows = [row for row in report["criteria"] if row["split"] == "all"]
     assert {row["tally"]["criterion"] for row in rows if row["tally"]["exercise"] == "squat"} == set(SQUAT)
     heels = next(row for row in rows if row["tally"]["criterion"] == "heels_width")

@@ -261,6 +261,47 @@ def test_a_counted_set_leaves_nothing_out() -> None:
     assert left_out == []
 
 
+def test_a_hold_at_the_bottom_to_the_clip_end_is_not_a_repetition_and_says_so() -> None:
+    """Two squats, then down into a third and held there for 4 s until the clip ends: most of the
+    clip's time is in that window, but the athlete never comes back up. The time share alone read
+    it as seen; the travel share reads it as half a repetition."""
+    rng = np.random.default_rng(18)
+    signal = squat_signal(2, rng)
+    descent = 5 + 95 * (1 - np.cos(np.linspace(0, np.pi, int(1.3 * FPS)))) / 2
+    held = np.concatenate([descent, np.full(int(4 * FPS), 100.0)]) + rng.normal(0, 3.0, int(1.3 * FPS) + int(4 * FPS))
+    value = np.concatenate([signal.value, held])
+    drop = np.clip((value - 5) / 95 * 0.4, 0, None)
+    time_s = np.arange(len(value)) / FPS
+    reps, left_out = segment_explained(MovementSignal(signal.name, time_s, value, drop), "squat")
+    assert len(reps) == 2 and all(rep.end_s < signal.time_s[-1] + 0.2 for rep in reps)
+    assert len(left_out) == 1 and left_out[0].start_s >= signal.time_s[-1] - 0.6
+    assert left_out[0].why.startswith("the clip ends before the athlete comes back up")
+
+
+def test_a_clip_that_never_stands_up_has_no_repetition_and_says_why() -> None:
+    """Squat pulses: small bounces at the bottom, never standing. No window at all, and the one
+    thing left out says how little the whole clip moved."""
+    time_s = np.arange(int(8 * FPS)) / FPS
+    value = 85 + 12 * np.sin(2 * np.pi * 1.2 * time_s) + np.random.default_rng(19).normal(0, 2.0, len(time_s))
+    reps, left_out = segment_explained(MovementSignal("knee flexion", time_s, value, np.full(len(time_s), 0.3)), "squat")
+    assert reps == [] and len(left_out) == 1
+    assert (left_out[0].start_s, left_out[0].end_s) == (0.0, round(float(time_s[-1]), 3))
+    assert "the whole clip moves through" in left_out[0].why and "less than a repetition's 40 degrees" in left_out[0].why
+
+
+def test_visible_travel_counts_the_way_back_not_the_time_at_the_bottom() -> None:
+    from gymcore.repetitions.segmentation import visible_share, visible_travel
+
+    down = np.linspace(0.0, 100.0, 11)
+    held = np.concatenate([down, np.full(40, 100.0)])
+    assert visible_travel(held, 0.0) == pytest.approx(0.5)
+    assert visible_share(held, 0.0) > 0.8  # what the time share alone made of the hold
+    nearly_up = np.concatenate([down, down[::-1][:9]])  # back to 20 of 100 when the clip ends
+    assert visible_travel(nearly_up, 0.0) == pytest.approx(0.9)
+    just_set_off = np.concatenate([down[3:], down[::-1]])  # the clip opens 30 into the way down
+    assert visible_travel(just_set_off, 0.0) == pytest.approx(0.85)
+
+
 @pytest.mark.parametrize("size", [1, 3, 5, 9, 31])
 @pytest.mark.parametrize("length", [1, 2, 7, 200])
 def test_rolling_median_equals_scipys_median_filter(size: int, length: int) -> None:

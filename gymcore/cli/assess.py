@@ -113,8 +113,6 @@ def describe(record: AssessmentRecord) -> str:
     for name, info in record.weights.items():
         if not info.loaded:
             lines.append(f"model {name}: {info.reason}")
-    if record.segmentation.note:
-        lines.append(record.segmentation.note)
     for rep in record.reps:
         score = "n/a" if rep.score is None else f"{rep.score:.2f}"
         failed = [cid for cid, by_model in rep.verdicts.items()

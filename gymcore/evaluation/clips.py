@@ -49,6 +49,7 @@ from gymcore.judging.registry import check_model_name
 from gymcore.judging.types import Verdict
 from gymcore.models.names import ASSESS_MODELS
 from gymcore.parallel.engine import run_jobs
+from gymcore.pipeline.assess import NoRepetition
 from gymcore.pipeline.batch import AssessTask
 from gymcore.pipeline.record import Evidence, RepResult
 from gymcore.recognition.pose_rule import NONE, NotAnExercise, Recognition
@@ -422,7 +423,8 @@ class ClipTask:
     def run(self, clip: LabelledClip) -> ClipScore:
         try:
             record = self.assess.run(clip.item)
-        except NotAnExercise as refusal:  # the product's answer for a clip of none of the three: nothing counted
+        # The product's answers that count nothing: a clip of none of the three, or without a whole repetition.
+        except (NotAnExercise, NoRepetition) as refusal:
             return score_clip(clip, refusal.recognition, [], self.assess.models)
         return score_clip(clip, record.exercise, record.reps, self.assess.models)
 

@@ -180,8 +180,7 @@ def count_repetitions(folders: list[str | Path], *, workers: int | None = 1, add
 def count_clip(item: DemoClip) -> ClipCount:
     clip, files = item.clip, item.clip["files"]
     perception = analyse_clips(front=item.folder / files["frontal"], side=item.folder / files["lateral"])
-    windows, segmentation = repetitions(perception, clip["exercise"])
-    found = windows if segmentation.segmented else []
+    found, segmentation = repetitions(perception, clip["exercise"])
     wrong = verdicts = 0
     if len(found) == len(clip["reps"]):
         judged = DEFAULT_RULES_MODEL.judge(clip["exercise"], [rep_sample(perception, window, False) for window in found])

@@ -22,6 +22,7 @@ from gymcore.perception.analysis import Perception, ViewAnalysis, analyse_clips
 from gymcore.perception.trackcheck import ViewCheck, check_track, turned_flag
 from gymcore.pipeline.result import Assessment, rep_result, summarise
 from gymcore.recognition.pose_rule import NONE, Movement, NotAnExercise, Recognition, recognise, screened, spoken
+from gymcore.repetitions.types import Segmentation
 from gymcore.repetitions.windows import repetitions
 
 
@@ -57,6 +58,8 @@ def assess(
     clock = time.perf_counter()
     views = {name: _view_check(view) for name, view in perception.views().items()}
     windows, segmentation = repetitions(perception, recognition.exercise)
+    if not windows:
+        raise NoRepetition(recognition, segmentation)
     windows, rejected = screened(perception, recognition.exercise, windows, segmentation.view)
     if not windows:
         raise nothing_counted(exercise, recognition.exercise, rejected)
@@ -88,6 +91,22 @@ def assess(
     timing["total"] = reused_s + time.perf_counter() - started
     return Assessment(recognition, reps, summarise(reps, recognition.exercise, primary), timing, weights, views,
                       segmentation, perception)
+
+
+class NoRepetition(InputError):
+    """No movement in the clips makes a whole repetition: nothing is judged, rather than the whole
+    clip as if it were one (a hold at the bottom, pulses that never stand up, a clip that starts and
+    ends mid-repetition). ``recognition`` says what the clips were taken for, ``segmentation`` what
+    was left out and why."""
+
+    def __init__(self, recognition: Recognition, segmentation: Segmentation) -> None:
+        why = "; ".join(item.describe() for item in segmentation.rejected)
+        super().__init__(
+            f"No whole repetition of {spoken(recognition.exercise)} was found in the clips{f' ({why})' if why else ''},"
+            " so nothing was judged. A repetition runs from standing down to the bottom and back up: film the set"
+            " from standing before the first repetition to standing after the last.")
+        self.recognition = recognition
+        self.segmentation = segmentation
 
 
 def nothing_counted(named: str | None, exercise: str, rejected: list[Movement]) -> InputError:

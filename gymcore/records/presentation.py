@@ -33,10 +33,12 @@ def exercise_title(exercise: str) -> str:
 
 
 def warning_lines(record: AssessmentRecord) -> list[str]:
-    """What to know before trusting the verdicts, as sentences: the exercise's caution, the
+    """What to know before trusting the verdicts, as sentences: the exercise's caution, that the
+    whole clip was judged as one repetition (records from before such clips were refused), the
     movements not counted as repetitions, the two clips' flags, then each view's problems (the view
     refused) and flags (a file cut short, someone else in view, frames without the person...)."""
     lines = [record.exercise.caution] if record.exercise.caution else []
+    lines += [record.segmentation.note] if record.segmentation.note else []
     lines += record.segmentation.not_counted
     lines += [flag.message for flag in record.pair_flags]
     for view, check in record.views.items():

@@ -4,8 +4,9 @@ A repetition is an excursion of the movement signal (knee flexion for squats, th
 lunges, trunk lean for the single-leg deadlift) from the standing level up past a high threshold
 and back below a low one (hysteresis), after a rolling median (one-frame tracking glitches) and
 smoothing. Excursions that are too shallow, too short or too long, or in which the hips do not
-drop (squats), are set-up motion (walking in, unracking, turning) and are not counted; each is
-said, with why, so that a repetition the tool missed is never missed silently.
+drop (squats), are set-up motion (walking in, unracking, turning) and are not counted; nor is one
+cut by the clip's start or end unless the clip holds most of it and shows the turn at its bottom.
+Each is said, with why, so that a repetition the tool missed is never missed silently.
 
 Lunges alternate legs, and MediaPipe often swaps the legs in a lateral view, so their knee angles
 jump; the height of the hips above the ankles, over the torso's length, is the same for either
@@ -35,7 +36,8 @@ def segment_explained(signal: MovementSignal, exercise: str,
     """The repetitions in one view's signal, in time order, and the movements that rose past the
     repetition threshold but were not counted, each with why. Frames before the person is first
     seen and after they are last seen (a title card, an empty gym) are left out, and a window
-    seen in less than half its frames is not a repetition."""
+    seen in less than half its frames is not a repetition, nor one the clip cuts short (``_cut_short``).
+    A clip that never moves a repetition's depth from its most upright frames is one movement left out."""
     seen = np.flatnonzero(np.isfinite(signal.value))
     if len(seen) < 3:
         return [], []
@@ -55,16 +57,23 @@ def segment_explained(signal: MovementSignal, exercise: str,
                  "lunges": config.lunge_enter_drop_pct - config.lunge_leave_drop_pct,
                  }.get(exercise, config.min_knee_flexion_deg)
     if span < min_depth:
-        return [], []
+        return [], [_left_out(time_s, 0, len(time_s) - 1, f"the whole clip moves through {_amount(signal.name, span)},"
+                              f" less than a repetition's {_amount(signal.name, min_depth)}")]
     if exercise == "lunges":
         enter, leave = standing + config.lunge_enter_drop_pct, standing + config.lunge_leave_drop_pct
     else:
         enter, leave = standing + config.enter_share * span, standing + config.leave_share * span
     drop = cleaned(signal.hip_drop, time_s, config)
-    windows = hysteresis_windows(value, enter, leave, config.min_visible_share)
+    windows, left_out = [], []
+    for start, end in hysteresis_windows(value, enter, leave):
+        why = _cut_short(value[start:end + 1], leave, config)
+        if why:
+            left_out.append(_left_out(time_s, start, end, why))
+        else:
+            windows.append((start, end))
     if exercise != "deadlift":
         windows = merged_while_down(windows, value, drop, config.min_hip_drop)
-    found, left_out = [], []
+    found = []
     for start, end in windows:
         bottom = start + int(np.argmax(value[start:end + 1]))
         depth = float(value[bottom] - standing)
@@ -103,6 +112,25 @@ def _not_a_repetition(signal: str, exercise: str, depth: float, min_depth: float
                 " down, or the hips misread")
     if seen_share < 0.5:
         return f"the person was found in only {seen_share:.0%} of its frames"
+    return ""
+
+
+def _cut_short(excursion: np.ndarray, leave: float, config: RepConfig) -> str:
+    """Why an excursion that the clip's start or end cuts is not counted, in words; "" when it is
+    counted (it is whole, or enough of it is in the clip: ``visible_share`` and ``visible_travel``)."""
+    cut_at_start, cut_at_end = bool(excursion[0] > leave), bool(excursion[-1] > leave)
+    if not (cut_at_start or cut_at_end):
+        return ""
+    if cut_at_start and cut_at_end:
+        return "it lasts the whole clip, with no standing before or after it"
+    edge = "start" if cut_at_start else "end"
+    share = visible_share(excursion, leave)
+    if share < config.min_visible_share:
+        return (f"the clip's {edge} cuts it: about {share:.0%} of it is in the clip (a repetition counts from"
+                f" {config.min_visible_share:.0%})")
+    if visible_travel(excursion, leave) < config.min_visible_travel:
+        return ("the clip starts with the athlete already near the bottom" if cut_at_start else
+                "the clip ends before the athlete comes back up from the bottom (a hold, or a cut repetition)")
     return ""
 
 
@@ -159,13 +187,11 @@ def merged_while_down(windows: list[tuple[int, int]], value: np.ndarray, drop: n
     return merged
 
 
-def hysteresis_windows(value: np.ndarray, enter: float, leave: float,
-                       min_visible_share: float = DEFAULT_REPS.min_visible_share) -> list[tuple[int, int]]:
+def hysteresis_windows(value: np.ndarray, enter: float, leave: float) -> list[tuple[int, int]]:
     """(start, end) positions of the excursions above `enter`, each widened to where the signal
-    was last and is next below `leave`. An excursion already above `leave` when the clip starts,
-    or still above it when the clip ends, counts only if at least ``min_visible_share`` of it is
-    in the clip (see visible_share); otherwise it is partial and left out."""
-    windows = []
+    was last and is next below `leave`: the clip's first or last frame for an excursion already
+    above `leave` when the clip starts, or still above it when the clip ends."""
+    windows: list[tuple[int, int]] = []
     position = 0
     n = len(value)
     while position < n:
@@ -178,9 +204,6 @@ def hysteresis_windows(value: np.ndarray, enter: float, leave: float,
         start = int(before[-1]) if len(before) else 0
         end = crossing + int(after[0]) if len(after) else n - 1
         position = end + 1
-        cut = not len(before) or not len(after)
-        if cut and (len(before) == len(after) or visible_share(value[start:end + 1], leave) < min_visible_share):
-            continue
         if not windows or start >= windows[-1][1]:
             windows.append((start, end))
     return windows
@@ -198,3 +221,13 @@ def visible_share(excursion: np.ndarray, leave: float) -> float:
     else:  # cut at the start: mirrored on the way up
         missing = len(excursion) - 1 - (bottom + int(np.argmax(excursion[bottom:] <= excursion[0])))
     return (len(excursion) - 1) / max(len(excursion) - 1 + missing, 1)
+
+
+def visible_travel(excursion: np.ndarray, leave: float) -> float:
+    """The share of an excursion's path, down from `leave` to the bottom and back, that a clip
+    cutting it holds: the whole of the side it shows, and on the cut side the way from the bottom
+    to the level at the cut. Unlike ``visible_share`` it does not grow with time spent at the
+    bottom: a hold to the clip's end reads about a half, as a repetition cut at its bottom does."""
+    peak = float(np.max(excursion))
+    at_cut = float(excursion[-1] if excursion[-1] > leave else excursion[0])
+    return 0.5 + 0.5 * (peak - at_cut) / max(peak - leave, 1e-9)

@@ -45,6 +45,13 @@ class RepConfig:
     # or has just set off read 0.87-0.98 (a sumo squat, a forward lunge, single-leg RDLs), a
     # box squat cut as she sits at its bottom 0.78, the other partials 0.50-0.67.
     min_visible_share: float = 0.83
+    # ... and when the clip shows the turn: the athlete back from the bottom (or on the way down to
+    # it, for a cut at the start) by at least this share of the whole path down and up, as
+    # visible_travel measures it. The time share alone counts a hold as seen: a split stance held
+    # to the clip's end read 0.85-0.91 of time but 0.59-0.66 of travel, a dumbbell picked up as the
+    # clip opens 0.67; repetitions cut as the athlete is nearly up or has just set off read
+    # 0.76-1.00. [Real tuning]
+    min_visible_travel: float = 0.7
     min_duration_s: float = 0.5
     max_duration_s: float = 12.0
     # A repetition runs from standing to standing: its window reaches out to where the signal is
@@ -101,9 +108,12 @@ class Segmentation:
 
     view: str  # the view segmented; the other's windows are shifted by offset_s
     signal: str  # the movement signal segmented
-    segmented: bool  # False when no repetition was found and the whole clip is one
+    # Whether the repetitions are the segmented windows. False only in records written before
+    # 2026-12-02, which judged a clip without a repetition whole; such a clip is now refused
+    # (gymcore.pipeline.assess.NoRepetition).
+    segmented: bool = True
     offset_s: float | None = None  # the other view's lag, when there are two
-    note: str = ""  # a sentence for the user when the clip was not segmented
+    note: str = ""  # the sentence that came with an unsegmented clip, in those older records
     # Movements found like repetitions but not counted: they do not look like the exercise, or do
     # not make a whole repetition.
     rejected: tuple[NotCounted, ...] = ()

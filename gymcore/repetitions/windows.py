@@ -3,10 +3,6 @@ other by the lag that best matches the two views' signals."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
-
 from gymcore.perception.analysis import Perception
 from gymcore.repetitions.alignment import align_offset
 from gymcore.repetitions.segmentation import segment_explained
@@ -18,7 +14,8 @@ def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, R
     """Repetition windows per view: segmented on the lateral view's signal (the frontal one's when
     alone; for lunges, where the other view agrees), then shifted into the other view by the lag
     that best matches the two views' movement signals. The segmentation's ``rejected`` lists the
-    movements segmentation did not count (``segment_explained``)."""
+    movements segmentation did not count (``segment_explained``); no window at all when none is a
+    repetition."""
     views = perception.views()
     lead = "lateral" if "lateral" in views else "frontal"
     follower = "frontal" if lead == "lateral" else "lateral"
@@ -33,14 +30,8 @@ def repetitions(perception: Perception, exercise: str) -> tuple[list[dict[str, R
             signal = combined(signal, other, offset)
             signal_name = f"{signal.name}, both views"
     reps, left_out = segment_explained(signal, exercise)
-    segmentation = Segmentation(view=lead, signal=signal_name, segmented=bool(reps),
-                                offset_s=None if offset is None else round(offset, 3), rejected=tuple(left_out))
-    if not reps:
-        whole = views[lead].timeline.time_s
-        reps = [Repetition(float(whole[0]), float(whole[np.nanargmax(signal.value)]) if np.isfinite(signal.value).any()
-                           else float(whole[0]), float(whole[-1]), float("nan"))]
-        segmentation = replace(segmentation, note="No repetition was found in the movement; the whole clip is judged"
-                                                  " as one repetition.")
+    segmentation = Segmentation(view=lead, signal=signal_name, offset_s=None if offset is None else round(offset, 3),
+                                rejected=tuple(left_out))
     windows = [{lead: rep} for rep in reps]
     if offset is not None:
         for window in windows:
