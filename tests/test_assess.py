@@ -258,6 +258,34 @@ def test_clips_without_a_whole_repetition_are_refused_with_why_not_judged_whole(
     assert "nothing was judged" in str(refused.value)
 
 
+def test_without_a_whole_repetition_a_clip_that_shows_none_of_the_three_is_said_so(squat_perception) -> None:
+    """Left to recognition, a clip with no whole repetition is looked at whole first: the same lateral
+    clip with the whole body lifted off the floor for half a second reads as a jump, none of the three;
+    as it is, it reads as a squat, and the answer is that no whole repetition was found."""
+    from dataclasses import replace
+
+    from gymcore.perception.analysis import Perception
+    from gymcore.perception.pose import LANDMARK
+    from gymcore.pipeline.assess import NoRepetition, no_repetition
+    from gymcore.recognition.pose_rule import NotAnExercise, recognise
+    from gymcore.repetitions.windows import repetitions
+
+    lateral = squat_perception.lateral
+    track = lateral.timeline
+    landmarks = track.landmarks.copy()
+    leg = np.nanmedian(np.abs(landmarks[:, LANDMARK["left_ankle"], 1] - landmarks[:, LANDMARK["left_hip"], 1]))
+    middle = len(landmarks) // 2
+    landmarks[middle:middle + max(4, len(landmarks) // 12), :, 1] -= 0.4 * leg  # the whole body up
+    jumped = Perception(None, replace(lateral, timeline=replace(track, landmarks=landmarks)))
+    as_is = Perception(None, lateral)
+    for perception, answer in ((jumped, NotAnExercise), (as_is, NoRepetition)):
+        _, segmentation = repetitions(perception, "squat")
+        refusal = no_repetition(None, recognise(as_is), segmentation, perception)
+        assert type(refusal) is answer
+    assert "a jump" in str(no_repetition(None, recognise(as_is), segmentation, jumped))
+    assert type(no_repetition("squat", recognise(as_is), segmentation, jumped)) is NoRepetition  # named: as named
+
+
 def test_an_older_record_that_judged_the_whole_clip_says_so_among_the_warnings(squat_perception) -> None:
     from dataclasses import replace
 

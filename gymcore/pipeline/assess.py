@@ -22,7 +22,7 @@ from gymcore.perception.analysis import Perception, ViewAnalysis, analyse_clips
 from gymcore.perception.trackcheck import ViewCheck, check_track, turned_flag
 from gymcore.pipeline.result import Assessment, rep_result, summarise
 from gymcore.recognition.pose_rule import NONE, Movement, NotAnExercise, Recognition, recognise, screened, spoken
-from gymcore.repetitions.types import Segmentation
+from gymcore.repetitions.types import Repetition, Segmentation
 from gymcore.repetitions.windows import repetitions
 
 
@@ -59,7 +59,7 @@ def assess(
     views = {name: _view_check(view) for name, view in perception.views().items()}
     windows, segmentation = repetitions(perception, recognition.exercise)
     if not windows:
-        raise NoRepetition(recognition, segmentation)
+        raise no_repetition(exercise, recognition, segmentation, perception)
     windows, rejected = screened(perception, recognition.exercise, windows, segmentation.view)
     if not windows:
         raise nothing_counted(exercise, recognition.exercise, rejected)
@@ -107,6 +107,20 @@ class NoRepetition(InputError):
             " from standing before the first repetition to standing after the last.")
         self.recognition = recognition
         self.segmentation = segmentation
+
+
+def no_repetition(named: str | None, recognition: Recognition, segmentation: Segmentation,
+                  perception: Perception) -> InputError:
+    """The answer when no movement makes a whole repetition: with the exercise left to recognition
+    and the clip's frames as a whole showing none of the three (a set of jumps), that the clips show
+    none of them, as for a clip whose windows all do; otherwise ``NoRepetition``."""
+    if not named:
+        time_s = perception.views()[segmentation.view].timeline.time_s
+        whole = {segmentation.view: Repetition(float(time_s[0]), float(time_s[0]), float(time_s[-1]), float("nan"))}
+        _, rejected = screened(perception, recognition.exercise, [whole], segmentation.view)
+        if rejected:
+            return NotAnExercise(rejected[0].recognition)
+    return NoRepetition(recognition, segmentation)
 
 
 def nothing_counted(named: str | None, exercise: str, rejected: list[Movement]) -> InputError:
