@@ -130,7 +130,7 @@ def _cut_short(excursion: np.ndarray, leave: float, config: RepConfig) -> str:
                 f" {config.min_visible_share:.0%})")
     if visible_travel(excursion, leave) < config.min_visible_travel:
         return ("the clip starts with the athlete already near the bottom" if cut_at_start else
-                "the clip ends before the athlete comes back up from the bottom (a hold, or a cut repetition)")
+                "the clip ends before the athlete comes back up from the bottom: a hold, or a cut repetition")
     return ""
 
 
