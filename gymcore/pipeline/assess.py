@@ -112,14 +112,14 @@ class NoRepetition(InputError):
 def no_repetition(named: str | None, recognition: Recognition, segmentation: Segmentation,
                   perception: Perception) -> InputError:
     """The answer when no movement makes a whole repetition: with the exercise left to recognition
-    and the clip's frames as a whole showing none of the three (a set of jumps), that the clips show
-    none of them, as for a clip whose windows all do; otherwise ``NoRepetition``."""
+    and the clip's frames as a whole showing none of the three (a set of jumps), the answer for a clip
+    whose windows all show none (``nothing_counted``); otherwise ``NoRepetition``."""
     if not named:
         time_s = perception.views()[segmentation.view].timeline.time_s
         whole = {segmentation.view: Repetition(float(time_s[0]), float(time_s[0]), float(time_s[-1]), float("nan"))}
         _, rejected = screened(perception, recognition.exercise, [whole], segmentation.view)
         if rejected:
-            return NotAnExercise(rejected[0].recognition)
+            return nothing_counted(named, recognition.exercise, rejected)
     return NoRepetition(recognition, segmentation)
 
 
